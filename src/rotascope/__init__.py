@@ -1,0 +1,34 @@
+"""rotascope: market-rotation research from daily prices.
+
+The public API is listed in ``__all__`` (kept exact by a test). Names are imported
+lazily on first use so ``import rotascope`` stays fast and side-effect free.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Settings": "rotascope.config",
+    "Store": "rotascope.data.store",
+    "RotascopeError": "rotascope.errors",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rotascope' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,588 @@
+"""The embedded DuckDB store: the only module that writes market data to disk.
+
+Tables
+------
+``prices``            ticker, date, close (adjusted when the source adjusts), open, high,
+                      low, volume, unadjusted_close; one row per (ticker, date).
+``instruments``       ticker, name, kind, sector, adjusted, source.
+``provenance``        one row per series written by an import run: source, file or URL,
+                      imported_at, rows, first/last date, sha256 checksum of the raw bytes.
+``import_runs``       run_id, started/finished, source, location, counts.
+``quality_flags``     flags raised by :mod:`rotascope.data.quality` for imported series
+                      (replaced for a ticker each time that ticker is re-imported).
+``universes``         name, description, source, location, point_in_time.
+``universe_members``  universe, ticker, name, sector, start_date, end_date (membership is
+                      ``start_date <= d < end_date``; NULL means open-ended).
+``meta``              schema version.
+
+Consistency
+-----------
+Every import run is one DuckDB transaction: a process killed midway leaves the store
+as it was before the run (DuckDB replays only committed transactions from its WAL).
+Re-importing identical files is detected by checksum and writes nothing. DuckDB allows
+one writing process (or several read-only ones); a process that cannot get the lock
+waits up to ``wait`` seconds and then raises :class:`StoreBusyError` naming the
+holder, so the file is never opened twice for writing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..errors import NoDataError, StoreBusyError, StoreError, UnknownTickerError
+from .model import (
+    PRICE_FIELDS,
+    ImportResult,
+    QualityFlag,
+    Rejection,
+    SeriesData,
+    TickerResult,
+)
+
+__all__ = ["Store", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS prices (
+    ticker VARCHAR NOT NULL, date DATE NOT NULL, close DOUBLE NOT NULL,
+    open DOUBLE, high DOUBLE, low DOUBLE, volume DOUBLE, unadjusted_close DOUBLE);
+CREATE TABLE IF NOT EXISTS instruments (
+    ticker VARCHAR PRIMARY KEY, name VARCHAR, kind VARCHAR, sector VARCHAR,
+    adjusted BOOLEAN, source VARCHAR);
+CREATE TABLE IF NOT EXISTS provenance (
+    run_id VARCHAR NOT NULL, ticker VARCHAR NOT NULL, source VARCHAR NOT NULL,
+    location VARCHAR NOT NULL, imported_at TIMESTAMP NOT NULL, rows BIGINT NOT NULL,
+    first_date DATE, last_date DATE, checksum VARCHAR NOT NULL, adjusted BOOLEAN,
+    rows_added BIGINT, rows_changed BIGINT);
+CREATE TABLE IF NOT EXISTS import_runs (
+    run_id VARCHAR PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP,
+    source VARCHAR, location VARCHAR, tickers BIGINT, rows_written BIGINT, rejected BIGINT);
+CREATE TABLE IF NOT EXISTS quality_flags (
+    ticker VARCHAR NOT NULL, "check" VARCHAR NOT NULL, count BIGINT, detail VARCHAR,
+    first_date DATE, last_date DATE, dates VARCHAR, run_id VARCHAR);
+CREATE TABLE IF NOT EXISTS universes (
+    name VARCHAR PRIMARY KEY, description VARCHAR, source VARCHAR, location VARCHAR,
+    created_at TIMESTAMP, point_in_time BOOLEAN);
+CREATE TABLE IF NOT EXISTS universe_members (
+    universe VARCHAR NOT NULL, ticker VARCHAR NOT NULL, name VARCHAR, sector VARCHAR,
+    start_date DATE, end_date DATE);
+"""
+
+_LOCK_RE = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """A DuckDB file holding prices, instruments, universes and provenance.
+
+    Parameters
+    ----------
+    path : path of the ``.duckdb`` file (created with its folder on first write).
+    read_only : open without the write lock; several readers may share the file.
+    wait : seconds to keep retrying while another process holds the lock.
+
+    Use as a context manager so the lock is released promptly::
+
+        with Store(settings.store_path, read_only=True) as store:
+            close = store.close_matrix(["SPY", "RSP"], end="2024-06-28")
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, wait: float = 5.0) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            self._con: duckdb.DuckDBPyConnection | None = None
+            return
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = self._connect(wait)
+        if not read_only:
+            self._con.execute(_SCHEMA)
+            self._con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                [str(SCHEMA_VERSION)])
+
+    # -- connection -------------------------------------------------------------------
+    def _connect(self, wait: float) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + max(wait, 0.0)
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.IOException as exc:
+                msg = str(exc)
+                if "lock" not in msg.lower():
+                    raise StoreError(f"cannot open the store {self.path}: {msg}") from exc
+                if time.monotonic() >= deadline:
+                    m = _LOCK_RE.search(msg)
+                    holder = f" (held by PID {m.group(2)}, {m.group(1)})" if m else ""
+                    raise StoreBusyError(
+                        f"the store {self.path} is in use by another process{holder}. "
+                        "Another rotascope command is probably importing or updating data; "
+                        "wait for it to finish and try again.") from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+            except duckdb.Error as exc:
+                raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection (for modules that own extra tables, e.g. alerts)."""
+        if self._con is None:
+            raise NoDataError(
+                f"the store {self.path} does not exist yet. Import data first, e.g. "
+                "`rotascope data import ../shared/market-data` or `rotascope data update`.")
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All statements inside commit together or not at all."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        else:
+            con.execute("COMMIT")
+
+    def ensure_schema(self, ddl: str) -> None:
+        """Create tables owned by another module (idempotent DDL) if writable."""
+        if not self.read_only:
+            self.con.execute(ddl)
+
+    # -- reads ------------------------------------------------------------------------
+    @property
+    def is_empty(self) -> bool:
+        if self._con is None:
+            return True
+        return self._con.execute("SELECT count(*) FROM (SELECT 1 FROM prices LIMIT 1)"
+                                 ).fetchone()[0] == 0
+
+    def require_data(self) -> None:
+        """Raise :class:`NoDataError` with set-up instructions when the store is empty."""
+        if self.is_empty:
+            raise NoDataError(
+                f"the store {self.path} holds no prices yet. Load some first:\n"
+                "  rotascope data import ../shared/market-data     # a folder of CSV files\n"
+                "  rotascope data update leadership               # online, from Yahoo\n"
+                "or try the synthetic demo: rotascope report --demo")
+
+    def tickers(self) -> list[str]:
+        """All tickers with at least one price row, sorted."""
+        if self._con is None:
+            return []
+        return [r[0] for r in self._con.execute(
+            "SELECT DISTINCT ticker FROM prices ORDER BY ticker").fetchall()]
+
+    def coverage(self, tickers: Sequence[str] | None = None) -> pd.DataFrame:
+        """Per ticker: first_date, last_date, rows (index: ticker)."""
+        sql = ("SELECT ticker, min(date) AS first_date, max(date) AS last_date, "
+               "count(*) AS rows FROM prices")
+        params: list[Any] = []
+        if tickers is not None:
+            sql += " WHERE ticker IN (SELECT unnest(?))"
+            params.append(list(tickers))
+        sql += " GROUP BY ticker ORDER BY ticker"
+        if self._con is None:
+            return pd.DataFrame(columns=["first_date", "last_date", "rows"],
+                                index=pd.Index([], name="ticker"))
+        df = self._con.execute(sql, params).df().set_index("ticker")
+        for col in ("first_date", "last_date"):
+            df[col] = pd.to_datetime(df[col])
+        return df
+
+    def last_date(self, tickers: Sequence[str] | None = None) -> pd.Timestamp | None:
+        """Latest date with a price for any of ``tickers`` (all tickers when None)."""
+        if self._con is None:
+            return None
+        if tickers is None:
+            row = self._con.execute("SELECT max(date) FROM prices").fetchone()
+        else:
+            row = self._con.execute("SELECT max(date) FROM prices WHERE ticker IN "
+                                    "(SELECT unnest(?))", [list(tickers)]).fetchone()
+        return None if row[0] is None else pd.Timestamp(row[0])
+
+    def check_tickers(self, tickers: Iterable[str], where: str = "the store") -> list[str]:
+        """Return ``tickers`` if all have prices, else raise UnknownTickerError listing all."""
+        wanted = list(dict.fromkeys(tickers))
+        known = set(self.tickers())
+        missing = [t for t in wanted if t not in known]
+        if missing:
+            hint = ("Import them with `rotascope data import PATH` or fetch them with "
+                    "`rotascope data update`." if known else None)
+            if not known:
+                self.require_data()
+            raise UnknownTickerError(missing, where, hint)
+        return wanted
+
+    def close_matrix(self, tickers: Sequence[str] | None = None, *,
+                     start: Any = None, end: Any = None, field: str = "close",
+                     strict: bool = True) -> pd.DataFrame:
+        """Wide matrix (dates x tickers) of one price field.
+
+        Parameters
+        ----------
+        tickers : tickers in the order wanted as columns; all tickers when None.
+        start, end : inclusive date bounds (``end`` is how an analysis "as of" a date
+            guarantees it reads nothing later).
+        field : one of ``close`` (adjusted), ``open``, ``high``, ``low``, ``volume``,
+            ``unadjusted_close``.
+        strict : raise :class:`UnknownTickerError` for tickers without any price row;
+            when False they come back as all-NaN columns.
+
+        Returns
+        -------
+        float64 DataFrame on the union of the tickers' dates (a ``DatetimeIndex`` named
+        ``date``); NaN where a ticker has no row on a date. Nothing is filled.
+        """
+        if field not in PRICE_FIELDS:
+            raise StoreError(f"close_matrix(): 'field' must be one of {PRICE_FIELDS}, "
+                             f"got {field!r}")
+        self.require_data()
+        if tickers is None:
+            tickers = self.tickers()
+        tickers = list(dict.fromkeys(tickers))
+        if strict:
+            self.check_tickers(tickers)
+        where = ["ticker IN (SELECT unnest($tickers))"]
+        params: dict[str, Any] = {"tickers": tickers}
+        if start is not None:
+            where.append("date >= $start")
+            params["start"] = pd.Timestamp(start).date()
+        if end is not None:
+            where.append("date <= $end")
+            params["end"] = pd.Timestamp(end).date()
+        sql = (f"SELECT ticker, date, {field} AS v FROM prices WHERE {' AND '.join(where)}")
+        table = self.con.execute(sql, params).fetch_arrow_table()
+        return _pivot(table, tickers)
+
+    def series(self, ticker: str, *, end: Any = None) -> pd.DataFrame:
+        """All stored fields of one ticker (index: date), up to ``end`` inclusive."""
+        self.check_tickers([ticker])
+        params: list[Any] = [ticker]
+        sql = ("SELECT date, close, open, high, low, volume, unadjusted_close FROM prices "
+               "WHERE ticker = ?")
+        if end is not None:
+            sql += " AND date <= ?"
+            params.append(pd.Timestamp(end).date())
+        df = self.con.execute(sql + " ORDER BY date", params).df()
+        df["date"] = pd.to_datetime(df["date"])
+        return df.set_index("date")
+
+    def instruments(self) -> pd.DataFrame:
+        """Instrument metadata (index: ticker; columns name, kind, sector, adjusted, source)."""
+        if self._con is None:
+            return pd.DataFrame(columns=["name", "kind", "sector", "adjusted", "source"])
+        return self._con.execute("SELECT * FROM instruments ORDER BY ticker").df().set_index(
+            "ticker")
+
+    def provenance(self, ticker: str | None = None) -> pd.DataFrame:
+        """Where each stored series came from, newest first."""
+        sql = "SELECT * FROM provenance"
+        params: list[Any] = []
+        if ticker is not None:
+            sql += " WHERE ticker = ?"
+            params.append(ticker)
+        return self.con.execute(sql + " ORDER BY imported_at DESC, ticker", params).df()
+
+    def quality_flags(self, tickers: Sequence[str] | None = None) -> list[QualityFlag]:
+        """Flags stored by the last import of each ticker."""
+        if self._con is None:
+            return []
+        sql = ('SELECT ticker, "check", count, detail, first_date, last_date, dates '
+               "FROM quality_flags")
+        params: list[Any] = []
+        if tickers is not None:
+            sql += " WHERE ticker IN (SELECT unnest(?))"
+            params.append(list(tickers))
+        rows = self._con.execute(sql + ' ORDER BY ticker, "check"', params).fetchall()
+        out = []
+        for t, check, count, detail, fd, ld, dates in rows:
+            out.append(QualityFlag(
+                ticker=t, check=check, count=int(count), detail=detail or "",
+                first_date=None if fd is None else pd.Timestamp(fd),
+                last_date=None if ld is None else pd.Timestamp(ld),
+                dates=tuple(pd.Timestamp(d) for d in dates.split()) if dates else ()))
+        return out
+
+    # -- universes --------------------------------------------------------------------
+    def universe_names(self) -> list[str]:
+        if self._con is None:
+            return []
+        return [r[0] for r in self._con.execute(
+            "SELECT name FROM universes ORDER BY name").fetchall()]
+
+    def universe_info(self, name: str) -> dict[str, Any] | None:
+        if self._con is None:
+            return None
+        row = self._con.execute("SELECT name, description, source, location, created_at, "
+                                "point_in_time FROM universes WHERE name = ?", [name]).fetchone()
+        if row is None:
+            return None
+        keys = ("name", "description", "source", "location", "created_at", "point_in_time")
+        return dict(zip(keys, row, strict=True))
+
+    def universe_members(self, name: str) -> pd.DataFrame:
+        """Membership intervals: ticker, name, sector, start_date, end_date (NaT = open)."""
+        df = self.con.execute(
+            "SELECT ticker, name, sector, start_date, end_date FROM universe_members "
+            "WHERE universe = ? ORDER BY ticker, start_date NULLS FIRST", [name]).df()
+        for col in ("start_date", "end_date"):
+            df[col] = pd.to_datetime(df[col])
+        return df
+
+    def save_universe(self, name: str, members: pd.DataFrame, *, description: str = "",
+                      source: str = "file", location: str = "",
+                      point_in_time: bool = False) -> None:
+        """Replace universe ``name`` atomically.
+
+        ``members`` has columns ticker, name, sector, start_date, end_date (the dates
+        may be NaT for "member throughout").
+        """
+        cols = ["ticker", "name", "sector", "start_date", "end_date"]
+        frame = members.reindex(columns=cols).copy()
+        frame.insert(0, "universe", name)
+        for col in ("start_date", "end_date"):
+            frame[col] = pd.to_datetime(frame[col]).dt.date
+        with self.transaction() as con:
+            con.execute("DELETE FROM universe_members WHERE universe = ?", [name])
+            con.execute("DELETE FROM universes WHERE name = ?", [name])
+            con.register("_members", frame)
+            con.execute("INSERT INTO universe_members SELECT universe, ticker, name, sector, "
+                        "start_date, end_date FROM _members")
+            con.unregister("_members")
+            con.execute("INSERT INTO universes VALUES (?, ?, ?, ?, ?, ?)",
+                        [name, description, source, location, _utcnow(), point_in_time])
+
+    # -- writes -----------------------------------------------------------------------
+    def import_series(self, series: Sequence[SeriesData], *,
+                      flags: Sequence[QualityFlag] = (),
+                      rejected: Sequence[Rejection] = (),
+                      source: str = "", location: str = "",
+                      progress: Any = None) -> ImportResult:
+        """Write ``series`` in one transaction and return what changed.
+
+        A series whose checksum equals the checksum of its ticker's latest provenance
+        row is skipped as ``unchanged`` (re-importing the same file writes nothing).
+        Otherwise the rows are compared with the stored ones: ``replace_range`` series
+        replace the stored rows between their first and last dates, ``append`` series
+        add only dates after the last stored one. Quality flags of re-imported tickers
+        are replaced. ``progress(n)`` is called as series are prepared.
+        """
+        run_id = uuid.uuid4().hex[:12]
+        result = ImportResult(run_id=run_id, rejected=list(rejected), flags=list(flags))
+        started = _utcnow()
+        latest = self._latest_checksums([s.ticker for s in series])
+        to_write: list[SeriesData] = []
+        for s in series:
+            if latest.get(s.ticker) == s.checksum:
+                result.results.append(TickerResult(s.ticker, "unchanged", len(s.frame),
+                                                   rows_unchanged=len(s.frame)))
+            else:
+                to_write.append(s)
+            if progress is not None:
+                progress(1)
+        written = {s.ticker for s in to_write}
+        if not to_write:
+            return result
+
+        long = _long_table(to_write)
+        existing = self._existing_stats(to_write)
+        with self.transaction() as con:
+            con.register("_new", long)
+            # Row-level diff against stored rows, for the report (what changed, not just
+            # what was written).
+            diff = con.execute("""
+                SELECT n.ticker,
+                       count(*) FILTER (WHERE p.ticker IS NULL) AS added,
+                       count(*) FILTER (WHERE p.ticker IS NOT NULL AND (
+                           p.close IS DISTINCT FROM n.close OR p.open IS DISTINCT FROM n.open
+                           OR p.high IS DISTINCT FROM n.high OR p.low IS DISTINCT FROM n.low
+                           OR p.volume IS DISTINCT FROM n.volume
+                           OR p.unadjusted_close IS DISTINCT FROM n.unadjusted_close))
+                           AS changed
+                FROM _new n LEFT JOIN prices p ON p.ticker = n.ticker AND p.date = n.date
+                GROUP BY n.ticker""").fetchall()
+            counts = {t: (int(a), int(c)) for t, a, c in diff}
+            con.execute("""
+                DELETE FROM prices WHERE EXISTS (
+                    SELECT 1 FROM (SELECT ticker, min(date) AS lo, max(date) AS hi, any_value(mode) AS mode
+                                   FROM _new GROUP BY ticker) r
+                    WHERE prices.ticker = r.ticker AND prices.date BETWEEN r.lo AND r.hi
+                      AND r.mode = 'replace_range')""")
+            con.execute("""
+                INSERT INTO prices
+                SELECT n.ticker, n.date, n.close, n.open, n.high, n.low, n.volume,
+                       n.unadjusted_close
+                FROM _new n
+                WHERE n.mode = 'replace_range' OR NOT EXISTS (
+                    SELECT 1 FROM prices p WHERE p.ticker = n.ticker AND p.date = n.date)""")
+            con.unregister("_new")
+            now = _utcnow()
+            prov_rows = []
+            for s in to_write:
+                added, changed = counts.get(s.ticker, (0, 0))
+                if s.mode == "append":
+                    changed_written = 0
+                else:
+                    changed_written = changed
+                n = len(s.frame)
+                status = "new" if s.ticker not in existing else (
+                    "updated" if (added or changed_written) else "unchanged")
+                result.results.append(TickerResult(
+                    s.ticker, status, n, rows_added=added, rows_changed=changed_written,
+                    rows_unchanged=n - added - changed))
+                idx = s.frame.index
+                prov_rows.append((run_id, s.ticker, s.source, s.location, now, n,
+                                  idx[0].date() if n else None, idx[-1].date() if n else None,
+                                  s.checksum, s.adjusted, added, changed_written))
+            con.executemany("INSERT INTO provenance VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", prov_rows)
+            con.executemany(
+                "INSERT INTO instruments VALUES (?, ?, ?, NULL, ?, ?) ON CONFLICT (ticker) DO "
+                "UPDATE SET name = coalesce(excluded.name, instruments.name), "
+                "kind = coalesce(excluded.kind, instruments.kind), "
+                "adjusted = coalesce(excluded.adjusted, instruments.adjusted), "
+                "source = excluded.source",
+                [(s.ticker, s.name, s.kind, s.adjusted, s.source) for s in to_write])
+            con.execute("DELETE FROM quality_flags WHERE ticker IN (SELECT unnest(?))",
+                        [sorted(written)])
+            flag_rows = [(f.ticker, f.check, f.count, f.detail,
+                          None if f.first_date is None else f.first_date.date(),
+                          None if f.last_date is None else f.last_date.date(),
+                          " ".join(d.date().isoformat() for d in f.dates), run_id)
+                         for f in flags if f.ticker in written]
+            if flag_rows:
+                con.executemany("INSERT INTO quality_flags VALUES (?,?,?,?,?,?,?,?)", flag_rows)
+            con.execute("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, started, _utcnow(), source, location, len(to_write),
+                         result.rows_written, len(result.rejected)])
+        return result
+
+    def replace_quality_flags(self, tickers: Sequence[str], flags: Sequence[QualityFlag],
+                              run_id: str = "check") -> None:
+        """Store freshly computed flags for ``tickers`` (used after a re-check)."""
+        with self.transaction() as con:
+            con.execute("DELETE FROM quality_flags WHERE ticker IN (SELECT unnest(?))",
+                        [list(tickers)])
+            rows = [(f.ticker, f.check, f.count, f.detail,
+                     None if f.first_date is None else f.first_date.date(),
+                     None if f.last_date is None else f.last_date.date(),
+                     " ".join(d.date().isoformat() for d in f.dates), run_id) for f in flags]
+            if rows:
+                con.executemany("INSERT INTO quality_flags VALUES (?,?,?,?,?,?,?,?)", rows)
+
+    def set_instrument_info(self, info: pd.DataFrame) -> None:
+        """Upsert name/kind/sector for tickers (index: ticker); NULLs keep old values."""
+        frame = info.reindex(columns=["name", "kind", "sector"]).reset_index()
+        frame.columns = ["ticker", "name", "kind", "sector"]
+        with self.transaction() as con:
+            con.register("_info", frame)
+            con.execute(
+                "INSERT INTO instruments SELECT ticker, name, kind, sector, NULL, NULL "
+                "FROM _info ON CONFLICT (ticker) DO UPDATE SET "
+                "name = coalesce(excluded.name, instruments.name), "
+                "kind = coalesce(excluded.kind, instruments.kind), "
+                "sector = coalesce(excluded.sector, instruments.sector)")
+            con.unregister("_info")
+
+    # -- helpers ----------------------------------------------------------------------
+    def _latest_checksums(self, tickers: list[str]) -> dict[str, str]:
+        if not tickers:
+            return {}
+        rows = self.con.execute(
+            "SELECT ticker, arg_max(checksum, imported_at) FROM provenance "
+            "WHERE ticker IN (SELECT unnest(?)) GROUP BY ticker", [tickers]).fetchall()
+        return dict(rows)
+
+    def _existing_stats(self, series: Sequence[SeriesData]) -> set[str]:
+        rows = self.con.execute(
+            "SELECT DISTINCT ticker FROM prices WHERE ticker IN (SELECT unnest(?))",
+            [[s.ticker for s in series]]).fetchall()
+        return {r[0] for r in rows}
+
+
+def _long_table(series: Sequence[SeriesData]) -> pa.Table:
+    """Concatenate series into one Arrow table (ticker, date, fields..., mode)."""
+    n_total = sum(len(s.frame) for s in series)
+    tickers = np.empty(n_total, dtype=object)
+    modes = np.empty(n_total, dtype=object)
+    dates = np.empty(n_total, dtype="datetime64[D]")
+    cols = {f: np.full(n_total, np.nan) for f in PRICE_FIELDS}
+    pos = 0
+    for s in series:
+        n = len(s.frame)
+        tickers[pos:pos + n] = s.ticker
+        modes[pos:pos + n] = s.mode
+        dates[pos:pos + n] = s.frame.index.values.astype("datetime64[D]")
+        for f in PRICE_FIELDS:
+            if f in s.frame.columns:
+                cols[f][pos:pos + n] = s.frame[f].to_numpy(dtype=np.float64)
+        pos += n
+    arrays = {"ticker": pa.array(tickers, pa.string()), "date": pa.array(dates, pa.date32())}
+    for f in PRICE_FIELDS:
+        v = cols[f]
+        arrays[f] = pa.array(v, pa.float64(), mask=np.isnan(v) if f != "close" else None)
+    arrays["mode"] = pa.array(modes, pa.string())
+    return pa.table(arrays)
+
+
+def _pivot(table: pa.Table, tickers: list[str]) -> pd.DataFrame:
+    """Long Arrow (ticker, date, v) -> wide float64 DataFrame, vectorised (no loops)."""
+    if table.num_rows == 0:
+        return pd.DataFrame(np.empty((0, len(tickers))), columns=pd.Index(tickers),
+                            index=pd.DatetimeIndex([], name="date"))
+    days = table.column("date").combine_chunks().cast(pa.int32()).to_numpy()
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    present = np.zeros(span, dtype=bool)
+    present[days - lo] = True
+    day_values = np.flatnonzero(present)
+    row_of_day = np.cumsum(present) - 1
+    rows = row_of_day[days - lo]
+
+    dict_arr = table.column("ticker").combine_chunks().dictionary_encode()
+    codes = dict_arr.indices.to_numpy(zero_copy_only=False)
+    names = dict_arr.dictionary.to_pylist()
+    order = {t: i for i, t in enumerate(tickers)}
+    remap = np.array([order[n] for n in names], dtype=np.int64)
+    cols = remap[codes]
+
+    values = table.column("v").combine_chunks().to_numpy(zero_copy_only=False)
+    # Fortran order: each ticker's history contiguous, the layout the signal kernels
+    # stream fastest.
+    out = np.full((len(day_values), len(tickers)), np.nan, order="F")
+    out[rows, cols] = values
+    index = pd.DatetimeIndex((day_values + lo).astype("datetime64[D]").astype("datetime64[ns]"),
+                             name="date")
+    return pd.DataFrame(out, index=index, columns=pd.Index(tickers, name="ticker"), copy=False)

@@ -1,0 +1,1 @@
+"""Presentation: CLI, tables, charts, reports, alerts delivery, web. Lays results out only."""

@@ -1,0 +1,1 @@
+"""The ``rotascope`` command line. Commands live one group/module each and load lazily."""
