@@ -284,7 +284,7 @@ class Store:
             where.append("date <= $end")
             params["end"] = pd.Timestamp(end).date()
         sql = (f"SELECT ticker, date, {field} AS v FROM prices WHERE {' AND '.join(where)}")
-        table = self.con.execute(sql, params).fetch_arrow_table()
+        table = _arrow(self.con.execute(sql, params))
         return _pivot(table, tickers)
 
     def series(self, ticker: str, *, end: Any = None) -> pd.DataFrame:
@@ -530,6 +530,12 @@ class Store:
             "SELECT DISTINCT ticker FROM prices WHERE ticker IN (SELECT unnest(?))",
             [[s.ticker for s in series]]).fetchall()
         return {r[0] for r in rows}
+
+
+def _arrow(result: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Fetch a result as Arrow across DuckDB versions (``fetch_arrow_table`` was renamed)."""
+    fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
+    return fetch()
 
 
 def _long_table(series: Sequence[SeriesData]) -> pa.Table:
