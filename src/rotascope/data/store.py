@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS universe_members (
     start_date DATE, end_date DATE);
 """
 
+_EXPORT_MANIFEST = "rotascope-export.json"
 _LOCK_RE = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 _EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -275,16 +276,21 @@ class Store:
         tickers = list(dict.fromkeys(tickers))
         if strict:
             self.check_tickers(tickers)
-        where = ["ticker IN (SELECT unnest($tickers))"]
+        # Column positions and day numbers come back as integers (no strings to hash):
+        # the join with the wanted list yields each row's column directly.
+        where = []
         params: dict[str, Any] = {"tickers": tickers}
         if start is not None:
-            where.append("date >= $start")
+            where.append("p.date >= $start")
             params["start"] = pd.Timestamp(start).date()
         if end is not None:
-            where.append("date <= $end")
+            where.append("p.date <= $end")
             params["end"] = pd.Timestamp(end).date()
-        sql = (f"SELECT ticker, date, {field} AS v FROM prices WHERE {' AND '.join(where)}")
-        table = _arrow(self.con.execute(sql, params))
+        sql = ("SELECT w.i::INTEGER - 1 AS col, (p.date - DATE '1970-01-01')::INTEGER AS day, "
+               f"p.{field} AS v FROM prices p JOIN (SELECT unnest($tickers) AS ticker, "
+               "generate_subscripts($tickers, 1) AS i) w ON p.ticker = w.ticker"
+               + (f" WHERE {' AND '.join(where)}" if where else ""))
+        table = self.con.sql(sql, params=params).to_arrow_table()
         return _pivot(table, tickers)
 
     def series(self, ticker: str, *, end: Any = None) -> pd.DataFrame:
@@ -299,6 +305,44 @@ class Store:
         df = self.con.execute(sql + " ORDER BY date", params).df()
         df["date"] = pd.to_datetime(df["date"])
         return df.set_index("date")
+
+    def long_prices(self, tickers: Sequence[str] | None = None, *, field: str = "close",
+                    ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        """All rows of one field in long form, sorted by ticker then date.
+
+        Returns ``(codes, names, days, values)``: ``codes`` int64 positions into
+        ``names`` (ticker per row, contiguous), ``days`` int64 days since 1970-01-01,
+        ``values`` float64. ``tickers`` restricts the rows (all tickers when None).
+        """
+        if field not in PRICE_FIELDS:
+            raise StoreError(f"long_prices(): 'field' must be one of {PRICE_FIELDS}, "
+                             f"got {field!r}")
+        if self._con is None:
+            return (np.empty(0, np.int64), [], np.empty(0, np.int64), np.empty(0))
+        where, params = "", {}
+        if tickers is not None:
+            where = "WHERE ticker IN (SELECT unnest($tickers))"
+            params["tickers"] = list(tickers)
+        res = self._con.execute(
+            f"SELECT ticker, (date - DATE '1970-01-01')::BIGINT AS d, {field} AS v "
+            f"FROM prices {where} ORDER BY ticker, date", params).fetchnumpy()
+        names_all = res["ticker"]
+        codes, names = pd.factorize(np.asarray(names_all, dtype=object))
+        values = np.asarray(res["v"], dtype=np.float64)
+        if hasattr(res["v"], "mask"):
+            values = np.ma.filled(res["v"].astype(np.float64), np.nan)
+        return (codes.astype(np.int64), [str(n) for n in names],
+                np.asarray(res["d"], dtype=np.int64), values)
+
+    def trading_days(self, ticker: str) -> pd.DatetimeIndex | None:
+        """The dates ``ticker`` has prices for (its calendar), or None when it has none."""
+        if self._con is None:
+            return None
+        res = self._con.execute("SELECT date FROM prices WHERE ticker = ? ORDER BY date",
+                                [ticker]).fetchnumpy()["date"]
+        if len(res) == 0:
+            return None
+        return pd.DatetimeIndex(np.asarray(res).astype("datetime64[ns]"), name="date")
 
     def instruments(self) -> pd.DataFrame:
         """Instrument metadata (index: ticker; columns name, kind, sector, adjusted, source)."""
@@ -398,7 +442,9 @@ class Store:
         Otherwise the rows are compared with the stored ones: ``replace_range`` series
         replace the stored rows between their first and last dates, ``append`` series
         add only dates after the last stored one. Quality flags of re-imported tickers
-        are replaced. ``progress(n)`` is called as series are prepared.
+        are replaced. ``progress(n)`` is called with ``n=1`` as each series is prepared,
+        and once with ``n=0`` when every row is written but not yet committed (a process
+        killed at that point leaves the store as it was).
         """
         run_id = uuid.uuid4().hex[:12]
         result = ImportResult(run_id=run_id, rejected=list(rejected), flags=list(flags))
@@ -487,6 +533,8 @@ class Store:
             con.execute("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [run_id, started, _utcnow(), source, location, len(to_write),
                          result.rows_written, len(result.rejected)])
+            if progress is not None:
+                progress(0)  # everything written, not yet committed
         return result
 
     def replace_quality_flags(self, tickers: Sequence[str], flags: Sequence[QualityFlag],
@@ -516,6 +564,190 @@ class Store:
                 "sector = coalesce(excluded.sector, instruments.sector)")
             con.unregister("_info")
 
+    # -- Parquet export / restore --------------------------------------------------------
+    def export_parquet(self, folder: str | Path) -> dict[str, int]:
+        """Write the whole store as Parquet files in ``folder``; return rows per table.
+
+        One ``<table>.parquet`` per table of :data:`EXPORT_TABLES` (prices sorted by
+        ticker and date) plus ``rotascope-export.json`` (format and schema version,
+        exported_at, rows per table), written last so a half-written export is never
+        mistaken for a complete one. Existing export files in ``folder`` are replaced;
+        a non-empty folder that is not an export is refused.
+        """
+        import json
+        import os
+
+        from ..errors import ParameterError
+        from .sources.parquet import EXPORT_FORMAT_VERSION, EXPORT_TABLES
+
+        folder = Path(folder).expanduser()
+        manifest_path = folder / _EXPORT_MANIFEST
+        if folder.exists() and not folder.is_dir():
+            raise ParameterError(f"export_parquet(): {folder} is a file; give a folder")
+        if folder.is_dir() and any(folder.iterdir()) and not manifest_path.exists():
+            raise ParameterError(f"export_parquet(): {folder} is not empty and holds no "
+                                 f"{_EXPORT_MANIFEST}; choose a new or empty folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        if manifest_path.exists():
+            manifest_path.unlink()
+        order = {"prices": "ticker, date", "instruments": "ticker", "universes": "name",
+                 "universe_members": "universe, ticker, start_date NULLS FIRST",
+                 "provenance": "imported_at, ticker", "import_runs": "started_at, run_id",
+                 "quality_flags": 'ticker, "check"'}
+        counts: dict[str, int] = {}
+        for name in EXPORT_TABLES:
+            target = folder / f"{name}.parquet"
+            tmp = folder / f".{name}.parquet.tmp"
+            quoted = str(tmp).replace("'", "''")
+            self.con.execute(f"COPY (SELECT * FROM {name} ORDER BY {order[name]}) TO "
+                             f"'{quoted}' (FORMAT parquet)")
+            os.replace(tmp, target)
+            counts[name] = int(self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+        manifest = {"format_version": EXPORT_FORMAT_VERSION, "schema_version": SCHEMA_VERSION,
+                    "exported_at": _utcnow().isoformat(timespec="seconds"),
+                    "store": str(self.path), "tables": counts}
+        tmp = folder / f".{_EXPORT_MANIFEST}.tmp"
+        tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, manifest_path)
+        return counts
+
+    def restore_parquet(self, folder: str | Path, *, progress: Any = None) -> ImportResult:
+        """Load a folder written by :meth:`export_parquet`, in one transaction.
+
+        Prices: each exported ticker's stored rows are replaced by the exported ones
+        (tickers not in the export are untouched; a ticker with a duplicate date or a
+        missing close is rejected). Instruments are upserted; universes in the export
+        replace those of the same name; provenance and import-run rows not already
+        present are added; quality flags of the restored tickers are replaced.
+        Restoring the same export twice changes nothing. ``progress(0)`` is called once
+        everything is written, before the commit.
+        """
+        from ..errors import FileFormatError
+        from .sources.parquet import read_export
+
+        folder = Path(folder).expanduser()
+        manifest, tables = read_export(folder)
+        if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
+            raise FileFormatError(folder / _EXPORT_MANIFEST,
+                                  f"schema_version {manifest['schema_version']} is newer than "
+                                  f"this rotascope's ({SCHEMA_VERSION}); upgrade rotascope")
+        for name, table in tables.items():
+            known = {r[0] for r in self.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                [name]).fetchall()}
+            extra = [c for c in table.column_names if c not in known]
+            if extra:
+                raise FileFormatError(folder / f"{name}.parquet",
+                                      f"unknown column(s) {', '.join(extra)} for table {name}")
+        run_id = uuid.uuid4().hex[:12]
+        started = _utcnow()
+        result = ImportResult(run_id=run_id)
+        location = str(folder)
+        con = self.con
+        con.register("_x_prices", tables["prices"])
+        try:
+            bad = con.execute("""
+                SELECT ticker,
+                       count(*) FILTER (WHERE date IS NULL) AS null_dates,
+                       count(*) FILTER (WHERE close IS NULL OR isnan(close)) AS bad_close,
+                       count(date) - count(DISTINCT date) AS dups,
+                       min(date) FILTER (WHERE close IS NULL OR isnan(close)) AS first_bad
+                FROM _x_prices GROUP BY ticker
+                HAVING null_dates > 0 OR bad_close > 0 OR dups > 0 OR ticker IS NULL
+                ORDER BY ticker""").fetchall()
+            rejected_tickers = []
+            for t, nd, bc, dups, first_bad in bad:
+                if nd:
+                    check, why = "bad_date", f"{nd} rows with no date"
+                elif dups:
+                    check, why = "dup_dates", f"{dups} duplicate dates"
+                else:
+                    check, why = "bad_close", f"{bc} rows with a missing or NaN close " \
+                                              f"(first {first_bad})"
+                result.rejected.append(Rejection(str(folder / "prices.parquet"),
+                                                 f"{t}: {why}", ticker=t, check=check))
+                rejected_tickers.append(t)
+            with self.transaction() as con:
+                for name, table in tables.items():
+                    if name != "prices":
+                        con.register(f"_x_{name}", table)
+                con.execute("CREATE TEMP TABLE _x_ok AS SELECT * FROM _x_prices "
+                            "WHERE ticker IS NOT NULL AND ticker NOT IN (SELECT unnest(?))",
+                            [rejected_tickers])
+                diff = con.execute("""
+                    WITH o AS (SELECT * FROM prices
+                               WHERE ticker IN (SELECT DISTINCT ticker FROM _x_ok))
+                    SELECT coalesce(n.ticker, o.ticker) AS t,
+                           count(n.ticker) AS n_rows,
+                           count(*) FILTER (WHERE o.ticker IS NULL) AS added,
+                           count(*) FILTER (WHERE n.ticker IS NULL) AS removed,
+                           count(*) FILTER (WHERE n.ticker IS NOT NULL AND o.ticker IS NOT NULL
+                               AND (n.close, n.open, n.high, n.low, n.volume, n.unadjusted_close)
+                               IS DISTINCT FROM
+                               (o.close, o.open, o.high, o.low, o.volume, o.unadjusted_close))
+                               AS changed,
+                           count(o.ticker) AS old_rows
+                    FROM _x_ok n FULL OUTER JOIN o ON n.ticker = o.ticker AND n.date = o.date
+                    GROUP BY 1 ORDER BY 1""").fetchall()
+                changed_tickers = []
+                for t, n_rows, added, removed, changed, old_rows in diff:
+                    touched = int(added) + int(removed) + int(changed)
+                    status = "new" if old_rows == 0 else ("updated" if touched else "unchanged")
+                    if touched:
+                        changed_tickers.append(t)
+                    result.results.append(TickerResult(
+                        t, status, int(n_rows), rows_added=int(added),
+                        rows_changed=int(changed) + int(removed),
+                        rows_unchanged=int(n_rows) - int(added) - int(changed)))
+                if changed_tickers:
+                    con.execute("DELETE FROM prices WHERE ticker IN (SELECT unnest(?))",
+                                [changed_tickers])
+                    con.execute("INSERT INTO prices BY NAME SELECT * FROM _x_ok "
+                                "WHERE ticker IN (SELECT unnest(?)) ORDER BY ticker, date",
+                                [changed_tickers])
+                restored = [r.ticker for r in result.results]
+                if "instruments" in tables:
+                    cols = [c for c in tables["instruments"].column_names if c != "ticker"]
+                    sets = ", ".join(f"{c} = excluded.{c}" for c in cols)
+                    con.execute(f"INSERT INTO instruments BY NAME SELECT * FROM _x_instruments "
+                                f"ON CONFLICT (ticker) DO UPDATE SET {sets}")
+                if "provenance" in tables:
+                    con.execute("INSERT INTO provenance BY NAME SELECT * FROM "
+                                "(SELECT * FROM _x_provenance EXCEPT SELECT * FROM provenance)")
+                if "import_runs" in tables:
+                    con.execute("INSERT INTO import_runs BY NAME SELECT * FROM _x_import_runs "
+                                "WHERE run_id NOT IN (SELECT run_id FROM import_runs)")
+                if "quality_flags" in tables:
+                    con.execute("DELETE FROM quality_flags WHERE ticker IN (SELECT unnest(?))",
+                                [restored])
+                    con.execute("INSERT INTO quality_flags BY NAME SELECT * FROM "
+                                "_x_quality_flags WHERE ticker IN (SELECT unnest(?))",
+                                [restored])
+                if "universes" in tables:
+                    con.execute("DELETE FROM universe_members WHERE universe IN "
+                                "(SELECT name FROM _x_universes)")
+                    con.execute("DELETE FROM universes WHERE name IN "
+                                "(SELECT name FROM _x_universes)")
+                    con.execute("INSERT INTO universes BY NAME SELECT * FROM _x_universes")
+                    if "universe_members" in tables:
+                        con.execute("INSERT INTO universe_members BY NAME SELECT * FROM "
+                                    "_x_universe_members")
+                if changed_tickers:
+                    con.execute("INSERT INTO import_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [run_id, started, _utcnow(), "parquet", location,
+                                 len(changed_tickers), result.rows_written,
+                                 len(result.rejected)])
+                con.execute("DROP TABLE _x_ok")
+                if progress is not None:
+                    progress(0)
+        finally:
+            for name in tables:
+                try:
+                    con.unregister(f"_x_{name}")
+                except duckdb.Error:
+                    pass
+        return result
+
     # -- helpers ----------------------------------------------------------------------
     def _latest_checksums(self, tickers: list[str]) -> dict[str, str]:
         if not tickers:
@@ -530,12 +762,6 @@ class Store:
             "SELECT DISTINCT ticker FROM prices WHERE ticker IN (SELECT unnest(?))",
             [[s.ticker for s in series]]).fetchall()
         return {r[0] for r in rows}
-
-
-def _arrow(result: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Fetch a result as Arrow across DuckDB versions (``fetch_arrow_table`` was renamed)."""
-    fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table
-    return fetch()
 
 
 def _long_table(series: Sequence[SeriesData]) -> pa.Table:
@@ -564,27 +790,23 @@ def _long_table(series: Sequence[SeriesData]) -> pa.Table:
 
 
 def _pivot(table: pa.Table, tickers: list[str]) -> pd.DataFrame:
-    """Long Arrow (ticker, date, v) -> wide float64 DataFrame, vectorised (no loops)."""
+    """Long Arrow (col, day, v) -> wide float64 DataFrame, vectorised (no loops).
+
+    ``col`` is the column position in ``tickers``, ``day`` days since 1970-01-01.
+    """
     if table.num_rows == 0:
-        return pd.DataFrame(np.empty((0, len(tickers))), columns=pd.Index(tickers),
+        return pd.DataFrame(np.empty((0, len(tickers))), columns=pd.Index(tickers, name="ticker"),
                             index=pd.DatetimeIndex([], name="date"))
-    days = table.column("date").combine_chunks().cast(pa.int32()).to_numpy()
+    days = table.column("day").to_numpy()
+    cols = table.column("col").to_numpy()
+    values = table.column("v").to_numpy()   # nulls (e.g. no open) become NaN
     lo = int(days.min())
     span = int(days.max()) - lo + 1
     present = np.zeros(span, dtype=bool)
-    present[days - lo] = True
+    offset = days - lo
+    present[offset] = True
     day_values = np.flatnonzero(present)
-    row_of_day = np.cumsum(present) - 1
-    rows = row_of_day[days - lo]
-
-    dict_arr = table.column("ticker").combine_chunks().dictionary_encode()
-    codes = dict_arr.indices.to_numpy(zero_copy_only=False)
-    names = dict_arr.dictionary.to_pylist()
-    order = {t: i for i, t in enumerate(tickers)}
-    remap = np.array([order[n] for n in names], dtype=np.int64)
-    cols = remap[codes]
-
-    values = table.column("v").combine_chunks().to_numpy(zero_copy_only=False)
+    rows = (np.cumsum(present, dtype=np.int32) - 1)[offset]
     # Fortran order: each ticker's history contiguous, the layout the signal kernels
     # stream fastest.
     out = np.full((len(day_values), len(tickers)), np.nan, order="F")

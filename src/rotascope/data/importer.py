@@ -1,0 +1,201 @@
+"""Import a folder or file of prices into the store: parse, check, write once.
+
+The pipeline for ``import_path(store, path)``:
+
+1. pick the source: a rotascope Parquet export folder (``rotascope-export.json``) is
+   restored with :meth:`Store.restore_parquet`; ``*.parquet`` files are read by
+   :class:`~rotascope.data.sources.parquet.ParquetSource`; anything else by
+   :class:`~rotascope.data.sources.csv_folder.CsvFolderSource`;
+2. parse every file; a file with a structural problem is **rejected** (file:line,
+   reason, check token) and the run goes on;
+3. run the flag checks of :mod:`rotascope.data.quality` on every parsed series at once;
+4. write all series, flags and rejections in **one** store transaction
+   (:meth:`Store.import_series`): a process killed before the commit leaves the store
+   exactly as it was; series whose file checksum equals the last imported one are
+   skipped, so importing the same files again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import FileFormatError, ParameterError, SourceError
+from .model import ImportResult, Rejection, SeriesData
+from .quality import check_many
+from .sources.base import Source
+
+__all__ = ["import_path", "Progress", "EXPORT_MANIFEST"]
+
+#: ``progress(stage, done, total)``: stage ``"read"`` after each file (done/total files),
+#: ``"check"`` once the quality checks ran, ``"write"`` when every row is written inside
+#: the transaction but not yet committed, ``"done"`` after the commit.
+Progress = Callable[[str, int, int], Any]
+
+#: File that marks a folder written by ``rotascope data export``.
+EXPORT_MANIFEST = "rotascope-export.json"
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def _manifest_kinds(folder: Path) -> dict[str, str]:
+    """Instrument kinds from a market-data style ``manifest.csv`` (ticker,kind,...)."""
+    manifest = folder / "manifest.csv"
+    if not manifest.is_file():
+        return {}
+    with manifest.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"ticker", "kind"} <= set(reader.fieldnames):
+            return {}
+        from .model import normalize_ticker
+
+        return {normalize_ticker(r["ticker"]): r["kind"].strip() for r in reader
+                if r.get("ticker") and r.get("kind")}
+
+
+def _choose_source(path: Path, adjusted: bool | None) -> tuple[Source, Any]:
+    from .sources.csv_folder import CsvFolderSource
+    from .sources.parquet import ParquetSource
+
+    if path.is_dir():
+        parquet = sorted(p for p in path.iterdir() if p.is_file() and _is_parquet(p))
+        text = [p for p in path.iterdir() if p.is_file()
+                and p.name.lower().endswith((".csv", ".txt")) and p.name != "manifest.csv"]
+        if parquet and not text and not (path / "prices").is_dir():
+            src: Source = ParquetSource()
+            return src, src.build_query(path=path)
+        kinds = _manifest_kinds(path) if (path / "prices").is_dir() else {}
+        src = CsvFolderSource()
+        return src, src.build_query(path=path, adjusted=adjusted, kinds=kinds)
+    if _is_parquet(path):
+        src = ParquetSource()
+        return src, src.build_query(path=path)
+    src = CsvFolderSource()
+    return src, src.build_query(path=path, adjusted=adjusted)
+
+
+def import_path(store: Any, path: str | Path, *, progress: Progress | None = None,
+                calendar: str = "SPY", adjusted: bool | None = None) -> ImportResult:
+    """Import a folder of price files, one file, or a Parquet export into ``store``.
+
+    Parameters
+    ----------
+    store : a writable :class:`~rotascope.data.store.Store`.
+    path : a folder (``*.csv``/``*.txt`` price files; a folder with a ``prices/``
+        subfolder, like ../shared/market-data, reads ``prices/`` and takes instrument
+        kinds from its ``manifest.csv``), a single file, a ``*.parquet`` file, or a
+        folder written by ``rotascope data export``.
+    progress : optional ``progress(stage, done, total)`` callback (see :data:`Progress`).
+    calendar : ticker whose trading days the ``missing_vs_{calendar}_calendar`` check
+        compares against (taken from this import when it holds the ticker, else from
+        the store; the check is skipped when neither has it).
+    adjusted : declare whether ``Date,Close``/OHLCV files hold adjusted closes
+        (files with an Adj Close column are always adjusted).
+
+    Returns
+    -------
+    ImportResult
+        Per ticker new/updated/unchanged with row counts, the rejected files with
+        file:line and reason, and the flags raised.
+
+    Raises
+    ------
+    ParameterError
+        ``path`` does not exist or holds no price files.
+    StoreBusyError
+        Another process holds the store (raised when the store is opened).
+
+    Examples
+    --------
+    >>> with Store(settings.store_path) as store:                   # doctest: +SKIP
+    ...     result = import_path(store, "../shared/market-data")
+    >>> [str(r) for r in result.rejected]                            # doctest: +SKIP
+    []
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ParameterError(f"import_path(): {path} does not exist")
+    if path.is_dir() and (path / EXPORT_MANIFEST).is_file():
+        return store.restore_parquet(path, progress=_store_hook(progress))
+
+    source, query = _choose_source(path, adjusted)
+    files = query.params.get("files", [])
+    total = len(files)
+    series: list[SeriesData] = []
+    rejected: list[Rejection] = []
+    done = 0
+    for item in source.fetch(query):
+        if isinstance(item, Rejection):
+            rejected.append(item)
+        else:
+            try:
+                series.extend(source.to_frame(query, item))
+            except FileFormatError as exc:
+                rejected.append(Rejection(exc.path, exc.reason, exc.line,
+                                          ticker=item.key or None,
+                                          check=getattr(exc, "check", None)))
+            except SourceError as exc:
+                rejected.append(Rejection(item.location, str(exc), ticker=item.key or None))
+        done += 1
+        if progress is not None:
+            progress("read", done, total)
+
+    take = getattr(source, "take_rejected", None)
+    if take is not None:
+        rejected.extend(take())
+    series, dups = _drop_duplicate_tickers(series)
+    rejected.extend(dups)
+    flags = _flags(store, series, calendar)
+    if progress is not None:
+        progress("check", len(series), len(series))
+    result = store.import_series(series, flags=flags, rejected=rejected,
+                                 source=source.name, location=str(path),
+                                 progress=_store_hook(progress))
+    if progress is not None:
+        progress("done", len(series), len(series))
+    return result
+
+
+def _store_hook(progress: Progress | None) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+
+    def hook(n: int) -> None:
+        if n == 0:
+            progress("write", 1, 1)
+
+    return hook
+
+
+def _drop_duplicate_tickers(series: list[SeriesData]) -> tuple[list[SeriesData],
+                                                                 list[Rejection]]:
+    """Two files naming the same ticker: keep the first, reject the others."""
+    seen: dict[str, str] = {}
+    keep, rejected = [], []
+    for s in series:
+        if s.ticker in seen:
+            rejected.append(Rejection(s.location, f"ticker {s.ticker} is also in "
+                                      f"{seen[s.ticker]}; each ticker must come from one file",
+                                      ticker=s.ticker, check="dup_ticker"))
+        else:
+            seen[s.ticker] = s.location
+            keep.append(s)
+    return keep, rejected
+
+
+def _flags(store: Any, series: list[SeriesData], calendar: str) -> list:
+    if not series:
+        return []
+    cal_series = next((s for s in series if s.ticker == calendar), None)
+    cal = (cal_series.frame.index if cal_series is not None
+           else store.trading_days(calendar))
+    last_batch = max(s.frame.index[-1] for s in series if len(s.frame))
+    stored = store.last_date()
+    latest = last_batch if stored is None else max(pd.Timestamp(stored), last_batch)
+    return check_many(series, calendar=cal, calendar_name=calendar, latest=latest)
