@@ -242,6 +242,23 @@ def swings_2d(a: np.ndarray, left: int, right: int, hi1: np.ndarray, hi2: np.nda
             lo2[r, j] = l2
 
 
+@nb.njit(cache=True, nogil=True, parallel=True)
+def trailing_max_2d(a: np.ndarray, window: int, out: np.ndarray) -> None:
+    """Highest value of the last ``window`` valid rows (cut at the first row); NaN rows NaN."""
+    n, m = a.shape
+    for j in nb.prange(m):
+        vals = np.empty(n)
+        rows = np.empty(n, dtype=np.int64)
+        k = _compress_1d(a[:, j], False, vals, rows)
+        res = np.empty(k)
+        q = np.empty(k, dtype=np.int64)
+        _trailing_extreme_1d(vals, k, window, True, res, q)
+        for i in range(n):
+            out[i, j] = np.nan
+        for t in range(k):
+            out[rows[t], j] = res[t]
+
+
 # ---------------------------------------------------------------------------- ranges
 @nb.njit(cache=True, nogil=True, parallel=True)
 def range_2d(a: np.ndarray, width: float, length: np.ndarray, start: np.ndarray,
@@ -347,3 +364,13 @@ def values_at_rows(obj: pd.DataFrame | pd.Series, rows: np.ndarray) -> np.ndarra
     got = got.astype(object) if got.dtype.kind in "OUT" else got.astype(np.float64)
     got[rows < 0] = None if got.dtype == object else np.nan
     return got
+
+
+def prev_valid_rows(valid: np.ndarray) -> np.ndarray:
+    """Per cell, the row of the column's previous valid row strictly before it (-1 none)."""
+    n = valid.shape[0]
+    if n == 0:
+        return np.empty(valid.shape, dtype=np.int64)
+    idx = np.where(valid, np.arange(n, dtype=np.int64)[:, None], -1)
+    np.maximum.accumulate(idx, axis=0, out=idx)
+    return np.vstack([np.full((1, valid.shape[1]), -1, dtype=np.int64), idx[:-1]])

@@ -126,19 +126,10 @@ def swing_points(close: PriceFrame, left: int = 5, right: int = 5) -> SwingPoint
 
 def _new_pivot(pos: np.ndarray) -> np.ndarray:
     """True where the latest pivot differs from the one at the previous valid row."""
-    n = pos.shape[0]
-    out = np.zeros(pos.shape, dtype=bool)
-    if n == 0:
-        return out
-    valid = pos != _k.GAP
-    # carry the previous valid row's pivot down over gap rows (state, not data)
-    idx = np.where(valid, np.arange(n)[:, None], -1)
-    np.maximum.accumulate(idx, axis=0, out=idx)
-    prev_idx = np.vstack([np.full((1, pos.shape[1]), -1), idx[:-1]])
-    prev = np.where(prev_idx >= 0,
-                    np.take_along_axis(pos, np.maximum(prev_idx, 0), axis=0), _k.NONE)
-    out[:] = valid & (pos >= 0) & (pos != prev)
-    return out
+    prev_rows = _k.prev_valid_rows(pos != _k.GAP)
+    prev = np.where(prev_rows >= 0,
+                    np.take_along_axis(pos, np.maximum(prev_rows, 0), axis=0), _k.NONE)
+    return (pos >= 0) & (pos != prev)
 
 
 def _assemble(a: np.ndarray, index: pd.DatetimeIndex, wrap: Callable[[np.ndarray], Any],
