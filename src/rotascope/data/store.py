@@ -184,6 +184,11 @@ class Store:
 
     # -- reads ------------------------------------------------------------------------
     @property
+    def exists(self) -> bool:
+        """False for a read-only store whose file does not exist yet."""
+        return self._con is not None
+
+    @property
     def is_empty(self) -> bool:
         if self._con is None:
             return True
@@ -746,6 +751,7 @@ class Store:
                     con.unregister(f"_x_{name}")
                 except duckdb.Error:
                     pass
+        result.flags = self.quality_flags([r.ticker for r in result.results])
         return result
 
     # -- helpers ----------------------------------------------------------------------
