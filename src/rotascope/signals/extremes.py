@@ -1,0 +1,141 @@
+"""N-month highs and lows, and "the lowest since <date>", for any series or ratio.
+
+Definitions (the same for ``rotascope ratio``, the signals engine, alerts and the
+claim checker):
+
+* ``lowest_in_months`` at row t: the largest whole N in 1..``max_months`` such that the
+  value at t is strictly below every value of the preceding ``N x 21`` rows (the
+  series' own rows); 0 if none. ``highest_in_months`` mirrors it (strictly above).
+* ``lowest_since`` at row t: the date of the last earlier row whose value was at or
+  below the value at t (NaT if there is none); ``highest_since`` mirrors it.
+
+Both come from one pass per column that finds, for each row, the nearest earlier row
+at or beyond its value (a monotonic stack: O(rows) per ticker, compiled).
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+import pandas as pd
+
+from .._typing import PriceFrame
+from .._validation import as_price_frame, check_choice, check_int
+
+__all__ = ["MONTH_ROWS", "months_extreme", "extreme_since", "previous_at_or_beyond"]
+
+#: Trading rows per month in every "N-month" definition.
+MONTH_ROWS = 21
+
+
+@nb.njit(cache=True, nogil=True)
+def _prev_beyond_1d(x: np.ndarray, low: bool, prev: np.ndarray, run: np.ndarray) -> None:
+    # prev[t]: row of the nearest earlier valid value at or beyond x[t] (<= for lows,
+    # >= for highs), -1 if none; run[t]: valid rows strictly between it and t (when
+    # prev is -1, all earlier valid rows). NaN rows: prev = -2, run = -1.
+    n = x.shape[0]
+    stack_rows = np.empty(n, dtype=np.int64)
+    stack_ord = np.empty(n, dtype=np.int64)
+    top = 0
+    ordinal = 0
+    for t in range(n):
+        v = x[t]
+        if np.isnan(v):
+            prev[t] = -2
+            run[t] = -1
+            continue
+        # Pop values strictly "worse" than v: they cannot be the answer for v or later.
+        if low:
+            while top > 0 and x[stack_rows[top - 1]] > v:
+                top -= 1
+        else:
+            while top > 0 and x[stack_rows[top - 1]] < v:
+                top -= 1
+        if top > 0:
+            prev[t] = stack_rows[top - 1]
+            run[t] = ordinal - stack_ord[top - 1] - 1
+        else:
+            prev[t] = -1
+            run[t] = ordinal
+        stack_rows[top] = t
+        stack_ord[top] = ordinal
+        top += 1
+        ordinal += 1
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def _prev_beyond_2d(a: np.ndarray, low: bool) -> tuple[np.ndarray, np.ndarray]:
+    n, m = a.shape
+    prev = np.empty((n, m), dtype=np.int64)
+    run = np.empty((n, m), dtype=np.int64)
+    for j in nb.prange(m):
+        _prev_beyond_1d(a[:, j], low, prev[:, j], run[:, j])
+    return prev, run
+
+
+def previous_at_or_beyond(values: PriceFrame, side: str = "low") -> tuple[np.ndarray, np.ndarray]:
+    """Row of the nearest earlier value at or below (``side="low"``) / above each value.
+
+    Returns two int64 arrays shaped like ``values`` (2-D): the row position (-1 when
+    there is none, -2 at NaN rows) and the count of the series' own rows strictly in
+    between (all earlier rows when there is none; -1 at NaN rows).
+    """
+    frame, _ = as_price_frame(values, "values", func="previous_at_or_beyond")
+    side = check_choice(side, "side", ("low", "high"), func="previous_at_or_beyond")
+    return _prev_beyond_2d(np.asarray(frame.to_numpy(dtype=np.float64)), side == "low")
+
+
+def months_extreme(values: PriceFrame, *, side: str = "low", max_months: int = 24,
+                   month_rows: int = MONTH_ROWS) -> PriceFrame:
+    """N of an N-month low (``side="low"``) or high at every row.
+
+    Parameters
+    ----------
+    values : Series or DataFrame (dates x tickers), e.g. a ratio line.
+    side : {"low", "high"}.
+    max_months : int, default 24. Largest N reported.
+    month_rows : int, default 21. Rows per month.
+
+    Returns
+    -------
+    Same type and labels, float64: N in 0..max_months, NaN at NaN rows.
+
+    Examples
+    --------
+    >>> idx = pd.bdate_range("2024-01-01", periods=50)
+    >>> s = pd.Series(np.r_[np.linspace(2, 1.5, 49), 1.0], index=idx)
+    >>> int(months_extreme(s, side="low").iloc[-1])  # below all 49 earlier rows -> 2 months
+    2
+    """
+    frame, wrap = as_price_frame(values, "values", func="months_extreme")
+    side = check_choice(side, "side", ("low", "high"), func="months_extreme")
+    max_months = check_int(max_months, "max_months", minimum=1, func="months_extreme")
+    month_rows = check_int(month_rows, "month_rows", minimum=1, func="months_extreme")
+    _, run = _prev_beyond_2d(np.asarray(frame.to_numpy(dtype=np.float64)), side == "low")
+    months = np.minimum(run // month_rows, max_months).astype(np.float64)
+    months[run < 0] = np.nan
+    return wrap(months)
+
+
+def extreme_since(values: PriceFrame, *, side: str = "low") -> PriceFrame:
+    """Date of the last earlier row at or below (``"low"``) / above the value at each row.
+
+    Returns
+    -------
+    Same type and labels with ``datetime64[ns]`` values; NaT where there is no such
+    earlier row (an all-time extreme of the data) and at NaN rows.
+
+    Examples
+    --------
+    >>> idx = pd.bdate_range("2024-01-01", periods=4)
+    >>> extreme_since(pd.Series([1.0, 3.0, 2.0, 1.5], index=idx), side="low").iloc[-1]
+    Timestamp('2024-01-01 00:00:00')
+    """
+    frame, _ = as_price_frame(values, "values", func="extreme_since")
+    side = check_choice(side, "side", ("low", "high"), func="extreme_since")
+    prev, _ = _prev_beyond_2d(np.asarray(frame.to_numpy(dtype=np.float64)), side == "low")
+    idx = frame.index.values
+    out = np.where(prev >= 0, idx[np.clip(prev, 0, None)], np.datetime64("NaT"))
+    if isinstance(values, pd.Series):
+        return pd.Series(out[:, 0], index=frame.index, name=values.name)
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
