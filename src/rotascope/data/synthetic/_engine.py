@@ -1,0 +1,488 @@
+"""Vectorised generation of the synthetic market (internal).
+
+Model (daily log returns, stock ``i``, row ``t``)::
+
+    r[t, i] = mu[i] + beta[i] m[t] + growth[i] g[t] + gamma[i] S[t, sector(i)]
+              + mega[i] c[t] + sigma[i] h[t] eps[t, i] + jump[t, i]
+
+``m`` is the market factor, whose volatility follows a two-state Markov regime (calm /
+stressed); ``g`` a growth-versus-value factor; ``S`` eleven sector factors; ``c`` the
+mega-cap factor shared by the Mag-7; ``eps`` standard normal noise (float32) and
+``jump`` sparse Laplace jumps, which give fat tails together with the regimes.
+
+The stock matrix is built in two passes over blocks of tickers, each block with its own
+seeded generator (the block size is fixed, so output does not depend on memory):
+
+* pass A writes the log returns into the output matrix and keeps, for the few rows where
+  an episode imposes the index path, what :func:`solve_controls` needs;
+* :func:`solve_controls` finds the market-factor (and mega-factor) shifts that make the
+  cap-weighted index (``SPY``) and ``MAGS`` follow the imposed paths exactly;
+* pass B adds the shifts, turns the log returns into prices in place and accumulates the
+  sums that give every derived ETF's daily return (matrix products, no loop over days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _catalog as cat
+from .episodes import Plan
+
+__all__: list[str] = []  # private module
+
+BLOCK = 256                    # tickers per block (fixed: part of the seeded output)
+JUMP_PROB = 0.0015             # share of stock-days with an idiosyncratic jump
+ANNUAL_ROWS = 252
+
+
+def _t5(rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
+    """Student-t(5) draws scaled to unit variance."""
+    return rng.standard_t(5, size) / np.sqrt(5.0 / 3.0)
+
+
+# -- stocks ------------------------------------------------------------------------------
+@dataclass
+class Stocks:
+    tickers: list[str]
+    sector: np.ndarray       # int index into cat.SECTORS
+    beta: np.ndarray
+    gamma: np.ndarray
+    growth: np.ndarray
+    sigma: np.ndarray
+    mu: np.ndarray
+    quality: np.ndarray
+    mega: np.ndarray         # bool
+    list_row: np.ndarray     # first row with a price
+    last_row: np.ndarray     # last row with a price
+    cap: np.ndarray          # market cap on ``last_row`` (USD)
+    p0: np.ndarray           # price on ``list_row``
+    smallness: np.ndarray    # cap rank in [0, 1]: 0 the largest, 1 the smallest; 0 for Mag-7
+
+    @property
+    def n(self) -> int:
+        return len(self.tickers)
+
+
+def make_stocks(n: int, rows: int, rng: np.random.Generator, mag7_share: float) -> Stocks:
+    """Draw the static characteristics of ``n`` stocks (the 7 mega-caps first)."""
+    n_mega = len(cat.MAG7)
+    n_other = n - n_mega
+    width = max(4, len(str(n_other)))
+    tickers = [*cat.MAG7_TICKERS, *(f"S{i:0{width}d}" for i in range(1, n_other + 1))]
+    sec_beta = np.array([s[3] for s in cat.SECTORS])
+    sec_growth = np.array([s[4] for s in cat.SECTORS])
+    weights = np.array([s[6] for s in cat.SECTORS], dtype=float)
+
+    sector = np.empty(n, dtype=np.int64)
+    sector[:n_mega] = [cat.SECTOR_INDEX[m.sector] for m in cat.MAG7]
+    k = len(cat.SECTORS)
+    first = min(n_other, 2 * k)                     # at least two stocks per sector
+    sector[n_mega:n_mega + first] = np.arange(first) % k
+    sector[n_mega + first:] = rng.choice(k, size=n_other - first, p=weights / weights.sum())
+
+    mega = np.zeros(n, dtype=bool)
+    mega[:n_mega] = True
+    beta = np.clip(sec_beta[sector] + rng.normal(0.0, 0.22, n), 0.3, 2.2)
+    beta[mega] = rng.uniform(1.05, 1.35, n_mega)
+    gamma = np.clip(rng.normal(0.85, 0.2, n), 0.2, 1.6)
+    growth = sec_growth[sector] + rng.normal(0.0, 0.5, n)
+    growth[mega] = 1.2 + rng.uniform(0.0, 0.6, n_mega)
+    log_sigma = rng.normal(np.log(0.017), 0.35, n)
+    sigma = np.clip(np.exp(log_sigma), 0.007, 0.05)
+    sigma[mega] = rng.uniform(0.011, 0.016, n_mega)
+    mu = rng.normal(0.00012, 0.00025, n)
+    mu[mega] = 0.0001
+    quality = rng.normal(0.0, 1.0, n) - 0.6 * (log_sigma - log_sigma.mean()) / 0.35
+
+    # listings: about a fifth of the other stocks list later; a few delist
+    list_row = np.zeros(n, dtype=np.int64)
+    last_row = np.full(n, rows - 1, dtype=np.int64)
+    for i, m in enumerate(cat.MAG7):
+        if m.list_rows_before_end is not None:
+            list_row[i] = max(0, rows - m.list_rows_before_end)
+    others = np.arange(n_mega, n)
+    late = rng.choice(others, size=max(1, round(0.22 * n_other)), replace=False)
+    list_row[late] = rng.integers(1, max(2, int(0.85 * rows)), size=len(late))
+    gone = rng.choice(others, size=max(1, round(0.04 * n_other)), replace=False)
+    lo = list_row[gone] + min(126, rows // 4)
+    ok = lo < rows - 2
+    gone, lo = gone[ok], lo[ok]
+    last_row[gone] = rng.integers(lo, rows - 2)
+
+    # market caps on each stock's last row: the Mag-7 hold ``mag7_share`` of the total
+    cap = np.exp(rng.normal(0.0, 1.25, n))
+    cap[gone] *= 0.3
+    mega_caps = np.array([m.cap_weight for m in cat.MAG7]) * 1e12
+    cap[others] *= mega_caps.sum() * (1.0 - mag7_share) / mag7_share / cap[others].sum()
+    cap[:n_mega] = mega_caps
+    p0 = np.exp(rng.normal(np.log(35.0), 0.7, n))
+    smallness = np.empty(n)
+    smallness[np.argsort(-cap, kind="stable")] = np.linspace(0.0, 1.0, n)
+    smallness[mega] = 0.0
+    return Stocks(tickers, sector, beta, gamma, growth, sigma, mu, quality, mega, list_row,
+                  last_row, cap, p0, smallness)
+
+
+# -- factors -----------------------------------------------------------------------------
+@dataclass
+class Factors:
+    stressed: np.ndarray     # bool regime per row
+    mult: np.ndarray         # volatility multiplier of secondary factors (1 or 1.4)
+    m: np.ndarray            # market
+    c: np.ndarray            # mega-cap cluster
+    g: np.ndarray            # growth minus value
+    sectors: np.ndarray      # rows x 11
+    h: np.ndarray            # idiosyncratic volatility multiplier
+
+
+def make_regimes(rows: int, rng: np.random.Generator, plans: list[Plan]) -> np.ndarray:
+    """Two-state Markov regime (calm ~350 rows, stressed ~70 rows on average)."""
+    pairs = rows // 40 + 4
+    spells = np.empty(2 * pairs, dtype=np.int64)
+    spells[0::2] = rng.geometric(1 / 350, pairs)
+    spells[1::2] = rng.geometric(1 / 70, pairs)
+    states = np.repeat(np.tile(np.array([False, True]), pairs), spells)
+    offset = int(rng.integers(0, 350))
+    stressed = np.zeros(rows, dtype=bool)
+    chunk = states[offset:offset + rows]
+    stressed[:len(chunk)] = chunk
+    for p in plans:                      # a loop over the handful of episodes
+        if p.calm is not None:
+            stressed[p.calm] = False
+        if p.stressed is not None:
+            stressed[p.stressed] = True
+    return stressed
+
+
+def make_factors(rows: int, rng: np.random.Generator, plans: list[Plan]) -> Factors:
+    stressed = make_regimes(rows, rng, plans)
+    mult = np.where(stressed, 1.4, 1.0)
+    m = np.where(stressed, -0.0006, 0.00035) + np.where(stressed, 0.018, 0.0075) * _t5(rng, rows)
+    c = 0.00035 + 0.009 * mult * _t5(rng, rows)
+    g = 0.0035 * mult * _t5(rng, rows)
+    vols = np.array([s[5] for s in cat.SECTORS])
+    sectors = _t5(rng, (rows, len(vols))) * vols * mult[:, None]
+    h = np.where(stressed, 1.45, 1.0)
+    return Factors(stressed, mult, m, c, g, sectors, h)
+
+
+# -- controls ----------------------------------------------------------------------------
+@dataclass
+class Controls:
+    rows: np.ndarray          # sorted rows whose index return is imposed
+    spy: np.ndarray           # imposed SPY log return per row
+    mags: np.ndarray          # imposed MAGS log return per row (NaN: free)
+
+
+def collect_controls(plans: list[Plan]) -> Controls:
+    rows, spy, mags = [], [], []
+    for p in plans:
+        if p.spy is None:
+            continue
+        r, v = p.spy
+        rows.append(r)
+        spy.append(v)
+        mv = np.full(len(r), np.nan)
+        if p.mags is not None:
+            mv[:] = p.mags[1]
+        mags.append(mv)
+    if not rows:
+        e = np.empty(0)
+        return Controls(np.empty(0, dtype=np.int64), e, e)
+    r = np.concatenate(rows)
+    order = np.argsort(r, kind="stable")
+    return Controls(r[order], np.concatenate(spy)[order], np.concatenate(mags)[order])
+
+
+@dataclass
+class ControlData:
+    """Per controlled row and stock: cap weight base, gross return, validity."""
+
+    x: np.ndarray   # cap[i] * P[t-1, i] / P[last, i]  (0 where not valid on t-1 and t)
+    gross: np.ndarray   # P[t, i] / P[t-1, i]  (1 where not valid)
+    valid: np.ndarray
+
+
+# -- the two passes ----------------------------------------------------------------------
+def _block_rng(seed: int, block: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(101, block)))
+
+
+def _loadings(st: Stocks, sl: slice) -> np.ndarray:
+    """Rows: 1, m, g, c, 11 sectors; columns: the block's stocks."""
+    k = len(cat.SECTORS)
+    nb = sl.stop - sl.start
+    out = np.zeros((4 + k, nb))
+    out[0] = st.mu[sl]
+    out[1] = st.beta[sl]
+    out[2] = st.growth[sl]
+    out[3] = st.mega[sl]
+    out[4 + st.sector[sl], np.arange(nb)] = st.gamma[sl]
+    return out
+
+
+def _factor_matrix(f: Factors) -> np.ndarray:
+    rows = len(f.m)
+    return np.column_stack((np.ones(rows), f.m, f.g, f.c, f.sectors))
+
+
+def pass_a(out: np.ndarray, st: Stocks, f: Factors, ctl: Controls, plans: list[Plan],
+           seed: int) -> ControlData:
+    """Write log returns (NaN where a stock has no return) into ``out[:, :n]``."""
+    rows = out.shape[0]
+    n_ctl = len(ctl.rows)
+    data = ControlData(np.zeros((n_ctl, st.n)), np.ones((n_ctl, st.n)),
+                       np.zeros((n_ctl, st.n), dtype=bool))
+    fm = _factor_matrix(f)
+    row_ix = np.arange(rows)[:, None]
+    prev = ctl.rows - 1
+    for b, start in enumerate(range(0, st.n, BLOCK)):      # blocks of tickers
+        sl = slice(start, min(st.n, start + BLOCK))
+        nb = sl.stop - sl.start
+        rng = _block_rng(seed, b)
+        r = out[:, sl]
+        eps = rng.standard_normal((rows, nb), dtype=np.float32)
+        np.multiply(eps, st.sigma[sl], out=r)
+        del eps
+        r *= f.h[:, None]
+        r += fm @ _loadings(st, sl)
+        n_jumps = int(rng.poisson(rows * nb * JUMP_PROB))
+        jr = rng.integers(0, rows, n_jumps)
+        jc = rng.integers(0, nb, n_jumps)
+        np.add.at(r, (jr, jc), np.clip(rng.laplace(0.0, 0.045, n_jumps), -0.35, 0.35))
+        for p in plans:                                      # the handful of episodes
+            if p.broadening is not None:
+                r[p.broadening[0]] += p.broadening[1] * st.smallness[sl]
+        r[(row_ix <= st.list_row[sl]) | (row_ix > st.last_row[sl])] = np.nan
+        if n_ctl:
+            level = np.nan_to_num(r)
+            np.cumsum(level, axis=0, out=level)
+            valid = ~np.isnan(r[ctl.rows])
+            x = np.exp(level[prev] - level[-1]) * st.cap[sl]
+            x[~valid] = 0.0
+            gross = np.exp(r[ctl.rows])
+            gross[~valid] = 1.0
+            data.x[:, sl], data.gross[:, sl], data.valid[:, sl] = x, gross, valid
+    return data
+
+
+def solve_controls(data: ControlData, st: Stocks, ctl: Controls, *, iterations: int = 30,
+                   tol: float = 1e-13) -> tuple[np.ndarray, np.ndarray]:
+    """Shifts of the market factor (``dm``) and mega factor (``dc``) per controlled row.
+
+    Solves, for every controlled row at once, ``SPY return = target`` (and
+    ``MAGS return = target`` where one is set) with Newton steps; the cap weights depend
+    on earlier shifts (prices move) and on the total shift (shares are set from the
+    final market cap), so the weights are refreshed every step until both converge.
+    """
+    n_ctl = len(ctl.rows)
+    dm = np.zeros(n_ctl)
+    dc = np.zeros(n_ctl)
+    if n_ctl == 0:
+        return dm, dc
+    beta = st.beta
+    mega_ix = np.flatnonzero(st.mega)
+    has_m = ~np.isnan(ctl.mags)
+    spy_t = np.expm1(ctl.spy)
+    mags_t = np.expm1(np.where(has_m, ctl.mags, 0.0))
+    vf = data.valid.astype(np.float64)
+    vm = vf[:, mega_ix]
+    nm = np.maximum(vm.sum(axis=1), 1.0)
+    beta_m = beta[mega_ix]
+    for _ in range(iterations):
+        shift = np.multiply.outer(dm, beta)
+        shift[:, mega_ix] += dc[:, None]
+        shift *= vf
+        cum = np.cumsum(shift, axis=0)
+        weights = data.x * np.exp(cum - shift - cum[-1])
+        grow = data.gross * np.exp(shift)
+        sw = weights.sum(axis=1)
+        wg = weights * grow
+        f1 = wg.sum(axis=1) / sw - 1.0 - spy_t
+        j11 = (wg @ beta) / sw
+        j12 = wg[:, mega_ix].sum(axis=1) / sw
+        gm = grow[:, mega_ix] * vm
+        f2 = np.where(has_m, gm.sum(axis=1) / nm - 1.0 - mags_t, 0.0)
+        j21 = (gm @ beta_m) / nm
+        j22 = gm.sum(axis=1) / nm
+        det = np.where(has_m, j11 * j22 - j12 * j21, 1.0)
+        step_m = np.where(has_m, (f1 * j22 - f2 * j12) / det, f1 / j11)
+        step_c = np.where(has_m, (j11 * f2 - j21 * f1) / det, 0.0)
+        dm -= step_m
+        dc -= step_c
+        if max(np.abs(f1).max(), np.abs(f2).max()) < tol:
+            break
+    return dm, dc
+
+
+@dataclass
+class Baskets:
+    names: list[str]
+    returns: np.ndarray       # rows x baskets (NaN: no member valid on t-1 and t)
+    shares: np.ndarray        # per stock, so market_cap = shares * close
+
+
+def basket_members(st: Stocks) -> tuple[np.ndarray, np.ndarray]:
+    """Membership matrix (stocks x baskets, float 0/1) and the sp500-like mask."""
+    n = st.n
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(-st.cap, kind="stable")] = np.arange(n)
+    sp = rank < 500
+    fin = np.isin(st.sector, [cat.SECTOR_INDEX["Financials"], cat.SECTOR_INDEX["Real Estate"]])
+    nq = sp & ~fin
+    nq &= rank <= np.sort(rank[nq])[min(99, int(nq.sum()) - 1)]
+    if n < 3000:
+        small = (rank >= n // 2) & ~st.mega
+    else:
+        small = (rank >= 1000) & (rank < 3000)
+    growth_all = st.growth > np.median(st.growth)
+    growth_sp = sp & (st.growth > np.median(st.growth[sp]))
+    total_vol = np.sqrt((st.beta * 0.01) ** 2 + st.sigma ** 2)
+
+    def top(score: np.ndarray, share: float) -> np.ndarray:
+        cut = np.quantile(score[sp], 1.0 - share)
+        return sp & (score >= cut)
+
+    rules: dict[str, np.ndarray] = {
+        "all": np.ones(n, dtype=bool), "sp500": sp, "nasdaq100": nq, "small": small,
+        "mag7": st.mega, "sp500_ex_mag7": sp & ~st.mega, "growth": growth_all,
+        "value": ~growth_all, "sp500_growth": growth_sp, "sp500_value": sp & ~growth_sp,
+        "momentum": top(st.mu, 0.2), "quality": top(st.quality, 0.2),
+        "min_vol": top(-total_vol, 0.3), "high_beta": top(st.beta, 0.2),
+        "low_vol": top(-total_vol, 0.2),
+    }
+    for i, s in enumerate(cat.SECTORS):
+        members = sp & (st.sector == i)
+        rules[f"sector:{s[0]}"] = members if members.any() else st.sector == i
+    m = np.column_stack([rules[b[2]] for b in cat.BASKETS]).astype(np.float64)
+    return m, sp
+
+
+def pass_b(out: np.ndarray, st: Stocks, ctl: Controls, dm: np.ndarray, dc: np.ndarray,
+           members: np.ndarray) -> Baskets:
+    """Turn ``out[:, :n]`` from log returns into prices; accumulate basket sums."""
+    rows = out.shape[0]
+    cap_w = np.array([b[1] == "cap" for b in cat.BASKETS])
+    k = members.shape[1]
+    num = np.zeros((rows, k))
+    den = np.zeros((rows, k))
+    shares = np.empty(st.n)
+    row_ix = np.arange(rows)[:, None]
+    for start in range(0, st.n, BLOCK):                      # blocks of tickers
+        sl = slice(start, min(st.n, start + BLOCK))
+        r = out[:, sl]
+        if len(ctl.rows):
+            shift = np.multiply.outer(dm, st.beta[sl])
+            shift += np.multiply.outer(dc, st.mega[sl])
+            r[ctl.rows] += shift
+        valid = ~np.isnan(r)
+        level = np.where(valid, r, 0.0)
+        np.cumsum(level, axis=0, out=level)
+        shares[sl] = st.cap[sl] / (st.p0[sl] * np.exp(level[-1]))
+        simple = np.expm1(r)
+        simple[~valid] = 0.0
+        np.exp(level, out=level)
+        level *= st.p0[sl]                                   # prices
+        prev = np.empty_like(level)
+        prev[0] = 0.0
+        prev[1:] = level[:-1]
+        prev[~valid] = 0.0
+        mb = members[sl]
+        eq = mb[:, ~cap_w]
+        cw = mb[:, cap_w] * shares[sl, None]
+        num[:, ~cap_w] += simple @ eq
+        den[:, ~cap_w] += valid.astype(np.float64) @ eq
+        den[:, cap_w] += prev @ cw
+        simple *= prev
+        num[:, cap_w] += simple @ cw
+        level[(row_ix < st.list_row[sl]) | (row_ix > st.last_row[sl])] = np.nan
+        r[...] = level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ret = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return Baskets([b[0] for b in cat.BASKETS], ret, shares)
+
+
+def levels_from_returns(ret: np.ndarray, start_level: float | np.ndarray) -> np.ndarray:
+    """Price levels from simple returns (rows x k): NaN before the first valid return's
+    previous row, ``start_level`` there, flat across later gaps."""
+    rows, k = ret.shape
+    ok = ~np.isnan(ret)
+    first = np.where(ok.any(axis=0), ok.argmax(axis=0), rows)
+    growth = np.cumprod(np.where(ok, 1.0 + ret, 1.0), axis=0)
+    base_row = np.maximum(first - 1, 0)
+    base = growth[base_row, np.arange(k)]
+    lv = growth / base * start_level
+    lv[np.arange(rows)[:, None] < base_row] = np.nan
+    lv[:, first >= rows] = np.nan
+    return lv
+
+
+# -- non-stock series --------------------------------------------------------------------
+def international(f: Factors, m: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    rows = len(m)
+    dev, em, eu, jp = (v * f.mult * _t5(rng, rows) for v in (0.0055, 0.0075, 0.004, 0.005))
+    out = np.empty((rows, len(cat.INTERNATIONAL)))
+    for j, (_, a_us, a_dev, a_em, a_eu, a_jp, level, _name) in enumerate(cat.INTERNATIONAL):
+        lr = (a_us * m + a_dev * dev + a_em * em + a_eu * eu + a_jp * jp
+              + 0.0015 * rng.standard_normal(rows) - 0.00005)
+        lr[0] = 0.0
+        out[:, j] = level * np.exp(np.cumsum(lr))
+    return out
+
+
+def macro(f: Factors, m: np.ndarray, plans: list[Plan], rng: np.random.Generator,
+          ) -> np.ndarray:
+    """TLT IEF HYG LQD GLD UUP VIXY ^TNX, in :data:`_catalog.MACRO` order."""
+    rows = len(m)
+    # 10-year yield: log-yield AR(1) (phi = 0.998) driven by noise and the market
+    dz = 0.011 * f.mult * _t5(rng, rows) + 0.5 * m
+    kernel = 0.998 ** np.arange(rows)
+    z = np.convolve(dz, kernel)[:rows]
+    y = 4.5 * np.exp(z - z[0])
+    dy = np.diff(y, prepend=y[0]) / 100.0
+    carry = np.concatenate(([y[0]], y[:-1])) / 100.0 / ANNUAL_ROWS
+    credit = 0.0018 * f.mult * _t5(rng, rows)
+    for p in plans:
+        if p.credit is not None:
+            credit[p.credit[0]] += p.credit[1]
+    usd = 0.0045 * _t5(rng, rows) - 0.05 * m
+    switch = np.flatnonzero(f.stressed[1:] & ~f.stressed[:-1]) + 1
+    vix = (-0.0016 - 3.2 * (m - m.mean()) + 0.025 * f.mult * rng.standard_normal(rows))
+    vix[switch] += 0.12
+    vix = np.clip(vix, -0.35, 0.35)
+    series = {
+        "TLT": -16.0 * dy + carry,
+        "IEF": -7.5 * dy + 0.9 * carry,
+        "HYG": -3.5 * dy + 0.30 * m + credit + carry + 0.035 / ANNUAL_ROWS - 0.0001,
+        "LQD": -8.0 * dy + 0.08 * m + 0.4 * credit + carry + 0.01 / ANNUAL_ROWS,
+        "GLD": 0.00025 + 0.0095 * _t5(rng, rows) - 0.4 * usd,
+        "UUP": usd,
+        "VIXY": vix,
+    }
+    out = np.empty((rows, len(cat.MACRO)))
+    for j, (ticker, _kind, level, _name) in enumerate(cat.MACRO):
+        if ticker == "^TNX":
+            out[:, j] = y
+            continue
+        lr = series[ticker]
+        lr[0] = 0.0
+        out[:, j] = level * np.exp(np.cumsum(lr))
+    return out
+
+
+def crypto(m: np.ndarray, plans: list[Plan], rng: np.random.Generator,
+           listing: dict[str, int]) -> np.ndarray:
+    rows = len(m)
+    b = 0.0012 + 0.45 * m + 0.03 * rng.standard_t(4, rows) / np.sqrt(2.0)
+    b = np.clip(b, -0.3, 0.3)
+    for p in plans:
+        if p.bitcoin is not None:
+            b[p.bitcoin[0]] = p.bitcoin[1]
+    out = np.full((rows, len(cat.CRYPTO)), np.nan)
+    for j, (ticker, _before, level, _name) in enumerate(cat.CRYPTO):
+        lr = b + (0.0008 * rng.standard_normal(rows) if ticker != "IBIT" else 0.0)
+        first = listing[ticker]
+        out[first:, j] = level * np.exp(np.cumsum(lr[first:]) - lr[first])
+    return out
