@@ -117,12 +117,13 @@ def rebound_2d(a: np.ndarray, window: int, min_decline: float, peak: np.ndarray,
                trough: np.ndarray, retraced: np.ndarray, days: np.ndarray) -> None:
     """Peak = latest highest close of the trailing window; trough = first lowest after it.
 
-    Outputs (caller's rows): ``peak``/``trough`` row positions (NONE when the fall from
-    the peak to the trough is smaller than ``min_decline``, GAP at unusable rows),
+    Outputs (caller's rows): ``peak``/``trough`` row positions (NONE unless trough <=
+    (1 - min_decline) * peak, GAP at unusable rows),
     ``retraced`` = (x - trough) / (peak - trough) and ``days`` = own rows since the
     trough (NaN when there is no qualifying decline).
     """
     n, m = a.shape
+    keep = 1.0 - min_decline
     for j in nb.prange(m):
         vals = np.empty(n)
         rows = np.empty(n, dtype=np.int64)
@@ -161,7 +162,7 @@ def rebound_2d(a: np.ndarray, window: int, min_decline: float, peak: np.ndarray,
             q = minq[nh]
             hi = vals[p]
             lo = vals[q]
-            if lo / hi - 1.0 <= -min_decline:
+            if lo <= keep * hi:
                 peak[r, j] = rows[p]
                 trough[r, j] = rows[q]
                 retraced[r, j] = (v - lo) / (hi - lo)
@@ -263,12 +264,13 @@ def trailing_max_2d(a: np.ndarray, window: int, out: np.ndarray) -> None:
 @nb.njit(cache=True, nogil=True, parallel=True)
 def range_2d(a: np.ndarray, width: float, length: np.ndarray, start: np.ndarray,
              floor: np.ndarray, ceiling: np.ndarray) -> None:
-    """Longest trailing run of valid positive closes with max / min - 1 <= width.
+    """Longest trailing run of valid positive closes with max <= (1 + width) * min.
 
     ``length`` (own rows, NaN at unusable rows), ``start`` (caller's row of its first
     close, GAP at unusable rows), ``floor``/``ceiling`` (its min and max).
     """
     n, m = a.shape
+    limit = 1.0 + width
     for j in nb.prange(m):
         vals = np.empty(n)
         rows = np.empty(n, dtype=np.int64)
@@ -296,7 +298,7 @@ def range_2d(a: np.ndarray, width: float, length: np.ndarray, start: np.ndarray,
             minq[nt] = t
             nt += 1
             # Shrink from the left until the band test holds (a single close always does).
-            while vals[maxq[mh]] / vals[minq[nh]] - 1.0 > width:
+            while vals[maxq[mh]] > limit * vals[minq[nh]]:
                 s += 1
                 while maxq[mh] < s:
                     mh += 1
@@ -332,7 +334,7 @@ def rows_to_dates(index: pd.DatetimeIndex, pos: np.ndarray) -> np.ndarray:
     """Row positions -> datetime64 array of the index's unit; NaT where ``pos < 0``."""
     vals = index.values
     if len(vals) == 0:
-        return np.full(pos.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+        return np.full(pos.shape, np.datetime64("NaT"), dtype=vals.dtype)
     out = vals[np.maximum(pos, 0)]
     out[pos < 0] = np.datetime64("NaT")
     return out

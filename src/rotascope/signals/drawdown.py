@@ -13,8 +13,8 @@ NaN and never enters a window):
 ``rebound``        the latest decline of at least ``min_decline`` within the trailing
                    ``window`` rows and how much of it is back: the *peak* is the highest
                    close of the window (its latest row on ties), the *trough* the lowest
-                   close after the peak (its first row on ties). When trough / peak - 1
-                   <= -``min_decline``: ``retraced`` = (close - trough) / (peak - trough)
+                   close after the peak (its first row on ties). When trough <= (1 -
+                   ``min_decline``) x peak (a fall of at least min_decline): ``retraced`` = (close - trough) / (peak - trough)
                    in [0, 1) and ``days`` = rows since the trough. Once the close makes a
                    new window high there is no pending decline (NaN). The window is used
                    as it is at the start of a series (no warm-up), like the running peak.
@@ -181,8 +181,9 @@ def rebound(close: PriceFrame, *, window: int = 252, min_decline: float = 0.10) 
     -----
     At row t, over the window ``W = [t - window + 1, t]`` (own rows, cut at the first
     row): ``peak`` = argmax close in W (latest on ties); ``trough`` = argmin close in
-    (peak, t] (first on ties). With ``decline = close[trough] / close[peak] - 1 <=
-    -min_decline``: ``retraced = (close[t] - close[trough]) / (close[peak] -
+    (peak, t] (first on ties). When ``close[trough] <= (1 - min_decline) *
+    close[peak]`` (the multiplicative form, so an exact 10% fall counts despite
+    rounding): ``decline = close[trough] / close[peak] - 1``, ``retraced = (close[t] - close[trough]) / (close[peak] -
     close[trough])`` and ``days = t - trough``. Everything at row t uses rows <= t.
     O(rows) per ticker with two monotonic deques.
 

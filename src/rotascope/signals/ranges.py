@@ -3,7 +3,8 @@
 Definitions (rows are the ticker's own valid rows; NaN rows are gaps):
 
 * At row t the **band** is the *longest* trailing run of closes ``close[s..t]`` whose
-  ``max / min - 1 <= width``. Its length ``t - s + 1`` counts closes (trading days).
+  ``max / min - 1 <= width``, tested as ``max <= (1 + width) * min`` so that an exact
+  4% band counts despite rounding. Its length ``t - s + 1`` counts closes (trading days).
 * The ticker is **in a range** at t when that band holds at least ``min_days`` closes.
   The range's ``start`` is the date of row s, its ``floor`` the band's lowest close and
   its ``ceiling`` the highest ("the line in the sand"), ``days`` its length.
@@ -90,8 +91,8 @@ def detect_range(close: PriceFrame, width: float = 0.04, min_days: int = 30) -> 
 
     Notes
     -----
-    The band at t is ``close[s..t]`` with the smallest s such that ``max/min - 1 <=
-    width``; s never moves back as t advances, so a compiled two-pointer pass with
+    The band at t is ``close[s..t]`` with the smallest s such that ``max <= (1 + width)
+    * min``; s never moves back as t advances, so a compiled two-pointer pass with
     monotonic max/min deques finds every band in O(rows) per ticker.
 
     Examples
