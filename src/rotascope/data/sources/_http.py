@@ -502,7 +502,7 @@ def price_frame(dates: pd.DatetimeIndex, columns: Mapping[str, np.ndarray]) -> p
     The caller checks order and duplicates first (to name the offending rows).
     """
     frame = pd.DataFrame({k: np.asarray(v, dtype=np.float64) for k, v in columns.items()},
-                         index=pd.DatetimeIndex(dates, name="date"))
+                         index=pd.DatetimeIndex(dates, name="date").as_unit("ns"))
     return frame
 
 
