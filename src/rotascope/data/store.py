@@ -472,33 +472,58 @@ class Store:
         existing = self._existing_stats(to_write)
         with self.transaction() as con:
             con.register("_new", long)
-            # Row-level diff against stored rows, for the report (what changed, not just
-            # what was written).
-            diff = con.execute("""
-                SELECT n.ticker,
-                       count(*) FILTER (WHERE p.ticker IS NULL) AS added,
-                       count(*) FILTER (WHERE p.ticker IS NOT NULL AND (
-                           p.close IS DISTINCT FROM n.close OR p.open IS DISTINCT FROM n.open
-                           OR p.high IS DISTINCT FROM n.high OR p.low IS DISTINCT FROM n.low
-                           OR p.volume IS DISTINCT FROM n.volume
-                           OR p.unadjusted_close IS DISTINCT FROM n.unadjusted_close))
-                           AS changed
-                FROM _new n LEFT JOIN prices p ON p.ticker = n.ticker AND p.date = n.date
-                GROUP BY n.ticker""").fetchall()
-            counts = {t: (int(a), int(c)) for t, a, c in diff}
-            con.execute("""
-                DELETE FROM prices WHERE EXISTS (
-                    SELECT 1 FROM (SELECT ticker, min(date) AS lo, max(date) AS hi, any_value(mode) AS mode
-                                   FROM _new GROUP BY ticker) r
-                    WHERE prices.ticker = r.ticker AND prices.date BETWEEN r.lo AND r.hi
-                      AND r.mode = 'replace_range')""")
-            con.execute("""
-                INSERT INTO prices
-                SELECT n.ticker, n.date, n.close, n.open, n.high, n.low, n.volume,
-                       n.unadjusted_close
-                FROM _new n
-                WHERE n.mode = 'replace_range' OR NOT EXISTS (
-                    SELECT 1 FROM prices p WHERE p.ticker = n.ticker AND p.date = n.date)""")
+            counts: dict[str, tuple[int, int]] = {
+                s.ticker: (len(s.frame), 0) for s in to_write if s.ticker not in existing}
+            if existing:
+                # Row-level diff against stored rows, for the report (what changed, not
+                # just what was written). Rows of a replaced range that the new series
+                # lacks are deleted and counted as changed.
+                params = [sorted(existing)]
+                diff = con.execute("""
+                    WITH r AS (SELECT ticker, min(date) AS lo, max(date) AS hi,
+                                      any_value(mode) AS mode
+                               FROM _new WHERE ticker IN (SELECT unnest($1)) GROUP BY ticker),
+                    d AS (
+                        SELECT n.ticker,
+                           count(*) FILTER (WHERE p.ticker IS NULL) AS added,
+                           count(*) FILTER (WHERE p.ticker IS NOT NULL AND (
+                               p.close IS DISTINCT FROM n.close OR p.open IS DISTINCT FROM n.open
+                               OR p.high IS DISTINCT FROM n.high OR p.low IS DISTINCT FROM n.low
+                               OR p.volume IS DISTINCT FROM n.volume
+                               OR p.unadjusted_close IS DISTINCT FROM n.unadjusted_close))
+                               AS changed
+                        FROM _new n LEFT JOIN prices p ON p.ticker = n.ticker AND p.date = n.date
+                        WHERE n.ticker IN (SELECT unnest($1))
+                        GROUP BY n.ticker),
+                    gone AS (
+                        SELECT p.ticker, count(*) AS removed
+                        FROM prices p JOIN r ON p.ticker = r.ticker
+                             AND p.date BETWEEN r.lo AND r.hi AND r.mode = 'replace_range'
+                        ANTI JOIN _new n ON n.ticker = p.ticker AND n.date = p.date
+                        GROUP BY p.ticker)
+                    SELECT d.ticker, d.added, d.changed + coalesce(g.removed, 0)
+                    FROM d LEFT JOIN gone g USING (ticker)""", params).fetchall()
+                counts.update({t: (int(a), int(c)) for t, a, c in diff})
+                con.execute("""
+                    DELETE FROM prices WHERE EXISTS (
+                        SELECT 1 FROM (SELECT ticker, min(date) AS lo, max(date) AS hi,
+                                              any_value(mode) AS mode
+                                       FROM _new WHERE ticker IN (SELECT unnest($1))
+                                       GROUP BY ticker) r
+                        WHERE prices.ticker = r.ticker AND prices.date BETWEEN r.lo AND r.hi
+                          AND r.mode = 'replace_range')""", params)
+                con.execute("""
+                    INSERT INTO prices
+                    SELECT n.ticker, n.date, n.close, n.open, n.high, n.low, n.volume,
+                           n.unadjusted_close
+                    FROM _new n
+                    WHERE n.mode = 'replace_range' OR NOT EXISTS (
+                        SELECT 1 FROM prices p WHERE p.ticker = n.ticker AND p.date = n.date)""")
+            else:
+                con.execute("""
+                    INSERT INTO prices
+                    SELECT ticker, date, close, open, high, low, volume, unadjusted_close
+                    FROM _new""")
             con.unregister("_new")
             now = _utcnow()
             prov_rows = []
@@ -771,27 +796,29 @@ class Store:
 
 
 def _long_table(series: Sequence[SeriesData]) -> pa.Table:
-    """Concatenate series into one Arrow table (ticker, date, fields..., mode)."""
-    n_total = sum(len(s.frame) for s in series)
-    tickers = np.empty(n_total, dtype=object)
-    modes = np.empty(n_total, dtype=object)
-    dates = np.empty(n_total, dtype="datetime64[D]")
-    cols = {f: np.full(n_total, np.nan) for f in PRICE_FIELDS}
-    pos = 0
-    for s in series:
-        n = len(s.frame)
-        tickers[pos:pos + n] = s.ticker
-        modes[pos:pos + n] = s.mode
-        dates[pos:pos + n] = s.frame.index.values.astype("datetime64[D]")
-        for f in PRICE_FIELDS:
-            if f in s.frame.columns:
-                cols[f][pos:pos + n] = s.frame[f].to_numpy(dtype=np.float64)
-        pos += n
-    arrays = {"ticker": pa.array(tickers, pa.string()), "date": pa.array(dates, pa.date32())}
+    """Concatenate series into one Arrow table (ticker, date, fields..., mode).
+
+    Tickers and modes are dictionary-encoded (one string per series, not per row); a
+    field no series carries is an all-null column.
+    """
+    sizes = np.array([len(s.frame) for s in series], dtype=np.int64)
+    codes = pa.array(np.repeat(np.arange(len(series), dtype=np.int32), sizes))
+    tickers = pa.DictionaryArray.from_arrays(codes, pa.array([s.ticker for s in series],
+                                                             pa.string()))
+    modes = pa.DictionaryArray.from_arrays(codes, pa.array([s.mode for s in series],
+                                                           pa.string()))
+    n_total = int(sizes.sum())
+    dates = np.concatenate([s.frame.index.values.astype("datetime64[D]") for s in series]
+                           ) if series else np.empty(0, "datetime64[D]")
+    arrays: dict[str, pa.Array] = {"ticker": tickers, "date": pa.array(dates, pa.date32())}
     for f in PRICE_FIELDS:
-        v = cols[f]
+        if not any(f in s.frame.columns for s in series):
+            arrays[f] = pa.nulls(n_total, pa.float64())
+            continue
+        v = np.concatenate([s.frame[f].to_numpy(dtype=np.float64) if f in s.frame.columns
+                            else np.full(len(s.frame), np.nan) for s in series])
         arrays[f] = pa.array(v, pa.float64(), mask=np.isnan(v) if f != "close" else None)
-    arrays["mode"] = pa.array(modes, pa.string())
+    arrays["mode"] = modes
     return pa.table(arrays)
 
 
