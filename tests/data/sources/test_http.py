@@ -102,7 +102,8 @@ def test_connect_error_gives_offline_message_after_three_attempts():
     assert len(calls) == 3
     assert info.value.offline is True
     assert info.value.host == "query2.finance.yahoo.com"
-    assert info.value.__cause__ is None  # the httpx request (full URL) is not chained
+    # the httpx error (whose request holds the full URL) is neither chained nor context
+    assert info.value.__cause__ is None and info.value.__context__ is None
 
 
 def test_read_timeout_is_retried_and_reported_as_slow_not_offline():

@@ -201,7 +201,8 @@ class HttpFetcher:
     retry : RetryPolicy, default ``RetryPolicy()`` (3 attempts, 1 s then 2 s, +0-25 %).
     sleep : callable, default ``time.sleep``. Injected by tests to record the waits.
     rng : random.Random, optional. Source of the jitter.
-    headers : mapping, optional. Default headers (User-Agent...).
+    headers : mapping, optional. Headers sent with every request, injected client or not
+        (the User-Agent a provider expects).
     secrets : iterable of str. Values never to show in messages or logs.
     """
 
@@ -271,12 +272,18 @@ class HttpFetcher:
         attempts = max(1, self.retry.attempts)
         with self.session() as client:
             for attempt in range(1, attempts + 1):
+                # The failure is raised outside the ``except`` block so the exception
+                # carries no __context__ (the httpx error holds the full URL, key and all).
+                error: tuple[bool, str] | None = None
                 try:
-                    response = client.get(url, params=params, headers=headers)
+                    response = client.get(url, params=params,
+                                          headers={**self.headers, **(headers or {})})
                 except (httpx.TimeoutException, httpx.NetworkError,
                         httpx.RemoteProtocolError) as exc:
                     offline = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                    detail = self.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
+                    error = (offline, self.redact(f"{type(exc).__name__}: {exc}".rstrip(": ")))
+                if error is not None:
+                    offline, detail = error
                     if attempt == attempts:
                         if offline:
                             msg = (f"cannot reach {host} (offline?): {detail} after {attempts} "
@@ -286,7 +293,7 @@ class HttpFetcher:
                             msg = (f"{host} did not answer in time: {detail} after {attempts} "
                                    f"attempt{'s' if attempts > 1 else ''} (fetching {what} "
                                    f"from {shown}). Try again later.")
-                        raise _unavailable(msg, host, shown, offline=offline) from None
+                        raise _unavailable(msg, host, shown, offline=offline)
                     self._wait(attempt, None, host, what, detail)
                     continue
                 if response.status_code not in _RETRY_STATUSES:
@@ -298,14 +305,14 @@ class HttpFetcher:
                     raise _unavailable(
                         f"{host} answered {status} and asks to retry after {asked:.0f} s "
                         f"(fetching {what} from {shown}); the provider is rate-limiting. "
-                        "Try again later.", host, shown, offline=False) from None
+                        "Try again later.", host, shown, offline=False)
                 if attempt == attempts:
                     response.close()
                     raise _unavailable(
                         f"{host} answered {status} after {attempts} "
                         f"attempt{'s' if attempts > 1 else ''} (fetching {what} from "
                         f"{shown}); the provider is down or rate-limiting. Try again later.",
-                        host, shown, offline=False) from None
+                        host, shown, offline=False)
                 response.close()
                 self._wait(attempt, asked, host, what, status)
         raise AssertionError("unreachable")  # pragma: no cover
