@@ -64,7 +64,7 @@ def ratio_rows_table(rows: Sequence[Any], *, title: str | None = None) -> Any:
     for col, just in (("ratio", "left"), ("value", "right"), ("1m", "right"), ("3m", "right"),
                       ("6m", "right"), ("vs 50d", "right"), ("vs 200d", "right"),
                       ("N-month low", "right"), ("N-month high", "right"), ("note", "left")):
-        t.add_column(col, justify=just)  # type: ignore[arg-type]
+        t.add_column(col, justify=just, no_wrap=col != "note")  # type: ignore[arg-type]
     for r in rows:
         note = ""
         if r.lowest_in_months:

@@ -122,8 +122,8 @@ def extreme_since(values: PriceFrame, *, side: str = "low") -> PriceFrame:
 
     Returns
     -------
-    Same type and labels with ``datetime64[ns]`` values; NaT where there is no such
-    earlier row (an all-time extreme of the data) and at NaN rows.
+    Same type and labels, ``datetime64[ns]`` values (whatever the index unit); NaT
+    where there is no such earlier row (an all-time extreme of the data) and at NaN rows.
 
     Examples
     --------
@@ -134,7 +134,7 @@ def extreme_since(values: PriceFrame, *, side: str = "low") -> PriceFrame:
     frame, _ = as_price_frame(values, "values", func="extreme_since")
     side = check_choice(side, "side", ("low", "high"), func="extreme_since")
     prev, _ = _prev_beyond_2d(np.asarray(frame.to_numpy(dtype=np.float64)), side == "low")
-    idx = frame.index.values
+    idx = frame.index.values.astype("datetime64[ns]")
     out = np.where(prev >= 0, idx[np.clip(prev, 0, None)], np.datetime64("NaT"))
     if isinstance(values, pd.Series):
         return pd.Series(out[:, 0], index=frame.index, name=values.name)

@@ -148,8 +148,8 @@ def ytd_return(close: PriceFrame) -> PriceFrame:
     year_end = frame.groupby(years).last()
     prev = year_end.shift(1)
     # A gap year (no rows at all) must not make an older year-end look like last year's.
-    prev = prev.where(pd.Series(year_end.index - 1, index=year_end.index).isin(
-        year_end.index).to_numpy()[:, None])
+    has_prev_year = np.isin(year_end.index - 1, year_end.index)
+    prev.loc[~has_prev_year] = np.nan
     base = prev.reindex(years).to_numpy(dtype=np.float64)
     a = frame.to_numpy(dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -47,7 +47,10 @@ def console(stderr: bool = False) -> Any:
     """A rich Console; plain text when output is not a terminal or NO_COLOR is set."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output gets a fixed, comfortable width instead of rich's 80 columns.
+    width = None if stream.isatty() else 132
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def emit_json(obj: Any) -> None:

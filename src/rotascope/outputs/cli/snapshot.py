@@ -1,0 +1,59 @@
+"""``rotascope snapshot``: one screen of leadership, style, sectors, global and key ratios."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import as_of_option, console, emit_json, json_option, settings_of, with_progress
+
+SNAPSHOT_UNIVERSES = ("leadership", "style", "sectors", "global")
+KEY_RATIOS = (("MAGS", "SPY"), ("XMAG", "MAGS"), ("RSP", "SPY"), ("QQQ", "IWM"),
+              ("IWF", "IWD"), ("SPY", "ACWX"), ("HYG", "IEF"))
+SNAPSHOT_WINDOWS = ("1w", "1m", "3m", "ytd")
+
+EPILOG = """\b
+Examples:
+  rotascope snapshot
+  rotascope snapshot --as-of 2025-04-08
+  rotascope snapshot --json > snapshot.json
+
+Load data first: `rotascope data import ../shared/market-data` (CSV folder) or
+`rotascope data update leadership` (online).
+"""
+
+
+@click.command(epilog=EPILOG)
+@as_of_option
+@json_option
+@click.pass_context
+def snapshot(ctx: click.Context, as_of: object, as_json: bool) -> None:
+    """Leadership, style, sector and global performance, and the key rotation ratios."""
+    from ...analysis.snapshot import build_snapshot
+    from ...data.store import Store
+    from ..tables import perf_table, ratio_rows_table
+
+    settings = settings_of(ctx)
+    with Store(settings.store_path, read_only=True) as store:
+        store.require_data()
+        progress = with_progress(len(SNAPSHOT_UNIVERSES) + 2, "loading",
+                                 disable=as_json or not console(stderr=True).is_terminal)
+        with progress:
+            task = progress.add_task("loading prices", total=len(SNAPSHOT_UNIVERSES) + 2)
+            snap = build_snapshot(store, settings, universes=SNAPSHOT_UNIVERSES,
+                                  pairs=KEY_RATIOS, windows=SNAPSHOT_WINDOWS, as_of=as_of,
+                                  progress=lambda n: progress.advance(task, n))
+    err = console(stderr=True)
+    for w in snap.warnings:
+        err.print(f"[yellow]warning:[/] {w}")
+    if as_json:
+        emit_json(snap.to_dict())
+        return
+    out = console()
+    out.print(f"[bold]rotascope snapshot[/] as of {snap.as_of:%Y-%m-%d}")
+    for name, table in snap.sections.items():
+        out.print(perf_table(table, title=f"{name}", show_spreads=False))
+    if snap.ratios:
+        out.print(ratio_rows_table(snap.ratios, title="key ratios"))
+    if snap.missing:
+        out.print(f"[yellow]not in the store:[/] {', '.join(snap.missing)} "
+                  "(fetch with `rotascope data update` or import a CSV folder)")
