@@ -20,6 +20,8 @@ from ...errors import EXIT_INTERNAL, RotascopeError
 #: command name -> ("module:attribute" relative to rotascope.outputs.cli, one-line help).
 #: The help is repeated here so `rotascope --help` lists commands without importing them.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "alerts": ("alerts:alerts", "Alert rules: check now, backtest on history, run and deliver."),
+    "watch": ("watch:watch", "Update data and run the alerts on a schedule until stopped."),
     "data": ("data:data", "Import, update, check and export price data."),
     "universe": ("universe:universe", "Add, list and show universes (ticker lists)."),
     "perf": ("analysis:perf", "Total returns over windows, and spreads between tickers."),
