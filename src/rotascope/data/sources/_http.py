@@ -46,12 +46,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-
 import numpy as np
 import pandas as pd
 
@@ -60,9 +59,9 @@ from ...errors import ParameterError, ParameterTypeError, ProviderUnavailableErr
 from ..model import Rejection, SeriesData, normalize_ticker
 from .base import Query, RawPayload, Source, SourceOutput
 
-__all__ = ["RetryPolicy", "HttpFetcher", "OnlineSource", "ParsedSeries", "SkippedRow", "DEFAULT_TIMEOUT", "USER_AGENT", "BROWSER_USER_AGENT",
-           "redact", "safe_url", "SECRET_PARAMS", "price_frame",
-           "first_duplicate_or_unsorted"]
+__all__ = ["RetryPolicy", "HttpFetcher", "OnlineSource", "ParsedSeries", "SkippedRow",
+           "DEFAULT_TIMEOUT", "USER_AGENT", "BROWSER_USER_AGENT", "redact", "safe_url",
+           "SECRET_PARAMS", "price_frame", "first_duplicate_or_unsorted", "http_date"]
 
 log = logging.getLogger("rotascope.http")
 
@@ -184,7 +183,7 @@ def _retry_after(response: httpx.Response, now: Callable[[], float]) -> float | 
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now())
 
 
@@ -337,7 +336,7 @@ def _unavailable(msg: str, host: str, url: str, *, offline: bool) -> ProviderUna
 
 def http_date(ts: float) -> str:
     """An HTTP date (for tests and Retry-After headers)."""
-    return email.utils.format_datetime(datetime.fromtimestamp(ts, timezone.utc), usegmt=True)
+    return email.utils.format_datetime(datetime.fromtimestamp(ts, UTC), usegmt=True)
 
 
 # -- base class of the online price sources ---------------------------------------------

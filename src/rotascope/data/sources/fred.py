@@ -44,8 +44,15 @@ import pandas as pd
 
 from ...errors import ParameterError, SourceError
 from ..model import SeriesData
-from ._http import OnlineSource, ParsedSeries, SkippedRow, first_duplicate_or_unsorted, \
-    price_frame, redact, safe_url
+from ._http import (
+    OnlineSource,
+    ParsedSeries,
+    SkippedRow,
+    first_duplicate_or_unsorted,
+    price_frame,
+    redact,
+    safe_url,
+)
 from .base import Query, RawPayload, sha256_bytes
 
 __all__ = ["FredSource", "FRED_GRAPH_URL", "FRED_API_URL", "KNOWN_SERIES", "fred_kind",

@@ -40,8 +40,14 @@ import pandas as pd
 
 from ...errors import ProviderUnavailableError, SourceError
 from ..model import SeriesData
-from ._http import OnlineSource, ParsedSeries, SkippedRow, first_duplicate_or_unsorted, \
-    price_frame, safe_url
+from ._http import (
+    OnlineSource,
+    ParsedSeries,
+    SkippedRow,
+    first_duplicate_or_unsorted,
+    price_frame,
+    safe_url,
+)
 from .base import Query, RawPayload
 
 __all__ = ["StooqSource", "STOOQ_HOST", "STOOQ_URL", "stooq_symbol", "parse_stooq_csv"]

@@ -13,8 +13,15 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from ._common import console, emit_json, json_option, open_store, settings_of, split_csv, \
-    with_progress
+from ._common import (
+    console,
+    emit_json,
+    json_option,
+    open_store,
+    settings_of,
+    split_csv,
+    with_progress,
+)
 
 __all__ = ["update"]
 
@@ -65,8 +72,8 @@ def update(ctx: click.Context, universe: str | None, source: str | None,
     all in one transaction. Rows a provider sends that are not prices (holidays, the
     session still in progress) are reported, never filled.
     """
-    from ...data.updater import UpdateResult, update_members, update_prices, update_tickers
     from ...data.sources.fred import FredSource
+    from ...data.updater import UpdateResult, update_members, update_prices, update_tickers
 
     if universe is not None and tickers_csv:
         raise click.UsageError("give either UNIVERSE or --tickers, not both")
