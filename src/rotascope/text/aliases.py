@@ -85,6 +85,7 @@ class Alias:
     note: str | None = None
     reason: str | None = None
     case_sensitive: bool = False
+    level_note: str | None = None
     origin: str = "built-in"
 
     @property
@@ -242,7 +243,7 @@ def _compile(items: list[tuple[str, Any]], flags: int) -> re.Pattern[str] | None
 # -- loading --------------------------------------------------------------------------------
 
 _FIELDS = {"ticker", "names", "represents", "proxy", "loose", "kind", "level", "note", "reason",
-           "case_sensitive", "replace_names"}
+           "case_sensitive", "replace_names", "level_note"}
 
 
 def _yaml_with_lines(text: str, origin: str) -> tuple[dict, dict[str, int]]:
@@ -311,7 +312,7 @@ def _entry(key: str, raw: Any, origin: str, line: int | None,
         "key": key, "ticker": ticker, "names": tuple(n.strip() for n in names),
         "level": level, "origin": where,
     }
-    for f in ("represents", "kind", "note", "reason"):
+    for f in ("represents", "kind", "note", "reason", "level_note"):
         if f in raw:
             values[f] = None if raw[f] is None else str(raw[f]).strip()
     for f in ("proxy", "loose", "case_sensitive"):

@@ -1,0 +1,1020 @@
+"""Rule-based extraction of quantitative market claims.
+
+Every sentence is scanned by named rules (regular expressions over the sentence, built
+from the small vocabulary below) after instrument mentions have been located with the
+alias table. Each rule's match becomes a :class:`~rotascope.text.claims.model.Claim`
+whose ``rule`` field names the rule, so every extraction can be traced to one pattern.
+The rules, in priority order (when two rules claim the same figure, the first wins):
+
+==================  =====================================================================
+rule                reads
+==================  =====================================================================
+breadth             "62% of S&P 500 stocks are above their 50-day (moving average)",
+                    "the share of stocks above their 200-day fell to 40%"
+rsi_level           "RSI above 50", "its 14-day RSI is at 72", "RSI fell below 30"
+rsi_state           "overbought" (RSI > 70) / "oversold" (RSI < 30)
+rsi_pattern         "RSI making lower highs and lower lows" (or higher ... higher)
+ma_position         "slipped below its 20, 50 and 100-day averages", "reclaimed its
+                    200-day", "trading below a falling 50-day"
+ma_direction        "its 200-day moving average is rising", "the 50-day is turning lower"
+extreme             "hit a new 4-month low relative to the S&P 500", "a 52-week high",
+                    "weakest (level) since April", "lowest since March 2025"
+outperformance      "outperformed the S&P 500 by 5 percentage points this year",
+                    "lagging the equal-weight index by 3 points", "beat Europe"
+gap                 "the gap between A and B widened to 12 percentage points"
+drawdown            "down 20% from its peak", "10% below its record high",
+                    "in a bear market" (<= -20%), "in correction territory" (<= -10%)
+range               "between 6,800 and 7,000", "in a 4.2%-4.5% range"
+level               "testing $60,000", "closed at 5,900", "rose to 4.6%" (a yield)
+move                "rose 2%", "is up 10% year to date", "shed 25% in two weeks",
+                    "a 3% drop on Friday", "closed 2% higher", "versus 3% for B"
+==================  =====================================================================
+
+A ``move`` becomes ``one_day`` when its period is one session, ``decline`` when a fall is
+stated over a duration ("in two weeks": the worst fall inside the window), else ``return``.
+
+Subjects and objects
+--------------------
+The subject of a claim is the last instrument mentioned before its figure in the same
+sentence that is not the object of another phrase (after "than", "versus", "vs",
+"relative to", "against", "compared with", or an outperformance verb). Noun phrases can
+name it after the figure ("a 3% gain for Nvidia"). A sentence without a subject that
+starts with "It", "Its", "Shares", "The stock", "The index", "The ETF", ... refers to the
+previous sentence's subject. A figure whose subject is a business quantity (revenue,
+earnings, sales, margins, inflation, payrolls, ...) between the instrument and the
+figure is not a market claim and is skipped.
+
+Periods
+-------
+:mod:`rotascope.text.claims.dates` finds period phrases. A claim uses (1) the first
+period phrase after its figure and before the next figure of the sentence, else (2) a
+phrase before its subject in the same sentence, else (3) the only period phrase of the
+sentence, else (4) the last period stated earlier in the same paragraph (marked
+``origin="context ..."``). Without any period a claim about a change is "cannot check".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..aliases import Alias, AliasTable, Mention
+from ..extract import Document, Sentence, find_full_date
+from .dates import UNIT_ROWS, find_anchor, find_windows, parse_count
+from .model import Claim, WindowSpec
+
+__all__ = ["extract_claims", "extract_from_sentence", "RULES", "Context", "parse_number",
+           "parse_qualifier"]
+
+# -- vocabulary ---------------------------------------------------------------------------
+
+_NUM = r"[+\-\u2212\u2013]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-\u2212\u2013]?\d+(?:\.\d+)?"
+_PCT_UNIT = r"(?:\s?%|\s+percent\b|\s+per\s+cent\b|\s+pct\b)"
+_PP_UNIT = (r"(?:\s+percentage[-\s]points?\b|\s?pp\b|\s?ppts?\b|\s+points?\b|\s?%|"
+            r"\s+percent\b|\s+basis\s+points?\b|\s?bps?\b)")
+_QUAL = (r"(?P<q>more\s+than|over|above|at\s+least|north\s+of|in\s+excess\s+of|upwards\s+of|"
+         r"just\s+over|a\s+little\s+over|slightly\s+more\s+than|nearly|almost|close\s+to|"
+         r"just\s+shy\s+of|just\s+under|approaching|about|around|roughly|some|approximately|"
+         r"an\s+estimated|~|less\s+than|under|at\s+most|up\s+to|as\s+much\s+as|a\s+further|"
+         r"another|an\s+additional|fully|a\s+full|a\s+hefty|a\s+whopping|a\s+modest|a\s+mere|"
+         r"only|just|exactly)?\s*")
+_QUALIFIERS = {
+    "over": ("more than", "over", "above", "at least", "north of", "in excess of",
+             "upwards of", "just over", "a little over", "slightly more than", "as much as"),
+    "nearly": ("nearly", "almost", "close to", "just shy of", "just under", "approaching"),
+    "about": ("about", "around", "roughly", "some", "approximately", "an estimated", "~"),
+    "under": ("less than", "under", "at most", "up to"),
+}
+
+_UP = (r"rose|rises|risen|rising|gained|gains|gaining|added|adds|adding|climbed|climbs|"
+       r"climbing|advanced|advances|advancing|rallied|rallies|rallying|jumped|jumps|jumping|"
+       r"surged|surges|surging|soared|soars|soaring|rebounded|rebounds|popped|pops|spiked|"
+       r"leapt|leaped|edged\s+up|edged\s+higher|ticked\s+up|ticked\s+higher|moved\s+up|"
+       r"moved\s+higher|returned|returns|firmed|increased|increases|is\s+up|was\s+up|are\s+up|"
+       r"were\s+up|has\s+been\s+up|up|higher\s+by")
+_DOWN = (r"fell|falls|fallen|falling|dropped|drops|dropping|declined|declines|declining|lost|"
+         r"loses|losing|slid|slides|sliding|slipped|slips|slumped|slumps|tumbled|tumbles|"
+         r"plunged|plunges|plummeted|plummets|sank|sinks|sinking|shed|sheds|shedding|retreated|"
+         r"retreats|dipped|dips|eased|eases|skidded|gave\s+up|gave\s+back|given\s+up|"
+         r"given\s+back|sold\s+off|crashed|cratered|decreased|is\s+down|was\s+down|are\s+down|"
+         r"were\s+down|has\s+been\s+down|down|lower\s+by|is\s+off|was\s+off|off")
+_UP_NOUN = r"gain|rise|rally|jump|advance|surge|increase|climb|return|rebound|pop|spike|run-up"
+_DOWN_NOUN = (r"drop|decline|fall|loss|slide|plunge|slump|selloff|sell-off|retreat|decrease|"
+              r"tumble|pullback|drawdown|dip|haircut")
+
+_MONTH_NAMES = (r"(?:January|February|March|April|May|June|July|August|September|October|"
+                r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)")
+
+#: Words that mark a mention as the *object* of a comparison, not a claim's subject.
+_OBJECT_MARK = re.compile(r"(?:\bthan|\bversus|\bvs\.?|\bv\.|\brelative\s+to|\bagainst|"
+                          r"\bcompared\s+(?:with|to)|\bover|\bto|\bfor|\bbehind|"
+                          r"\bahead\s+of|/)\s*(?:the\s+|its\s+)?$", re.I)
+#: Business quantities: a figure about them is not a price claim.
+_NON_PRICE = re.compile(
+    r"\b(?:revenue|revenues|sales|earnings|profit|profits|income|EPS|margin|margins|guidance|"
+    r"capex|spending|inflation|CPI|PPI|GDP|payrolls|jobs|unemployment|wages|dividend|"
+    r"dividends|buyback|buybacks|volume|volumes|deliveries|shipments|users|subscribers|"
+    r"headcount|workforce|market\s+share|market\s+(?:cap|capitali[sz]ation|value)|weight|weighting|stake|allocation|exposure|"
+    r"assets|inflows|outflows|flows|borrowing|debt|rates?\s+cut|forecast|estimate|"
+    r"estimates|target|price\s+target|valuation|multiple|P/E|yield\s+curve|odds|"
+    r"probability|chance|share\s+of)\b", re.I)
+_BACKREF = re.compile(r"^\s*(?:it|its|it's|they|their|shares|the\s+(?:stock|shares|index|etf|"
+                      r"fund|company|group|ratio|sector|benchmark|gauge|basket|trade))\b",
+                      re.I)
+
+
+def parse_number(text: str) -> float:
+    """``"6,800"`` -> 6800.0, ``"-3.5"`` / ``"\u22123.5"`` -> -3.5, ``"60k"`` -> 60000.0."""
+    t = text.strip().replace(",", "").replace("\u2212", "-").replace("\u2013", "-")
+    t = t.replace("$", "")
+    mult = 1.0
+    if t[-1:] in ("k", "K"):
+        mult, t = 1000.0, t[:-1]
+    elif t.lower().endswith("thousand"):
+        mult, t = 1000.0, t[: -len("thousand")].strip()
+    return float(t) * mult
+
+
+def parse_qualifier(text: str | None) -> str | None:
+    """Map a written qualifier to "over", "nearly", "about", "under" or None."""
+    if not text:
+        return None
+    t = re.sub(r"\s+", " ", text.strip().lower())
+    for key, words in _QUALIFIERS.items():
+        if t in words:
+            return key
+    return None
+
+
+# -- context ------------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """State carried between sentences of one paragraph (subjects, periods)."""
+
+    paragraph: int = -1
+    last_subject: tuple[Alias, str] | None = None
+    last_window: tuple[WindowSpec, int] | None = None
+    last_direction: int | None = None
+
+
+@dataclass
+class _Found:
+    """A rule match before it becomes a Claim."""
+
+    rule: str
+    kind: str
+    start: int
+    end: int
+    fig_start: int
+    fig_end: int
+    stated: object
+    qualifier: str | None = None
+    subject: Mention | None = None
+    objects: list[Mention] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+    window: WindowSpec | None = None
+    needs_window: bool = True
+    subject_after: bool = False
+    subject_optional: bool = False
+    direction: int | None = None
+
+
+# -- helpers used by the rules --------------------------------------------------------------
+
+def _mentions_in(mentions: Sequence[Mention], a: int, b: int) -> list[Mention]:
+    return [m for m in mentions if a <= m.start and m.end <= b]
+
+
+def _signed(num: str, direction: int) -> float:
+    v = parse_number(num)
+    if v < 0 or num.strip()[:1] in "+":
+        return v / 100.0 if direction == 0 else abs(v) / 100.0 * direction
+    return v / 100.0 * (direction or 1)
+
+
+# -- rules --------------------------------------------------------------------------------
+
+_RuleFn = Callable[[re.Match[str], str, list[Mention]], "_Found | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named pattern and the function that turns a match into a found claim."""
+
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+    build: _RuleFn
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I | re.X)
+
+
+# breadth -------------------------------------------------------------------------------
+_MA_N = r"(?P<n>\d{1,3})[-\s]?(?:day|d|dma|DMA)\b(?:\s+(?:simple\s+|exponential\s+)?(?:moving\s+)?average)?"
+_STOCKS = (r"(?:stocks|members|components|constituents|companies|names|issues|shares|"
+           r"S&P\s*500\s+stocks|S&P\s*500\s+members|S&P\s*500\s+components|index\s+members)")
+_BREADTH1 = _rx(rf"""
+    (?P<q>only|just|nearly|almost|about|around|roughly|over|more\s+than|less\s+than|fewer\s+than)?\s*
+    (?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)\s+of\s+(?:the\s+|all\s+)?
+    (?P<uni>S&P\s*500|Nasdaq[-\s]100|Russell\s+\d{{3,4}})?\s*{_STOCKS}
+    (?:\s+in\s+the\s+(?P<uni2>S&P\s*500|Nasdaq[-\s]100|index))?
+    (?:\s+(?:are|were|is|now|still|currently|remain|remained|trade|traded|trading|closed|sit|
+        sat|stand|stood|are\s+trading|were\s+trading|finished|ended))*\s+
+    (?P<side>above|below|under|over)\s+(?:their|its|the)\s+{_MA_N}""")
+_BREADTH2 = _rx(rf"""
+    (?:share|percentage|proportion|percent|fraction)\s+of\s+(?:the\s+)?
+    (?P<uni>S&P\s*500|Nasdaq[-\s]100)?\s*{_STOCKS}\s+(?:trading\s+|that\s+are\s+|)?
+    (?P<side>above|below|under|over)\s+(?:their|its|the)\s+{_MA_N}s?
+    [^.;]{{0,40}}?\b(?:is|was|at|to|of|stands\s+at|sits\s+at|reached|hit|has\s+fallen\s+to|
+    fell\s+to|dropped\s+to|rose\s+to|climbed\s+to|jumped\s+to|slid\s+to|now|just)\s+
+    (?:just\s+|only\s+|about\s+|around\s+|nearly\s+)?(?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)""")
+
+
+def _universe_of(text: str | None) -> str:
+    t = (text or "").lower().replace(" ", "").replace("-", "")
+    if t.startswith("nasdaq"):
+        return "nasdaq100"
+    if t.startswith("russell"):
+        return "russell" + re.sub(r"\D", "", t)
+    return "sp500"
+
+
+def _breadth(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    side = "above" if m.group("side").lower() in ("above", "over") else "below"
+    uni = m.groupdict().get("uni") or m.groupdict().get("uni2")
+    q = parse_qualifier(m.groupdict().get("q"))
+    if (m.groupdict().get("q") or "").lower() in ("only", "just"):
+        q = None
+    if (m.groupdict().get("q") or "").lower() == "fewer than":
+        q = "under"
+    return _Found("breadth", "breadth", m.start(), m.end(), m.start("num"), m.end("num"),
+                  float(m.group("num")) / 100.0, q,
+                  details={"universe": _universe_of(uni), "side": side,
+                           "ma": int(m.group("n"))}, needs_window=False, subject_optional=True)
+
+
+# RSI -----------------------------------------------------------------------------------
+_RSI = r"(?:(?P<rw>\d{1,2})[-\s]?(?:day|period|week)\s+)?(?:RSI|relative\s+strength\s+index)"
+_RSI_LEVEL = _rx(rf"""
+    {_RSI}\s*(?:\(\s*\d{{1,2}}\s*\)\s*)?
+    (?:[^.;%]{{0,30}}?)\b(?P<cmp>above|over|below|under|at|near|around|to|of|back\s+above|
+    back\s+below|crossed\s+above|crossed\s+below|reading\s+of)\s+(?P<num>\d{{1,3}}(?:\.\d+)?)
+    (?![\d.]*\s*(?:%|-day|day))""")
+_RSI_STATE = _rx(r"\b(?P<state>overbought|oversold)\b")
+_RSI_PATTERN = _rx(rf"""
+    (?:{_RSI}[^.;]{{0,50}}?\b(?P<pat>lower\s+highs\s+and\s+lower\s+lows|higher\s+highs\s+and\s+
+    higher\s+lows|lower\s+highs|higher\s+lows|lower\s+lows|higher\s+highs)
+    |(?P<pat2>lower\s+highs\s+and\s+lower\s+lows|higher\s+highs\s+and\s+higher\s+lows|lower\s+highs|
+    higher\s+lows)\s+(?:on|in)\s+(?:the\s+|its\s+|their\s+)?{_RSI.replace('rw', 'rw2')})""")
+
+
+def _rsi_window(m: re.Match[str]) -> int:
+    for g in ("rw", "rw2"):
+        v = m.groupdict().get(g)
+        if v:
+            return int(v)
+    return 14
+
+
+def _rsi_level(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    cmp_ = m.group("cmp").lower()
+    v = float(m.group("num"))
+    if v > 100:
+        return None
+    if "above" in cmp_ or cmp_ == "over":
+        rel = "above"
+    elif "below" in cmp_ or cmp_ == "under":
+        rel = "below"
+    else:
+        rel = "near"
+    return _Found("rsi_level", "rsi", m.start(), m.end(), m.start("num"), m.end("num"), v,
+                  details={"relation": rel, "window": _rsi_window(m)}, needs_window=False)
+
+
+def _rsi_state(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    state = m.group("state").lower()
+    return _Found("rsi_state", "rsi", m.start(), m.end(), m.start(), m.end(),
+                  70.0 if state == "overbought" else 30.0,
+                  details={"relation": "above" if state == "overbought" else "below",
+                           "window": 14, "state": state}, needs_window=False)
+
+
+def _rsi_pattern(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    pat = re.sub(r"\s+", " ", (m.group("pat") or m.group("pat2")).lower())
+    return _Found("rsi_pattern", "rsi", m.start(), m.end(), m.start(), m.end(), pat,
+                  details={"pattern": pat, "window": _rsi_window(m)}, needs_window=False)
+
+
+# moving averages -----------------------------------------------------------------------
+_NUMD = r"\d{1,3}(?:-|\s)?(?:day|week)?"
+_NUMD_LAST = r"\d{1,3}(?:-|\s)?(?:day|week|d|dma)s?\b"
+_MA_LIST = (rf"(?P<mas>(?:{_NUMD}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|&|or)\s+))*"
+            rf"{_NUMD_LAST})")
+_MA_TYPE = (r"(?P<mtype>\s*(?:simple\s+|exponential\s+)?(?:moving[-\s])?averages?|\s*(?:SMA|EMA|MA|"
+            r"DMA)s?\b|\s*(?:moving\s+)?(?:average\s+)?lines?)?")
+_DIR_ADJ = r"(?:(?P<adj>rising|falling|declining|flattening|flat|upward[-\s]sloping|downward[-\s]sloping)\s+)?"
+_MA_POS = _rx(rf"""
+    (?:\b(?P<verb>slipped|slips|slipping|fell|falls|falling|dropped|drops|broke|breaks|breaking|
+    sank|sinks|moved|moves|is|was|are|were|trades|traded|trading|closed|closes|closing|
+    remains|remained|stays|stayed|held|holds|holding|rose|rises|climbed|climbs|pushed|
+    crossed|crosses|back|sits|sat|sitting|finished|ended|still|dipped|dips|slid|tumbled|
+    plunged|rallied|jumped|surged|bounced|rebounded|dropping|stuck|languishing|hovering|
+    now|firmly|comfortably|decisively|well|just|remain|stay|sit|trade|hold|hovers|
+    hover|hovered)\s+)?(?:(?:back|firmly|well|just|decisively|comfortably|further|now|also|again|
+    both|solidly|clearly|narrowly|slightly)\s+)*
+    \b(?P<side>below|above|under|over|beneath|beyond)\s+
+    (?:both\s+|all\s+(?:three|four|two|of)\s+|each\s+of\s+)?(?:its|their|the|a|an|his|her)\s+
+    (?:key\s+|closely\s+watched\s+|widely\s+watched\s+|long-term\s+|short-term\s+)?{_DIR_ADJ}{_MA_LIST}{_MA_TYPE}""")
+_MA_VERB = _rx(rf"""
+    \b(?P<verb>reclaimed|reclaims|regained|regains|recaptured|recaptures|retook|retakes|
+    lost|loses|breached|breaches|undercut|undercuts|pierced|pierces|held|holds|defended|
+    defends)\s+(?:its|their|the)\s+(?:key\s+)?{_DIR_ADJ}{_MA_LIST}{_MA_TYPE}""")
+_MA_DIR = _rx(rf"""
+    \b(?:its|their|the)\s+{_MA_LIST}{_MA_TYPE}\s+(?:(?:is|are|has|have|now|still|started|
+    begun|begin|been|was|were|itself|also|already|just|finally)\s+)*
+    (?P<dir>rising|falling|declining|turning\s+(?:up|down|higher|lower)|
+    turned\s+(?:up|down|higher|lower)|sloping\s+(?:up|down)(?:ward|wards)?|
+    slopes?\s+(?:up|down)(?:ward|wards)?|pointing\s+(?:up|down|higher|lower)|rolling\s+over|
+    rolled\s+over|flattening|flattened|flat|trending\s+(?:up|down|higher|lower)|
+    heading\s+(?:up|down|higher|lower)|curling\s+(?:up|down|higher|lower))""")
+
+
+def _ma_windows(text: str) -> list[int] | None:
+    if not re.search(r"(?:day|d|dma|week)\b", text, re.I):
+        return None
+    weeks = "week" in text.lower()
+    nums = [int(x) for x in re.findall(r"\d{1,3}", text)]
+    if not nums or any(n < 2 or n > 400 for n in nums):
+        return None
+    return [n * 5 for n in nums] if weeks else nums
+
+
+def _ma_kind(m: re.Match[str]) -> str:
+    t = (m.groupdict().get("mtype") or "").lower()
+    return "ema" if "exponential" in t or "ema" in t else "sma"
+
+
+def _direction_word(word: str) -> str:
+    w = word.lower()
+    if any(x in w for x in ("rolling over", "rolled over", "turning down", "turned down",
+                            "turning lower", "turned lower", "curling down", "curling lower")):
+        return "turning down"
+    if any(x in w for x in ("turning up", "turned up", "turning higher", "turned higher",
+                            "curling up", "curling higher")):
+        return "turning up"
+    if "flat" in w:
+        return "flat"
+    if any(x in w for x in ("rising", "up", "higher")):
+        return "rising"
+    return "falling"
+
+
+def _ma_pos(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    windows = _ma_windows(m.group("mas"))
+    if windows is None:
+        return None
+    side = "above" if m.group("side").lower() in ("above", "over", "beyond") else "below"
+    stated: dict = {"position": {str(w): side for w in windows}}
+    adj = m.groupdict().get("adj")
+    if adj:
+        stated["direction"] = {str(w): _direction_word(adj) for w in windows}
+    return _Found("ma_position", "moving_average", m.start(), m.end(), m.start("mas"),
+                  m.end("mas"), stated, details={"ma": _ma_kind(m), "verb": m.group("verb") or ""},
+                  needs_window=False)
+
+
+def _ma_verb(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    windows = _ma_windows(m.group("mas"))
+    if windows is None:
+        return None
+    verb = m.group("verb").lower()
+    side = "below" if verb.startswith(("lost", "lose", "breach", "undercut", "pierce")) else "above"
+    stated: dict = {"position": {str(w): side for w in windows}}
+    adj = m.groupdict().get("adj")
+    if adj:
+        stated["direction"] = {str(w): _direction_word(adj) for w in windows}
+    return _Found("ma_verb", "moving_average", m.start(), m.end(), m.start("mas"), m.end("mas"),
+                  stated, details={"ma": _ma_kind(m), "verb": verb}, needs_window=False)
+
+
+def _ma_dir(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    windows = _ma_windows(m.group("mas"))
+    if windows is None:
+        return None
+    stated = {"direction": {str(w): _direction_word(m.group("dir")) for w in windows}}
+    return _Found("ma_direction", "moving_average", m.start(), m.end(), m.start("mas"),
+                  m.end("mas"), stated, details={"ma": _ma_kind(m)}, needs_window=False)
+
+
+# extremes ------------------------------------------------------------------------------
+_EXT_N = (r"(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+          r"eighteen|twenty-four|multi)")
+_EXTREME = _rx(rf"""
+    (?:(?P<new>new|fresh|another)\s+)?{_EXT_N}[-\s](?P<unit>month|week|year|day|session)s?
+    \s+(?P<side>low|high|lows|highs|closing\s+low|closing\s+high)\b""")
+_RECORD = _rx(r"""\b(?:a|an|at|new|fresh|another)\s+(?:(?:new|fresh)\s+)?(?:record|all-time)\s+
+    (?:closing\s+)?(?P<side>high|low|highs|lows)\b|\b(?:a\s+)?(?:new|fresh)\s+
+    (?P<side2>highs?|lows?)\b""")
+_SINCE_EXT = _rx(rf"""
+    \b(?P<side>lowest|highest|weakest|strongest)\b
+    (?:\s+(?:level|close|reading|point|showing|relative\s+performance|relative\s+strength|
+    finish|mark))?(?:\s+(?:relative\s+to|versus|vs\.?|against|compared\s+(?:with|to))\s+
+    (?P<obj>[^,;]{{1,60}}?))?\s+(?:since|in\s+(?:more\s+than\s+|over\s+|nearly\s+)?)\s*
+    (?:(?P<early>early|mid|late)[-\s]+)?
+    (?:(?P<mon>{_MONTH_NAMES})\.?(?:\s+(?P<day>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?
+    |(?P<year2>(?:19|20)\d\d)\b
+    |(?P<cnt>\d{{1,3}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+
+     (?P<cunit>months?|weeks?|years?))""")
+_RELATION = re.compile(r"\b(?:relative\s+to|versus|vs\.?|against|compared\s+(?:with|to)|over|"
+                       r"in\s+relation\s+to|measured\s+against)\s+(?:the\s+)?", re.I)
+_RATIO_WORD = re.compile(r"\bratio\b|/|\brelative\s+strength\b|\bRS\s+line\b", re.I)
+
+
+def _ext_rows(n: int | None, unit: str) -> int | None:
+    if n is None:
+        return None
+    u = unit.lower()
+    if u.startswith("week"):
+        return 252 if n == 52 else n * 5
+    if u.startswith("month"):
+        return n * 21
+    if u.startswith("year"):
+        return n * 252
+    return n
+
+
+def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    raw_n = m.group("n").lower()
+    if raw_n == "multi":
+        n = None
+    else:
+        n = parse_count(raw_n) if not raw_n.isdigit() else int(raw_n)
+        if raw_n == "twenty-four":
+            n = 24
+    if n is None:
+        return _Found("extreme", "extreme", m.start(), m.end(), m.start(), m.end(), None,
+                      details={"side": "low", "vague": f"{raw_n}-{m.group('unit')}"},
+                      needs_window=False)
+    side = "low" if "low" in m.group("side").lower() else "high"
+    rows = _ext_rows(n, m.group("unit"))
+    return _Found("extreme", "extreme", m.start(), m.end(), m.start(), m.end(),
+                  {"side": side, "rows": rows, "span": f"{n}-{m.group('unit').lower()}"},
+                  details={"side": side, "rows": rows, "new": bool(m.group("new"))},
+                  needs_window=False)
+
+
+def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    side_word = (m.group("side") or m.group("side2")).lower()
+    side = "low" if side_word.startswith("low") else "high"
+    return _Found("extreme_record", "extreme", m.start(), m.end(), m.start(), m.end(),
+                  {"side": side, "rows": None, "span": "all history"},
+                  details={"side": side, "rows": None}, needs_window=False)
+
+
+def _since_ext(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    word = m.group("side").lower()
+    side = "low" if word in ("lowest", "weakest") else "high"
+    g = m.groupdict()
+    if g.get("cnt"):
+        n = parse_count(g["cnt"])
+        rows = _ext_rows(n, g["cunit"])
+        return _Found("extreme_in", "extreme", m.start(), m.end(), m.start(), m.end(),
+                      {"side": side, "rows": rows, "span": f"{n}-{g['cunit'].rstrip('s')}"},
+                      details={"side": side, "rows": rows}, needs_window=False)
+    since: dict = {"side": side}
+    if g.get("mon"):
+        from ..extract import MONTHS
+
+        since["month"] = MONTHS[g["mon"].rstrip(".").lower()]
+        since["year"] = int(g["year"]) if g.get("year") else None
+        since["day"] = int(g["day"]) if g.get("day") else None
+    else:
+        since["month"] = None
+        since["year"] = int(g["year2"])
+        since["day"] = None
+    if g.get("early"):
+        since["part"] = g["early"].lower()
+    return _Found("extreme_since", "extreme", m.start(), m.end(), m.start(), m.end(),
+                  {"side": side, "since": _since_label(since)},
+                  details={"side": side, "since": since}, needs_window=False)
+
+
+def _since_label(since: dict) -> str:
+    parts = []
+    if since.get("part"):
+        parts.append(since["part"])
+    if since.get("month"):
+        parts.append(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                      "Nov", "Dec"][since["month"] - 1])
+    if since.get("day"):
+        parts.append(str(since["day"]))
+    if since.get("year"):
+        parts.append(str(since["year"]))
+    return " ".join(parts)
+
+
+# outperformance ------------------------------------------------------------------------
+_OUT_VERB = (r"(?P<verb>outperformed|outperforms|outperforming|outperform|beat|beats|beaten|"
+             r"beating|outpaced|outpaces|outpacing|outpace|topped|tops|outrun|outran|outruns|"
+             r"outgained|ahead\s+of|trailed|trails|trailing|trail|lagged|lags|lagging|lag|"
+             r"underperformed|underperforms|underperforming|underperform|behind|"
+             r"fell\s+behind|trails)")
+_OUTPERF = _rx(rf"""\b{_OUT_VERB}\s+(?P<obj>[^;]{{1,80}}?)\s+by\s+{_QUAL}(?P<num>\d+(?:\.\d+)?)
+    (?P<unit>{_PP_UNIT})""")
+_OUTPERF_BARE = _rx(rf"""\b{_OUT_VERB}\s+(?P<obj>(?:the\s+)?[^;,.]{{1,60}}?)
+    (?=\s*(?:,|;|\.|$|\s+(?:over|in|during|since|this|last|so|year|for|on|YTD|the\s+past)\b))""")
+_GAP = _rx(rf"""\b(?:performance\s+)?(?P<what>gap|spread|difference|divergence)\s+
+    (?:between\s+(?P<pair>[^;]{{3,80}}?)\s+)?
+    (?:has\s+|had\s+|is\s+|was\s+|now\s+)*(?:of|at|to|widened\s+to|narrowed\s+to|grew\s+to|
+    shrank\s+to|reached|hit|stands\s+at|stood\s+at|is|was|of\s+about|of\s+nearly)\s+
+    {_QUAL}(?P<num>\d+(?:\.\d+)?)(?P<unit>{_PP_UNIT})""")
+def _out_direction(verb: str) -> int:
+    v = verb.lower()
+    if v.startswith(("trail", "lag", "underperform", "behind", "fell behind")):
+        return -1
+    return 1
+
+
+def _pp_value(num: str, unit: str) -> tuple[float, str]:
+    u = unit.strip().lower()
+    v = float(num)
+    if "basis" in u or u.startswith("bp"):
+        return v / 10000.0, "bp"
+    if "%" in u or "percent" in u:
+        return v / 100.0, "%"
+    return v / 100.0, "pp"
+
+
+def _outperf(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    if not objs:
+        return None
+    value, unit = _pp_value(m.group("num"), m.group("unit"))
+    d = _out_direction(m.group("verb"))
+    return _Found("outperformance", "outperformance", m.start(), m.end(), m.start("num"),
+                  m.end("num"), value * d, parse_qualifier(m.group("q")), objects=objs[:1],
+                  details={"unit": unit, "verb": m.group("verb")})
+
+
+def _outperf_bare(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    if not objs:
+        return None
+    d = _out_direction(m.group("verb"))
+    return _Found("outperformance_sign", "outperformance", m.start(), m.end(), m.start("verb"),
+                  m.end("verb"), "outperformed" if d > 0 else "underperformed",
+                  objects=objs[:1], details={"verb": m.group("verb"), "sign_only": True})
+
+
+def _gap(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    value, unit = _pp_value(m.group("num"), m.group("unit"))
+    if m.group("pair"):
+        pair = _mentions_in(mentions, m.start("pair"), m.end("pair"))
+    else:
+        pair = [x for x in mentions if x.end <= m.start()][-2:]
+    if len(pair) < 2:
+        return None
+    return _Found("gap", "outperformance", m.start(), m.end(), m.start("num"), m.end("num"),
+                  value, parse_qualifier(m.group("q")), subject=pair[0], objects=[pair[1]],
+                  details={"unit": unit, "absolute": True})
+
+
+# drawdowns -----------------------------------------------------------------------------
+_DD = _rx(rf"""
+    (?:\b(?:{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}|
+       \b{_QUAL.replace('?P<q>', '?P<q2>')}(?P<num2>{_NUM}){_PCT_UNIT}\s+(?:below|under|beneath|off|down\s+from|short\s+of))
+    \s*(?:from\s+|off\s+|below\s+)?(?:its|their|the|a)\s+
+    (?P<which>all-time|record|52-week|one-year|12-month|recent|(?:{_MONTH_NAMES})|
+    \d{{4}}|year-to-date|ytd|post-\w+)?\s*(?P<hl>high|highs|peak|peaks|top|record|
+    record\s+high|record\s+close|high-water\s+mark)\b""")
+_DD_STATE = _rx(r"""\b(?:in|into|entered|entering|enters|within|near|toward|towards)\s+
+    (?:a\s+|an\s+|the\s+|its\s+)?(?P<state>bear[-\s]market|correction)(?:\s+territory)?\b""")
+
+
+def _dd_rows(which: str | None) -> int | None:
+    w = (which or "").lower()
+    if w in ("all-time", "record"):
+        return None
+    return 252
+
+
+def _drawdown(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    num = m.group("num") or m.group("num2")
+    which = m.group("which")
+    if which and (re.fullmatch(_MONTH_NAMES, which, re.I) or which.isdigit()):
+        return _Found("drawdown", "drawdown", m.start(), m.end(), m.start(), m.end(), None,
+                      details={"vague": f"from its {which} {m.group('hl')}"},
+                      needs_window=False)
+    hl = m.group("hl").lower()
+    rows = None if ("record" in hl or (which or "").lower() in ("all-time", "record")) \
+        else _dd_rows(which)
+    spec = WindowSpec("peak", f"from its {which + ' ' if which else ''}{hl}", rows=rows)
+    fig = "num" if m.group("num") else "num2"
+    return _Found("drawdown", "drawdown", m.start(), m.end(), m.start(fig), m.end(fig),
+                  -abs(parse_number(num)) / 100.0, parse_qualifier(m.group("q") or m.group("q2")),
+                  window=spec,
+                  needs_window=False)
+
+
+def _dd_state(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    state = re.sub(r"[-\s]+", " ", m.group("state").lower())
+    stated = -0.20 if state.startswith("bear") else -0.10
+    return _Found("drawdown_state", "drawdown", m.start(), m.end(), m.start(), m.end(), stated,
+                  "over", window=WindowSpec("peak", "from its 52-week high", rows=252),
+                  details={"state": state}, needs_window=False)
+
+
+# ranges and levels ---------------------------------------------------------------------
+_LVL = r"\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?[kK]\b|\s+thousand\b)?"
+_RANGE = _rx(rf"""\b(?:between|in\s+(?:a|the)\s+range\s+of|range\s+of|ranged\s+from|range-bound\s+between|
+    trading\s+range\s+of|from)\s+(?P<lo>{_LVL})(?P<pct1>%)?\s*(?:and|to|-|\u2013)\s*(?P<hi>{_LVL})(?P<pct2>%)?
+    |\bin\s+(?:a|the|an)\s+(?P<lo2>{_LVL})(?P<pct3>%)?\s*(?:-|\u2013|to)\s*(?P<hi2>{_LVL})(?P<pct4>%)?\s+range""")
+_LEVEL = _rx(rf"""\b(?P<verb>testing|tests|tested|test\s+of|retesting|near|nearing|around|at|to|
+    above|below|under|over|through|toward|towards|hovering\s+(?:around|near|at)|hovers\s+(?:around|near|at)|
+    sits\s+at|sat\s+at|stands\s+at|stood\s+at|trading\s+at|trades\s+at|traded\s+at|closed\s+at|
+    closes\s+at|ended\s+at|finished\s+at|settled\s+at|topped|tops|crossed|breached|broke\s+above|
+    broke\s+below|reclaimed|hit|hits|touched|reached|approaching|approached|surpassed|
+    (?:support|resistance|a\s+floor|a\s+ceiling)\s+(?:at|near|around))\s+
+    (?:the\s+)?(?P<val>{_LVL})(?P<pct>%|\s+percent\b)?
+    (?!\s*(?:-|\s)?(?:day|week|month|year|session|points?|pp|bps?|basis|times|x\b|stocks|
+    members|companies|%|of\b|/))(?![\d,])""")
+
+
+def _level_value(text: str) -> float:
+    return parse_number(text.replace(" ", ""))
+
+
+def _looks_like_year(text: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d\d", text.strip()))
+
+
+def _range(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    lo = m.group("lo") or m.group("lo2")
+    hi = m.group("hi") or m.group("hi2")
+    pct = any(m.group(g) for g in ("pct1", "pct2", "pct3", "pct4"))
+    if not pct and (_looks_like_year(lo) or _looks_like_year(hi)):
+        return None
+    a, b = sorted((_level_value(lo), _level_value(hi)))
+    return _Found("range", "range", m.start(), m.end(), m.start(), m.end(),
+                  {"low": a, "high": b}, details={"percent": pct}, needs_window=False)
+
+
+def _level(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    val = m.group("val")
+    pct = bool(m.group("pct"))
+    if not pct and not val.startswith("$") and "," not in val and _looks_like_year(val):
+        return None
+    before = text[max(0, m.start() - 30):m.start()]
+    if re.search(r"RSI|relative\s+strength\s+index", before, re.I):
+        return None
+    verb = re.sub(r"\s+", " ", m.group("verb").lower())
+    if pct and verb != "to" and re.search(rf"\b(?:{_UP}|{_DOWN})\s*(?:by\s+)?$", before, re.I):
+        return None  # "surged over 3%" is a move, not a level
+    if verb in ("above", "over", "topped", "tops", "surpassed", "broke above", "crossed",
+                "reclaimed"):
+        rel = "above"
+    elif verb in ("below", "under", "breached", "broke below"):
+        rel = "below"
+    elif verb in ("testing", "tests", "tested", "test of", "retesting", "toward", "towards",
+                  "approaching", "approached", "nearing") or verb.startswith(
+                      ("support", "resistance", "a floor", "a ceiling", "hover")):
+        rel = "testing"
+    else:
+        rel = "at"
+    if verb == "to":
+        prev = text[max(0, m.start() - 25):m.start()].lower()
+        if not re.search(r"(?:rose|fell|climbed|dropped|slid|jumped|surged|sank|rallied|"
+                         r"tumbled|plunged|declined|increased|decreased|eased|moved|"
+                         r"retreated|rebounded|advanced|slipped|fallen|risen|dipped|"
+                         r"spiked|edged\s+up|edged\s+down|higher|lower|back|up|down)\s*$", prev):
+            return None
+    return _Found("level", "level", m.start(), m.end(), m.start("val"), m.end(), _level_value(val),
+                  details={"relation": rel, "percent": pct, "verb": verb}, needs_window=False)
+
+
+# moves (returns, one-day moves, declines) ----------------------------------------------
+_MOVE_VERB = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}
+    (?!\s*(?:of|below|under|from\s+(?:its|the)\s+(?:high|peak|record))\b)""")
+_MOVE_BP = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>\d+(?:\.\d+)?)\s*
+    (?:basis\s+points?|bps?|bp)\b""")
+_MOVE_DIR = _rx(rf"""\b{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}\s+(?P<dir>higher|lower)\b""")
+_MOVE_NOUN = _rx(rf"""\b(?:an?|its|their|the|his|her|\u2019s|'s)\s+{_QUAL}(?P<num>{_NUM})
+    (?:{_PCT_UNIT}|-percent|-per-cent)(?:\s+|-)(?:(?:one-day|single-day|daily|weekly|monthly|
+    quarterly|two-week|intraday|year-to-date|ytd|annual|overnight|\w+-day)\s+)?
+    (?P<noun>{_UP_NOUN}|{_DOWN_NOUN})s?\b(?:\s+(?:for|in|from|by)\s+)?""")
+_MOVE_VS = _rx(rf"""\b(?:versus|vs\.?|compared\s+(?:with|to)|against|while|and|but)\s+
+    (?:an?\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}\s+(?:(?P<noun>{_UP_NOUN}|{_DOWN_NOUN})s?\s+)?
+    (?:for|in|from|by)\s+""")
+
+_UP_SET = set(re.sub(r"\\s\+", " ", _UP).split("|"))
+
+
+def _direction_of(verb: str) -> int:
+    v = re.sub(r"\s+", " ", verb.lower())
+    return 1 if v in _UP_SET else -1
+
+
+def _move(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    verb = m.group("verb")
+    d = _direction_of(verb)
+    return _Found("move", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  _signed(m.group("num"), d), parse_qualifier(m.group("q")),
+                  details={"verb": verb}, direction=d)
+
+
+def _move_bp(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    d = _direction_of(m.group("verb"))
+    return _Found("move_bp", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  abs(float(m.group("num"))) * d, parse_qualifier(m.group("q")),
+                  details={"verb": m.group("verb"), "unit": "bp"}, direction=d)
+
+
+def _move_dir(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    d = 1 if m.group("dir").lower() == "higher" else -1
+    return _Found("move_dir", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  _signed(m.group("num"), d), parse_qualifier(m.group("q")),
+                  details={"verb": m.group("dir")}, direction=d)
+
+
+def _move_noun(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    noun = m.group("noun").lower()
+    d = 1 if re.fullmatch(_UP_NOUN, noun) else -1
+    after = [x for x in mentions if x.start >= m.end() and x.start - m.end() <= 3]
+    f = _Found("move_noun", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+               _signed(m.group("num"), d), parse_qualifier(m.group("q")),
+               details={"verb": noun}, direction=d)
+    if after and re.search(r"(?:for|in|from|by)\s*$", m.group(0), re.I):
+        f.subject = after[0]
+        f.subject_after = True
+        f.end = after[0].end
+    return f
+
+
+def _move_vs(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    after = [x for x in mentions if x.start >= m.end() and x.start - m.end() <= 5]
+    if not after:
+        return None
+    noun = (m.group("noun") or "").lower()
+    d = 0
+    if noun:
+        d = 1 if re.fullmatch(_UP_NOUN, noun) else -1
+    f = _Found("move_versus", "return", m.start(), after[0].end, m.start("num"), m.end("num"),
+               m.group("num"), parse_qualifier(m.group("q")), subject=after[0],
+               subject_after=True, details={"verb": noun or "versus"}, direction=d or None)
+    return f
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("breadth", "breadth", _BREADTH1, _breadth),
+    Rule("breadth_share", "breadth", _BREADTH2, _breadth),
+    Rule("rsi_pattern", "rsi", _RSI_PATTERN, _rsi_pattern),
+    Rule("rsi_level", "rsi", _RSI_LEVEL, _rsi_level),
+    Rule("rsi_state", "rsi", _RSI_STATE, _rsi_state),
+    Rule("ma_position", "moving_average", _MA_POS, _ma_pos),
+    Rule("ma_verb", "moving_average", _MA_VERB, _ma_verb),
+    Rule("ma_direction", "moving_average", _MA_DIR, _ma_dir),
+    Rule("extreme", "extreme", _EXTREME, _extreme),
+    Rule("extreme_since", "extreme", _SINCE_EXT, _since_ext),
+    Rule("outperformance", "outperformance", _OUTPERF, _outperf),
+    Rule("gap", "outperformance", _GAP, _gap),
+    Rule("drawdown", "drawdown", _DD, _drawdown),
+    Rule("drawdown_state", "drawdown", _DD_STATE, _dd_state),
+    Rule("extreme_record", "extreme", _RECORD, _record),
+    Rule("range", "range", _RANGE, _range),
+    Rule("level", "level", _LEVEL, _level),
+    Rule("move_noun", "return", _MOVE_NOUN, _move_noun),
+    Rule("move", "return", _MOVE_VERB, _move),
+    Rule("move_bp", "return", _MOVE_BP, _move_bp),
+    Rule("move_dir", "return", _MOVE_DIR, _move_dir),
+    Rule("move_versus", "return", _MOVE_VS, _move_vs),
+    Rule("outperformance_sign", "outperformance", _OUTPERF_BARE, _outperf_bare),
+)
+
+
+# -- sentence-level assembly --------------------------------------------------------------
+
+def _is_object(m: Mention, text: str) -> bool:
+    return bool(_OBJECT_MARK.search(text[max(0, m.start - 25):m.start]))
+
+
+def _subject_before(found: _Found, mentions: list[Mention], text: str,
+                    used_objects: set[int], floor: int) -> Mention | None:
+    cands = [m for m in mentions if m.end <= found.start and m.start not in used_objects
+             and m.start >= floor]
+    cands_all = [m for m in mentions if m.end <= found.start and m.start not in used_objects]
+    for pool in (cands, cands_all):
+        subj = [m for m in pool if not _is_object(m, text)]
+        if subj:
+            return subj[-1]
+    return None
+
+
+def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
+                      ) -> tuple[Mention | None, Mention | None]:
+    """(numerator, denominator) of a ratio extreme; denominator None for a plain extreme."""
+    # "A/B" written with a slash between two mentions.
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if b.start - a.end <= 3 and "/" in text[a.end:b.start]:
+            return a, b
+    m = re.search(r"ratio\s+of\s+(?:the\s+)?", text, re.I)
+    if m:
+        after = [x for x in mentions if x.start >= m.end()]
+        if len(after) >= 2 and re.search(r"\b(?:to|and|over|versus|vs\.?)\b",
+                                         text[after[0].end:after[1].start], re.I):
+            return after[0], after[1]
+    for rel in _RELATION.finditer(text):
+        after = [x for x in mentions if 0 <= x.start - rel.end() <= 2]
+        if after:
+            den = after[0]
+            before = [x for x in mentions if x.end <= rel.start() and x is not den]
+            num = [x for x in before if not _is_object(x, text)]
+            if num:
+                return num[-1], den
+            later = [x for x in mentions if x.start > den.end]
+            if later:
+                return later[0], den
+    return None, None
+
+
+def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_start: int,
+                subject_start: int) -> WindowSpec | None:
+    after = [w for w, s, e in windows if s >= found.fig_end - 1 and s < next_start]
+    if after:
+        return after[0]
+    inside = [w for w, s, e in windows if found.start <= s < found.end]
+    if inside:
+        return inside[0]
+    before = [w for w, s, e in windows if e <= subject_start]
+    if before:
+        return before[-1]
+    if len(windows) == 1:
+        return windows[0][0]
+    return None
+
+
+def extract_from_sentence(sentence: Sentence, table: AliasTable,
+                          context: Context | None = None) -> list[Claim]:
+    """Claims of one sentence (see module docs); updates ``context`` for the next one."""
+    ctx = context if context is not None else Context()
+    if sentence.paragraph != ctx.paragraph:
+        ctx.paragraph = sentence.paragraph
+        ctx.last_window = None
+        ctx.last_direction = None
+    text = sentence.text
+    mentions = table.find(text)
+    windows = find_windows(text)
+    anchor = find_anchor(text)
+    found: list[_Found] = []
+    figures: list[tuple[int, int]] = []
+    for rule in RULES:
+        for m in rule.pattern.finditer(text):
+            f = rule.build(m, text, mentions)
+            if f is None:
+                continue
+            f.rule = rule.name
+            if any(a < f.fig_end and f.fig_start < b for a, b in figures):
+                continue
+            if any(g.start <= f.start and f.end <= g.end for g in found):
+                continue  # inside a higher-priority match ("are above their 50-day" in breadth)
+            figures.append((f.fig_start, f.fig_end))
+            found.append(f)
+    found.sort(key=lambda f: f.start)
+    claims: list[Claim] = []
+    used_objects: set[int] = set()
+    for f in found:
+        for o in f.objects:
+            used_objects.add(o.start)
+    floor = 0
+    prev_direction = ctx.last_direction
+    for i, f in enumerate(found):
+        # Skip figures about business quantities, not prices.
+        if f.kind in ("return", "decline", "one_day") and f.subject is None:
+            subj = _subject_before(f, mentions, text, used_objects, floor)
+            between = text[subj.end if subj else 0:f.start]
+            if _NON_PRICE.search(between):
+                continue
+        next_start = found[i + 1].start if i + 1 < len(found) else len(text)
+        pair: tuple[Mention | None, Mention | None] = (None, None)
+        if f.kind == "extreme":
+            pair = _pair_for_extreme(f, mentions, text)
+            if pair[1] is not None:
+                f.kind = "ratio_extreme"
+                f.subject = pair[0]
+                f.objects = [pair[1]]
+        if f.subject is None and f.kind != "breadth":
+            f.subject = _subject_before(f, mentions, text, used_objects, floor)
+        if f.subject is None and f.kind != "breadth":
+            tail = re.match(r"\s*(?:for|in|at|of|on)\s+(?:the\s+)?", text[f.end:], re.I)
+            after = [x for x in mentions if tail and x.start == f.end + tail.end()]
+            if after:
+                f.subject = after[0]
+                f.subject_after = True
+                f.end = after[0].end
+        if f.subject is None and f.kind == "ratio_extreme":
+            pass
+        names: list[Mention] = []
+        subject_name = None
+        subject_alias = None
+        if f.subject is not None:
+            subject_alias, subject_name = f.subject.alias, f.subject.text
+        elif f.kind != "breadth" and ctx.last_subject is not None and (
+                _BACKREF.match(text) or not mentions):
+            subject_alias, subject_name = ctx.last_subject
+        if f.subject is not None:
+            names.append(f.subject)
+        # Window.
+        spec = f.window
+        if spec is None and f.needs_window:
+            spec = _window_for(f, windows, next_start,
+                               f.subject.start if f.subject and not f.subject_after else f.start)
+            if spec is None and ctx.last_window is not None:
+                w, idx = ctx.last_window
+                spec = replace(w, origin=f"context: {w.text!r} (sentence {idx + 1})")
+        elif spec is None and f.kind in ("extreme", "ratio_extreme", "moving_average", "rsi",
+                                         "breadth", "level", "range"):
+            day = [w for w, s, e in windows if w.type == "day"]
+            if day:
+                spec = day[0]
+        # Kind refinement for moves.
+        stated = f.stated
+        if f.rule == "move_versus":
+            d = f.direction if f.direction else (prev_direction or 1)
+            stated = _signed(str(f.stated), d)
+            f.direction = d
+        if f.kind == "return" and spec is not None and f.details.get("unit") != "bp":
+            if spec.type == "day":
+                f.kind = "one_day"
+            elif spec.duration and isinstance(stated, float) and stated < 0:
+                f.kind = "decline"
+        if f.direction:
+            prev_direction = f.direction
+        quote_start = f.subject.start if (f.subject is not None and not f.subject_after
+                                          and f.subject.start < f.start) else f.start
+        if f.kind in ("ratio_extreme",) and pair[0] is not None:
+            quote_start = min(quote_start, pair[0].start)
+        quote_end = f.end
+        if spec is not None and spec.origin == "text":
+            for w, s, e in windows:
+                if w is spec and s >= f.end and s - quote_end <= 40 and s < next_start:
+                    quote_end = e
+        for o in f.objects:
+            if o.start >= quote_end and o.start - quote_end <= 30:
+                quote_end = o.end
+        quote = text[quote_start:quote_end].strip().rstrip(",;.:")
+        instruments: list[Alias] = []
+        written: list[str] = []
+        if subject_alias is not None:
+            instruments.append(subject_alias)
+            written.append(subject_name or "")
+        for o in f.objects:
+            instruments.append(o.alias)
+            written.append(o.text)
+        end_date = None
+        if anchor is not None:
+            end_date = anchor[:3]
+        claims.append(Claim(
+            quote=quote, kind=f.kind, instruments=tuple(instruments), names=tuple(written),
+            window=spec, stated=stated, qualifier=f.qualifier, sentence=sentence.index,
+            line=sentence.line, rule=f.rule, details=dict(f.details, anchor=end_date),
+            start=quote_start, end=quote_end))
+        floor = f.end
+    # Carry context to the next sentence.
+    subjects = [c for c in claims if c.instruments]
+    if mentions:
+        first = next((m for m in mentions if not _is_object(m, text)), mentions[0])
+        last_claim_subject = subjects[-1] if subjects else None
+        if last_claim_subject is not None:
+            ctx.last_subject = (last_claim_subject.instruments[0], last_claim_subject.names[0])
+        else:
+            ctx.last_subject = (first.alias, first.text)
+    text_windows = [w for w, s, e in windows]
+    if text_windows:
+        ctx.last_window = (text_windows[-1], sentence.index)
+    if claims:
+        dirs = [c.stated for c in claims if isinstance(c.stated, float) and c.kind in (
+            "return", "one_day", "decline")]
+        if dirs:
+            ctx.last_direction = 1 if dirs[-1] > 0 else -1
+    return claims
+
+
+def extract_claims(doc: Document, table: AliasTable) -> list[Claim]:
+    """All claims of a document, in reading order (see module docs).
+
+    Examples
+    --------
+    >>> from rotascope.text.extract import parse_document
+    >>> from rotascope.text.aliases import load_aliases
+    >>> doc = parse_document("Nvidia rose 4.2% on Friday.")
+    >>> [(c.kind, c.tickers, c.stated) for c in extract_claims(doc, load_aliases())]
+    [('one_day', ['NVDA'], 0.042)]
+    """
+    ctx = Context()
+    out: list[Claim] = []
+    for sentence in doc.sentences():
+        out.extend(extract_from_sentence(sentence, table, ctx))
+    return out
