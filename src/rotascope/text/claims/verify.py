@@ -158,6 +158,10 @@ def _fmt(x: float, unit: str) -> str:
     return f"{x:.4g}"
 
 
+def _sessions(n: int | None) -> str:
+    return f"{n} session" + ("" if n == 1 else "s")
+
+
 def _pct(x: float) -> str:
     return f"{x * 100:+.2f}%"
 
@@ -227,13 +231,11 @@ def reference_date(doc: Document | None, as_of: Any, store: Any
         return pd.Timestamp(as_of).normalize(), "--as-of"
     last = store.last_date() if store is not None else None
     if last is None:
-        raise _NoDate("no date to check against: the text has no date, no --as-of was "
-                      "given and the store is empty")
+        from ...errors import ParameterError
+
+        raise ParameterError("reference_date(): no date to check against: the text has no "
+                             "date, no --as-of was given and the store is empty")
     return pd.Timestamp(last).normalize(), "the store's last date"
-
-
-class _NoDate(ValueError):
-    pass
 
 
 # -- the checkers -----------------------------------------------------------------------------
@@ -263,7 +265,10 @@ def _notes(aliases: Sequence[Alias], kind: str) -> str:
             a.proxy and not a.is_yield for a in aliases):
         parts.append("ETF returns from adjusted closes include dividends, index price "
                      "returns do not")
-    return ("; ".join(parts) + ".") if parts else ""
+    if not parts:
+        return ""
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 def _loose(outcome: _Outcome, aliases: Sequence[Alias]) -> _Outcome:
@@ -349,7 +354,7 @@ def _check_return(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcom
         tol = _tol_change(stated, one_day)
         verdict, why = judge_number(computed, stated, tol, c.qualifier)
         span = f"on {_d(w.end)}" if one_day else f"from {_d(w.base)} to {_d(w.end)}"
-        reason = (f"{ticker} returned {_pct(computed)} {span} ({w.rows} sessions) against the "
+        reason = (f"{ticker} returned {_pct(computed)} {span} ({_sessions(w.rows)}) against the "
                   f"stated {_pct(stated)}: {why}.")
     if any(a.loose for a in c.instruments):
         tol = tol.widened(2)
@@ -930,13 +935,8 @@ def check_document(doc: Document, store: Any, *, as_of: Any = None,
     ParameterError
         No date at all (no document date, no ``as_of``, empty store).
     """
-    from ...errors import ParameterError
-
     table = aliases if aliases is not None else load_aliases(store=store)
-    try:
-        ref, src = reference_date(doc, as_of, store)
-    except _NoDate as exc:
-        raise ParameterError(f"check_document(): {exc}") from None
+    ref, src = reference_date(doc, as_of, store)
     claims = extract_claims(doc, table)
     results = check_claims(claims, store, ref=ref, date_source=src)
     return CheckReport(ref, tuple(results), doc.source, src)
