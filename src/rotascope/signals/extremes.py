@@ -64,13 +64,30 @@ def _prev_beyond_1d(x: np.ndarray, low: bool, prev: np.ndarray, run: np.ndarray)
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def _prev_beyond_2d(a: np.ndarray, low: bool) -> tuple[np.ndarray, np.ndarray]:
+def _prev_beyond_2d_par(a: np.ndarray, low: bool) -> tuple[np.ndarray, np.ndarray]:
     n, m = a.shape
     prev = np.empty((n, m), dtype=np.int64)
     run = np.empty((n, m), dtype=np.int64)
     for j in nb.prange(m):
         _prev_beyond_1d(a[:, j], low, prev[:, j], run[:, j])
     return prev, run
+
+
+@nb.njit(cache=True, nogil=True)
+def _prev_beyond_2d_serial(a: np.ndarray, low: bool) -> tuple[np.ndarray, np.ndarray]:
+    n, m = a.shape
+    prev = np.empty((n, m), dtype=np.int64)
+    run = np.empty((n, m), dtype=np.int64)
+    for j in range(m):
+        _prev_beyond_1d(a[:, j], low, prev[:, j], run[:, j])
+    return prev, run
+
+
+def _prev_beyond_2d(a: np.ndarray, low: bool) -> tuple[np.ndarray, np.ndarray]:
+    # Starting the thread pool costs more than it saves on a few columns.
+    if a.shape[1] >= 16:
+        return _prev_beyond_2d_par(a, low)
+    return _prev_beyond_2d_serial(a, low)
 
 
 def previous_at_or_beyond(values: PriceFrame, side: str = "low") -> tuple[np.ndarray, np.ndarray]:

@@ -70,11 +70,26 @@ def _shift_valid_1d(x: np.ndarray, k: int, out: np.ndarray) -> None:
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
-def _shift_valid_2d(a: np.ndarray, k: int) -> np.ndarray:
+def _shift_valid_2d_par(a: np.ndarray, k: int) -> np.ndarray:
     out = np.empty_like(a)
     for j in nb.prange(a.shape[1]):
         _shift_valid_1d(a[:, j], k, out[:, j])
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _shift_valid_2d_serial(a: np.ndarray, k: int) -> np.ndarray:
+    out = np.empty_like(a)
+    for j in range(a.shape[1]):
+        _shift_valid_1d(a[:, j], k, out[:, j])
+    return out
+
+
+def _shift_valid_2d(a: np.ndarray, k: int) -> np.ndarray:
+    # Starting the thread pool costs more than it saves on a few columns.
+    if a.shape[1] >= 16:
+        return _shift_valid_2d_par(a, k)
+    return _shift_valid_2d_serial(a, k)
 
 
 def shift_valid(close: PriceFrame, k: int) -> PriceFrame:
