@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "perf": ("analysis:perf", "Total returns over windows, and spreads between tickers."),
     "ratio": ("analysis:ratio", "A ratio line A/B: level, changes, averages, N-month extremes."),
     "snapshot": ("snapshot:snapshot", "One screen: leadership, style, sectors, global, key ratios."),
+    "regime": ("regime:regime", "The regime verdict with its evidence, or its replay over time."),
     "sentiment": ("sentiment:sentiment", "Finance sentiment of a text, overall and per instrument."),
     "check": ("check:check", "Check the market claims in a text (returns, ratios, averages, ...)."),
 }
