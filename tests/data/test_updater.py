@@ -404,3 +404,31 @@ def test_cli_rejects_universe_and_tickers_together(tmp_path, fake_sources):
     result = run_cli(tmp_path / "home", "mag7", "--tickers", "AAPL")
     assert result.exit_code == 2
     assert "either UNIVERSE or --tickers" in result.output
+
+
+def test_cli_does_not_hold_the_write_lock_while_fetching(tmp_path, fake_sources):
+    yahoo, _ = fake_sources
+    home = tmp_path / "home"
+    with Store(home / "store.duckdb") as s:
+        seed(s, FULL.loc[:SPLIT])
+    seen = []
+
+    def reading_handler(request):
+        # a writer in this process would make this read-only open fail
+        with Store(home / "store.duckdb", read_only=True, wait=0) as reader:
+            seen.append(reader.tickers())
+        return yahoo(request)
+
+    yahoo.source = lambda: YahooSource(  # type: ignore[method-assign]
+        httpx.Client(transport=httpx.MockTransport(reading_handler)), sleep=lambda s: None)
+    result = run_cli(home, "--tickers", "AAPL", "--json")
+    assert result.exit_code == 0, result.output
+    assert seen == [["AAPL"]]
+    assert json.loads(result.stdout)["tickers"][0]["rows_added"] == 5
+
+
+def test_progress_is_reported_per_ticker(store):
+    calls = []
+    update_prices(store, ["ZZZZ", "AAPL"], sources={"yahoo": FakeYahoo().source()},
+                  progress=lambda t, done, total: calls.append((t, done, total)))
+    assert calls == [("ZZZZ", 1, 2), ("AAPL", 2, 2)]

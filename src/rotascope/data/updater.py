@@ -28,6 +28,14 @@ update leaves the store as it was. Quality flags of the written tickers are reco
 on their whole resulting history (stored rows merged with the new ones) inside that
 transaction, as ``rotascope data import`` does.
 
+Phases
+------
+:func:`update_prices` runs :func:`plan_update` (reads the store: last rows, overlap
+closes, which provider), :func:`fetch_update` (network only, no store) and
+:func:`write_update` (one transaction). The CLI runs them with a read-only store handle,
+no handle, and a writable one, so other commands can read the store during the minutes
+an update of the S&P 500 spends on the network.
+
 Failures
 --------
 One failing ticker never sinks the run: it is reported (status ``failed`` with the
@@ -71,9 +79,9 @@ from .model import ImportResult, Rejection, SeriesData, normalize_ticker
 from .sources._http import OnlineSource, SkippedRow
 from .sources.base import Source, get_source
 
-__all__ = ["update_prices", "update_members", "update_tickers", "TickerUpdate",
-           "UpdateResult", "MembersUpdate", "ONLINE_SOURCES", "default_source_for",
-           "Status"]
+__all__ = ["update_prices", "plan_update", "fetch_update", "write_update", "update_members",
+           "update_tickers", "UpdatePlan", "FetchedUpdate", "TickerUpdate", "UpdateResult",
+           "MembersUpdate", "ONLINE_SOURCES", "default_source_for", "Status"]
 
 #: Providers ``rotascope data update`` can fetch prices from.
 ONLINE_SOURCES = ("yahoo", "stooq", "fred")
@@ -209,26 +217,88 @@ def update_tickers(store: Any, *, universe: str | None = None,
     return list(dict.fromkeys(t for u in builtin_universes().values() for t in u.tickers))
 
 
-def _stored_state(store: Any, tickers: Sequence[str], overlap: int
-                  ) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
-    """ticker -> (last stored date, date of the ``overlap``-th last stored row)."""
+@dataclass(frozen=True)
+class UpdatePlan:
+    """What will be requested for one ticker (built by :func:`plan_update`, no I/O after).
+
+    ``start`` is the first date to request (None: full history); ``stored_last`` and
+    ``stored_first`` bound the stored rows (None when the ticker is new); ``overlap``
+    holds the stored closes from ``start`` on, compared with the provider's.
+    """
+
+    ticker: str
+    source: str
+    start: pd.Timestamp | None
+    stored_last: pd.Timestamp | None = None
+    stored_first: pd.Timestamp | None = None
+    overlap: pd.Series | None = None
+
+
+@dataclass
+class FetchedUpdate:
+    """The network phase's outcome: per-ticker updates and the series to write."""
+
+    updates: list[TickerUpdate]
+    series: list[SeriesData]
+    source: str | None = None
+
+
+def plan_update(store: Any, tickers: Iterable[str], *, source: str | None = None,
+                start: Any = None, overlap: int = 5) -> list[UpdatePlan]:
+    """Read what the store holds and decide what to request per ticker (reads only).
+
+    Parameters are those of :func:`update_prices`; ``store`` may be read-only (or a
+    read-only handle on a store file that does not exist yet).
+    """
+    func = "plan_update"
+    names = list(dict.fromkeys(normalize_ticker(t) for t in tickers))
+    if not names:
+        raise ParameterError(f"{func}(): no tickers to update")
+    if source is not None and source not in ONLINE_SOURCES:
+        raise ParameterError(f"{func}(): 'source' must be one of "
+                             f"{', '.join(map(repr, ONLINE_SOURCES))}, got {source!r}")
+    overlap = check_int(overlap, "overlap", minimum=1, func=func)
+    first = None if start is None else check_date(start, "start", func=func)
+    stored = _stored_rows(store, names, overlap)
+    inst = store.instruments()
+    stored_src = inst["source"].to_dict() if "source" in inst.columns else {}
+    plans = []
+    for t in names:
+        name = source or default_source_for(t, stored_src.get(t))
+        if t in stored:
+            last, first_stored, closes = stored[t]
+            plans.append(UpdatePlan(t, name, closes.index[0], last, first_stored, closes))
+        else:
+            plans.append(UpdatePlan(t, name, first))
+    return plans
+
+
+def _stored_rows(store: Any, tickers: Sequence[str], overlap: int
+                 ) -> dict[str, tuple[pd.Timestamp, pd.Timestamp, pd.Series]]:
+    """ticker -> (last date, first date, closes of the last ``overlap`` rows), one query."""
     if store.is_empty:
         return {}
-    rows = store.con.execute("""
+    res = store.con.execute("""
         WITH r AS (
-            SELECT ticker, date,
-                   row_number() OVER (PARTITION BY ticker ORDER BY date DESC) AS rn
+            SELECT ticker, date, close,
+                   row_number() OVER (PARTITION BY ticker ORDER BY date DESC) AS rn,
+                   min(date) OVER (PARTITION BY ticker) AS first
             FROM prices WHERE ticker IN (SELECT unnest(?)))
-        SELECT ticker, max(date), min(date) FILTER (WHERE rn <= ?) FROM r GROUP BY ticker
-        """, [list(tickers), overlap]).fetchall()
-    return {t: (pd.Timestamp(last), pd.Timestamp(first)) for t, last, first in rows}
-
-
-def _stored_closes(store: Any, ticker: str, start: pd.Timestamp) -> pd.Series:
-    rows = store.con.execute("SELECT date, close FROM prices WHERE ticker = ? AND date >= ? "
-                             "ORDER BY date", [ticker, start.date()]).fetchnumpy()
-    index = pd.DatetimeIndex(np.asarray(rows["date"]).astype("datetime64[ns]"), name="date")
-    return pd.Series(np.asarray(rows["close"], dtype=np.float64), index=index)
+        SELECT ticker, date, close, first FROM r WHERE rn <= ? ORDER BY ticker, date
+        """, [list(tickers), overlap]).fetchnumpy()
+    tick = np.asarray(res["ticker"], dtype=object)
+    days = np.asarray(res["date"]).astype("datetime64[ns]")
+    close = np.asarray(res["close"], dtype=np.float64)
+    firsts = np.asarray(res["first"]).astype("datetime64[ns]")
+    out = {}
+    if len(tick) == 0:
+        return out
+    bounds = np.flatnonzero(tick[1:] != tick[:-1]) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(tick)], strict=True):
+        idx = pd.DatetimeIndex(days[lo:hi], name="date")
+        out[str(tick[lo])] = (idx[-1], pd.Timestamp(firsts[lo]),
+                              pd.Series(close[lo:hi], index=idx))
+    return out
 
 
 def _overlap_differs(new: pd.Series, old: pd.Series, tolerance: float
@@ -329,6 +399,10 @@ def update_prices(store: Any, tickers: Iterable[str], *, source: str | None = No
                   progress: Progress | None = None, calendar: str = "SPY") -> UpdateResult:
     """Fetch the missing dates of ``tickers`` and write them to ``store`` in one transaction.
 
+    The three phases :func:`plan_update` (read the store), :func:`fetch_update` (network
+    only) and :func:`write_update` (one transaction) in a row; the CLI runs them
+    separately so the store is not locked for writing while the network is used.
+
     Parameters
     ----------
     store : a writable :class:`~rotascope.data.store.Store`.
@@ -356,56 +430,57 @@ def update_prices(store: Any, tickers: Iterable[str], *, source: str | None = No
     StoreBusyError
         Another process writes the store.
     """
-    func = "update_prices"
-    names = list(dict.fromkeys(normalize_ticker(t) for t in tickers))
-    if not names:
-        raise ParameterError(f"{func}(): no tickers to update")
-    if source is not None and source not in ONLINE_SOURCES:
-        raise ParameterError(f"{func}(): 'source' must be one of "
-                             f"{', '.join(map(repr, ONLINE_SOURCES))}, got {source!r}")
-    overlap = check_int(overlap, "overlap", minimum=1, func=func)
-    tolerance = check_float(tolerance, "tolerance", minimum=0.0, func=func)
-    first = None if start is None else check_date(start, "start", func=func)
+    plans = plan_update(store, tickers, source=source, start=start, overlap=overlap)
+    fetched = fetch_update(plans, sources=sources, tolerance=tolerance, progress=progress)
+    fetched.source = source
+    return write_update(store, fetched, calendar=calendar)
 
-    state = _stored_state(store, names, overlap)
-    inst = store.instruments()
-    stored_src = inst["source"].to_dict() if "source" in inst.columns else {}
+
+def fetch_update(plans: Sequence[UpdatePlan], *, sources: Mapping[str, Source] | None = None,
+                 tolerance: float = 1e-6, progress: Progress | None = None) -> FetchedUpdate:
+    """The network phase: fetch every planned ticker (no store access).
+
+    A failing ticker becomes a ``failed`` :class:`TickerUpdate`; see the module notes
+    for the overlap check and the offline short-cut.
+    """
+    tolerance = check_float(tolerance, "tolerance", minimum=0.0, func="fetch_update")
     fetcher = _Fetcher(sources)
-    updates: dict[str, TickerUpdate] = {}
-    to_write: list[SeriesData] = []
+    updates: list[TickerUpdate] = []
+    series: list[SeriesData] = []
     try:
-        for done, ticker in enumerate(names, start=1):
-            src_name = source or default_source_for(ticker, stored_src.get(ticker))
-            update, series = _update_one(store, fetcher, ticker, src_name, state.get(ticker),
-                                         first, tolerance)
-            updates[ticker] = update
-            if series is not None:
-                to_write.append(series)
+        for done, plan in enumerate(plans, start=1):
+            update, s = _update_one(fetcher, plan, tolerance)
+            updates.append(update)
+            if s is not None:
+                series.append(s)
             if progress is not None:
-                progress(ticker, done, len(names))
+                progress(plan.ticker, done, len(plans))
     finally:
         fetcher.close()
+    return FetchedUpdate(updates, series)
 
+
+def write_update(store: Any, fetched: FetchedUpdate, *, calendar: str = "SPY") -> UpdateResult:
+    """Write the fetched series in one transaction (with their recomputed quality flags)."""
+    updates = {u.ticker: u for u in fetched.updates}
     result = UpdateResult()
-    if to_write:
-        flags = _merged_flags(store, to_write, calendar)
+    if fetched.series:
+        flags = _merged_flags(store, fetched.series, calendar)
         rejected = [Rejection(u.source, u.error or "", ticker=u.ticker,
                               check="offline" if u.offline else "source")
-                    for u in updates.values() if u.status == "failed"]
-        imported = store.import_series(to_write, flags=flags, rejected=rejected,
-                                       source=source or "update",
+                    for u in fetched.updates if u.status == "failed"]
+        imported = store.import_series(fetched.series, flags=flags, rejected=rejected,
+                                       source=fetched.source or "update",
                                        location="rotascope data update")
         result.run_id = imported.run_id
         _apply_counts(updates, imported)
-    result.tickers = [updates[t] for t in names]
+    result.tickers = [updates[u.ticker] for u in fetched.updates]
     return result
 
 
-def _update_one(store: Any, fetcher: _Fetcher, ticker: str, src_name: str,
-                stored: tuple[pd.Timestamp, pd.Timestamp] | None, first: pd.Timestamp | None,
-                tolerance: float) -> tuple[TickerUpdate, SeriesData | None]:
-    last, overlap_start = stored if stored is not None else (None, None)
-    start = overlap_start if stored is not None else first
+def _update_one(fetcher: _Fetcher, plan: UpdatePlan, tolerance: float
+                ) -> tuple[TickerUpdate, SeriesData | None]:
+    ticker, src_name, start, last = plan.ticker, plan.source, plan.start, plan.stored_last
     got = fetcher.get(src_name, ticker, start)
     if isinstance(got, tuple):
         return TickerUpdate(ticker, src_name, "failed", start=start, stored_last=last,
@@ -413,7 +488,7 @@ def _update_one(store: Any, fetcher: _Fetcher, ticker: str, src_name: str,
     frame = got.series.frame
     notes = list(got.notes)
     skipped = tuple(got.skipped)
-    if stored is None:
+    if last is None or plan.overlap is None:
         series = dataclasses.replace(got.series, mode="replace_range")
         status: Status = "new" if len(frame) else "unchanged"
         if not len(frame):
@@ -422,8 +497,7 @@ def _update_one(store: Any, fetcher: _Fetcher, ticker: str, src_name: str,
                             last_date=frame.index[-1] if len(frame) else None,
                             rows_fetched=len(frame), skipped=skipped,
                             notes=tuple(notes)), (series if len(frame) else None)
-    old = _stored_closes(store, ticker, overlap_start)
-    differs, overlap_notes = _overlap_differs(frame["close"], old, tolerance)
+    differs, overlap_notes = _overlap_differs(frame["close"], plan.overlap, tolerance)
     notes.extend(overlap_notes)
     if differs:
         full = fetcher.get(src_name, ticker, None)
@@ -437,12 +511,10 @@ def _update_one(store: Any, fetcher: _Fetcher, ticker: str, src_name: str,
             return TickerUpdate(ticker, src_name, "failed", start=None, stored_last=last,
                                 notes=tuple(notes), error="history re-adjusted but the full "
                                 "re-fetch returned no rows"), None
-        before = store.con.execute("SELECT count(*) FROM prices WHERE ticker = ? AND date < ?",
-                                   [ticker, fr.index[0].date()]).fetchone()[0]
-        if before:
-            notes.append(f"{before} stored row(s) before the provider's first date "
-                         f"{fr.index[0]:%Y-%m-%d} were kept from the previous source; their "
-                         "adjustment may differ")
+        if plan.stored_first is not None and plan.stored_first < fr.index[0]:
+            notes.append(f"stored rows from {plan.stored_first:%Y-%m-%d} to before the "
+                         f"provider's first date {fr.index[0]:%Y-%m-%d} were kept from the "
+                         "previous source; their adjustment may differ")
         return TickerUpdate(ticker, src_name, "readjusted", start=None, stored_last=last,
                             last_date=fr.index[-1], rows_fetched=len(fr),
                             skipped=tuple(full.skipped), notes=tuple(notes + list(full.notes))

@@ -73,34 +73,47 @@ def update(ctx: click.Context, universe: str | None, source: str | None,
     session still in progress) are reported, never filled.
     """
     from ...data.sources.fred import FredSource
-    from ...data.updater import UpdateResult, update_members, update_prices, update_tickers
+    from ...data.updater import (
+        UpdateResult,
+        fetch_update,
+        plan_update,
+        update_members,
+        update_tickers,
+        write_update,
+    )
 
     if universe is not None and tickers_csv:
         raise click.UsageError("give either UNIVERSE or --tickers, not both")
     settings = settings_of(ctx)
-    sources: dict[str, Any] = {"fred": FredSource(api_key=os.environ.get("FRED_API_KEY")
-                                                  or None)}
     result = UpdateResult()
-    with open_store(ctx, read_only=False, require_data=False) as store:
-        if members:
-            if not as_json:
-                console(stderr=True).print("Fetching the S&P 500 member list from Wikipedia...",
-                                           markup=False)
+    if members:
+        if not as_json:
+            console(stderr=True).print("Fetching the S&P 500 member list from Wikipedia...",
+                                       markup=False)
+        with open_store(ctx, read_only=False, require_data=False) as store:
             result.members = update_members(store)
-        if not members or universe is not None or tickers_csv:
+    if not members or universe is not None or tickers_csv:
+        # Plan with a read-only handle, fetch with the store closed, then write in one
+        # short transaction: other commands can read the store while the network is used.
+        with open_store(ctx, read_only=True, require_data=False) as store:
             wanted = update_tickers(store, universe=universe, settings=settings,
                                     tickers=split_csv(tickers_csv) if tickers_csv else None)
-            bar = with_progress(len(wanted), "Updating")
-            with bar:
-                task = bar.add_task("Updating", total=len(wanted))
+            plans = plan_update(store, wanted, source=source, start=start, overlap=overlap)
+        sources: dict[str, Any] = {"fred": FredSource(api_key=os.environ.get("FRED_API_KEY")
+                                                      or None)}
+        bar = with_progress(len(plans), "Updating")
+        with bar:
+            task = bar.add_task("Updating", total=len(plans))
 
-                def progress(ticker: str, done: int, total: int) -> None:
-                    bar.update(task, completed=done, description=f"Updating {ticker:<8}")
+            def progress(ticker: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, description=f"Updating {ticker:<8}")
 
-                priced = update_prices(store, wanted, source=source, sources=sources,
-                                       start=start, overlap=overlap, progress=progress)
-            priced.members = result.members
-            result = priced
+            fetched = fetch_update(plans, sources=sources, progress=progress)
+        fetched.source = source
+        with open_store(ctx, read_only=False, require_data=False) as store:
+            priced = write_update(store, fetched)
+        priced.members = result.members
+        result = priced
     if as_json:
         emit_json({"universe": universe, "source": source, **result.to_dict()})
     else:
