@@ -121,6 +121,28 @@ def test_live_session_bar_is_skipped_and_reported():
     assert closed.series.frame.index[-1] == pd.Timestamp("2026-07-17")
 
 
+def test_duplicate_latest_day_keeps_the_later_row_other_duplicates_reject():
+    data = load("chart_AAPL.json")
+    res = data["chart"]["result"][0]
+    q = res["indicators"]["quote"][0]
+    adj = res["indicators"]["adjclose"][0]["adjclose"]
+    res["timestamp"].append(res["timestamp"][-1] + 6 * 3600)  # 15:30 the same day
+    for lst in (*q.values(), adj):
+        lst.append(lst[-1])
+    q["close"][-1] = adj[-1] = 199.5
+    parsed = parse_chart(json.dumps(data).encode(), ticker="AAPL", location="u",
+                         symbol="AAPL")
+    assert parsed.series.frame["close"].iloc[-1] == 199.5
+    assert parsed.series.frame.index[-1] == pd.Timestamp("2026-07-17")
+    assert "duplicate row for the latest day" in parsed.skipped[-1].reason
+    # a duplicated date anywhere else is a bad payload
+    data = load("chart_AAPL.json")
+    res = data["chart"]["result"][0]
+    res["timestamp"][2] = res["timestamp"][1]
+    with pytest.raises(SourceError, match="duplicated dates 2026-06-02"):
+        parse_chart(json.dumps(data).encode(), ticker="AAPL", location="u", symbol="AAPL")
+
+
 def test_local_dates_use_the_exchange_zone_then_gmtoffset():
     raw = (FIX / "chart_AIR.NZ.json").read_bytes()
     parsed = parse_chart(raw, ticker="AIR-NZ", location="u", symbol="AIR.NZ")

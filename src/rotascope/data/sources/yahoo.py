@@ -30,6 +30,9 @@ Parsing
 * The session in progress: when the last bar is today's regular session and
   ``meta.regularMarketTime`` is before the session's end, the bar is a live quote, not a
   close; it is skipped and reported (``incomplete session``) and fetched on a later run.
+* Yahoo sometimes sends the latest day twice (the daily bar plus a separate live row):
+  the later row is kept and the other reported. Any other duplicated date rejects the
+  payload.
 * ``chart.error`` (e.g. ``Not Found: No data found, symbol may be delisted``), a payload
   that is not the chart JSON, a symbol mismatch or duplicated dates raise
   :class:`~rotascope.errors.SourceError` naming the ticker and URL.
@@ -349,6 +352,15 @@ def _parse_chart(content: bytes, ticker: str, location: str, symbol: str,
     dates = _local_dates(np.asarray(timestamps, dtype=np.int64), meta) if n else \
         pd.DatetimeIndex([], dtype="datetime64[ns]")
     skipped: list[SkippedRow] = []
+    # Yahoo sometimes sends the latest day twice (the daily bar and a separate live row
+    # stamped later that day): keep the later row and report the other one.
+    if n >= 2 and dates[-1] == dates[-2] and not dates[:-1].has_duplicates:
+        skipped.append(SkippedRow(dates[-2], "duplicate row for the latest day (Yahoo sent "
+                                             "a separate live row); the later one was kept"))
+        keep = np.r_[np.arange(n - 2), n - 1]
+        dates = dates[keep]
+        fields = {k: v[keep] for k, v in fields.items()}
+        adjclose = None if adjclose is None else adjclose[keep]
     # A live bar of the session in progress is a quote, not a close.
     period = (meta.get("currentTradingPeriod") or {}).get("regular") or {}
     market_time = meta.get("regularMarketTime")
