@@ -243,23 +243,6 @@ def swings_2d(a: np.ndarray, left: int, right: int, hi1: np.ndarray, hi2: np.nda
             lo2[r, j] = l2
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
-def trailing_max_2d(a: np.ndarray, window: int, out: np.ndarray) -> None:
-    """Highest value of the last ``window`` valid rows (cut at the first row); NaN rows NaN."""
-    n, m = a.shape
-    for j in nb.prange(m):
-        vals = np.empty(n)
-        rows = np.empty(n, dtype=np.int64)
-        k = _compress_1d(a[:, j], False, vals, rows)
-        res = np.empty(k)
-        q = np.empty(k, dtype=np.int64)
-        _trailing_extreme_1d(vals, k, window, True, res, q)
-        for i in range(n):
-            out[i, j] = np.nan
-        for t in range(k):
-            out[rows[t], j] = res[t]
-
-
 # ---------------------------------------------------------------------------- ranges
 @nb.njit(cache=True, nogil=True, parallel=True)
 def range_2d(a: np.ndarray, width: float, length: np.ndarray, start: np.ndarray,

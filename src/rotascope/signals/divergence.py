@@ -33,6 +33,7 @@ from .._validation import align_frames, as_price_frame, check_date, check_float,
 from ..errors import MisalignedIndexError
 from . import _pattern_kernels as _k
 from .pivots import _swing_positions
+from .rolling import rolling_max
 
 __all__ = ["rsi_divergence", "rsi_lower_highs_lower_lows", "rsi_divergence_at",
            "DIVERGENCE_LABELS"]
@@ -194,8 +195,7 @@ def rsi_lower_highs_lower_lows(close: PriceFrame, rsi: PriceFrame, *, left: int 
         return (pos >= 0) & (ordinal - np.take_along_axis(ordinal, np.maximum(pos, 0),
                                                           axis=0) <= window)
 
-    high = _k.alloc(c.shape)
-    _k.trailing_max_2d(c, window, high)
+    high = rolling_max(c_frame, window, min_periods=1).to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore"):
         lower_highs = recent(rh2) & (_k.take_rows(r, rh1) < _k.take_rows(r, rh2))
         lower_lows = recent(rl2) & (_k.take_rows(r, rl1) < _k.take_rows(r, rl2))
