@@ -185,7 +185,7 @@ def test_market_data_root_reads_prices_and_kinds(loaded_store):
     with Store(loaded_store.store_path, read_only=True) as store:
         inst = store.instruments()
         assert len(store.tickers()) == 608
-        runs = store.con.execute("SELECT count(*) FROM import_runs").fetchone()[0]
+        runs = store.con.execute("SELECT count(*) FROM import_runs").fetchall()[0][0]
     assert inst.loc["SPY", "kind"] == "etf"
     assert inst.loc["^TNX", "kind"] == "index"
     assert inst.loc["AAPL", "kind"] == "stock"

@@ -193,7 +193,7 @@ class Store:
         if self._con is None:
             return True
         return self._con.execute("SELECT count(*) FROM (SELECT 1 FROM prices LIMIT 1)"
-                                 ).fetchone()[0] == 0
+                                 ).fetchall()[0][0] == 0
 
     def require_data(self) -> None:
         """Raise :class:`NoDataError` with set-up instructions when the store is empty."""
@@ -233,10 +233,10 @@ class Store:
         if self._con is None:
             return None
         if tickers is None:
-            row = self._con.execute("SELECT max(date) FROM prices").fetchone()
+            row = self._con.execute("SELECT max(date) FROM prices").fetchall()[0]
         else:
             row = self._con.execute("SELECT max(date) FROM prices WHERE ticker IN "
-                                    "(SELECT unnest(?))", [list(tickers)]).fetchone()
+                                    "(SELECT unnest(?))", [list(tickers)]).fetchall()[0]
         return None if row[0] is None else pd.Timestamp(row[0])
 
     def check_tickers(self, tickers: Iterable[str], where: str = "the store") -> list[str]:
@@ -395,10 +395,11 @@ class Store:
     def universe_info(self, name: str) -> dict[str, Any] | None:
         if self._con is None:
             return None
-        row = self._con.execute("SELECT name, description, source, location, created_at, "
-                                "point_in_time FROM universes WHERE name = ?", [name]).fetchone()
-        if row is None:
+        rows = self._con.execute("SELECT name, description, source, location, created_at, "
+                                 "point_in_time FROM universes WHERE name = ?", [name]).fetchall()
+        if not rows:
             return None
+        row = rows[0]
         keys = ("name", "description", "source", "location", "created_at", "point_in_time")
         return dict(zip(keys, row, strict=True))
 
@@ -632,7 +633,7 @@ class Store:
             self.con.execute(f"COPY (SELECT * FROM {name} ORDER BY {order[name]}) TO "
                              f"'{quoted}' (FORMAT parquet)")
             os.replace(tmp, target)
-            counts[name] = int(self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+            counts[name] = int(self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
         manifest = {"format_version": EXPORT_FORMAT_VERSION, "schema_version": SCHEMA_VERSION,
                     "exported_at": _utcnow().isoformat(timespec="seconds"),
                     "store": str(self.path), "tables": counts}
@@ -705,8 +706,13 @@ class Store:
                             "WHERE ticker IS NOT NULL AND ticker NOT IN (SELECT unnest(?))",
                             [rejected_tickers])
                 diff = con.execute("""
+                    SELECT ticker, count(*), count(*), 0, 0, 0 FROM _x_ok
+                    WHERE ticker NOT IN (SELECT DISTINCT ticker FROM prices)
+                    GROUP BY ticker""").fetchall()
+                diff += con.execute("""
                     WITH o AS (SELECT * FROM prices
-                               WHERE ticker IN (SELECT DISTINCT ticker FROM _x_ok))
+                               WHERE ticker IN (SELECT DISTINCT ticker FROM _x_ok)),
+                    n AS (SELECT * FROM _x_ok WHERE ticker IN (SELECT DISTINCT ticker FROM o))
                     SELECT coalesce(n.ticker, o.ticker) AS t,
                            count(n.ticker) AS n_rows,
                            count(*) FILTER (WHERE o.ticker IS NULL) AS added,
@@ -717,8 +723,9 @@ class Store:
                                (o.close, o.open, o.high, o.low, o.volume, o.unadjusted_close))
                                AS changed,
                            count(o.ticker) AS old_rows
-                    FROM _x_ok n FULL OUTER JOIN o ON n.ticker = o.ticker AND n.date = o.date
-                    GROUP BY 1 ORDER BY 1""").fetchall()
+                    FROM n FULL OUTER JOIN o ON n.ticker = o.ticker AND n.date = o.date
+                    GROUP BY 1""").fetchall()
+                diff.sort()
                 changed_tickers = []
                 for t, n_rows, added, removed, changed, old_rows in diff:
                     touched = int(added) + int(removed) + int(changed)
