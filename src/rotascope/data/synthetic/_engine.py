@@ -56,9 +56,11 @@ class Stocks:
     mega: np.ndarray         # bool
     list_row: np.ndarray     # first row with a price
     last_row: np.ndarray     # last row with a price
-    cap: np.ndarray          # market cap on ``last_row`` (USD)
+    cap0: np.ndarray         # relative market cap at listing (sets the other stocks' shares)
     p0: np.ndarray           # price on ``list_row``
-    smallness: np.ndarray    # cap rank in [0, 1]: 0 the largest, 1 the smallest; 0 for Mag-7
+    breadth: np.ndarray      # loading on the broadening factor (set by set_breadth_loading)
+    mega_caps: np.ndarray    # the Mag-7's market caps on the last row (USD)
+    others_total: float      # the other stocks' total market cap at the end of their lives
 
     @property
     def n(self) -> int:
@@ -89,7 +91,7 @@ def make_stocks(n: int, rows: int, rng: np.random.Generator, mag7_share: float) 
     gamma = np.clip(rng.normal(0.85, 0.2, n), 0.2, 1.6)
     growth = sec_growth[sector] + rng.normal(0.0, 0.5, n)
     growth[mega] = 1.2 + rng.uniform(0.0, 0.6, n_mega)
-    log_sigma = rng.normal(np.log(0.017), 0.35, n)
+    log_sigma = rng.normal(np.log(0.015), 0.35, n)
     sigma = np.clip(np.exp(log_sigma), 0.007, 0.05)
     sigma[mega] = rng.uniform(0.011, 0.016, n_mega)
     mu = rng.normal(0.00012, 0.00025, n)
@@ -111,18 +113,49 @@ def make_stocks(n: int, rows: int, rng: np.random.Generator, mag7_share: float) 
     gone, lo = gone[ok], lo[ok]
     last_row[gone] = rng.integers(lo, rows - 2)
 
-    # market caps on each stock's last row: the Mag-7 hold ``mag7_share`` of the total
-    cap = np.exp(rng.normal(0.0, 1.25, n))
-    cap[gone] *= 0.3
+    # market caps: the other stocks hold fixed shares from listing (relative caps cap0),
+    # scaled so that the Mag-7 hold ``mag7_share`` of all caps at the end (see end_caps)
+    cap0 = np.exp(rng.normal(0.0, 1.1, n))
     mega_caps = np.array([m.cap_weight for m in cat.MAG7]) * 1e12
-    cap[others] *= mega_caps.sum() * (1.0 - mag7_share) / mag7_share / cap[others].sum()
-    cap[:n_mega] = mega_caps
+    cap0[:n_mega] = mega_caps
     p0 = np.exp(rng.normal(np.log(35.0), 0.7, n))
-    smallness = np.empty(n)
-    smallness[np.argsort(-cap, kind="stable")] = np.linspace(0.0, 1.0, n)
-    smallness[mega] = 0.0
+    breadth = np.zeros(n)
+    others_total = float(mega_caps.sum() * (1.0 - mag7_share) / mag7_share)
     return Stocks(tickers, sector, beta, gamma, growth, sigma, mu, quality, mega, list_row,
-                  last_row, cap, p0, smallness)
+                  last_row, cap0, p0, breadth, mega_caps, others_total)
+
+
+def end_caps(st: Stocks, log_growth: np.ndarray) -> np.ndarray:
+    """Market cap of every stock on its last row, given its log growth since listing.
+
+    The other stocks keep the shares they listed with (cap0 x growth, one common scale
+    so they hold ``1 - mag7_share`` of the total); only when one would outgrow the
+    smallest Mag-7 member is it trimmed (``_spread_caps``). The Mag-7's caps are fixed.
+    """
+    out = np.empty(st.n)
+    out[st.mega] = st.mega_caps
+    oth = ~st.mega
+    out[oth] = _spread_caps(st.cap0[oth] * np.exp(log_growth[oth] - log_growth[oth].max()),
+                            st.others_total, 0.9 * st.mega_caps.min())
+    return out
+
+
+def _spread_caps(raw: np.ndarray, total: float, limit: float) -> np.ndarray:
+    """Scale ``raw`` to sum to ``total``; when there are enough stocks (at least twice
+    ``total / limit``), cap each at ``limit`` and hand the excess to the others, so the
+    Mag-7 are the seven largest companies."""
+    x = raw * (total / raw.sum())
+    if len(x) * limit < 2.0 * total:
+        return x
+    for _ in range(100):                       # water-filling; converges in a few steps
+        over = x > limit
+        if not over.any():
+            break
+        excess = float((x[over] - limit).sum())
+        x[over] = limit
+        free = x < limit
+        x[free] *= 1.0 + excess / float(x[free].sum())
+    return np.minimum(x, limit)
 
 
 # -- factors -----------------------------------------------------------------------------
@@ -159,50 +192,60 @@ def make_regimes(rows: int, rng: np.random.Generator, plans: list[Plan]) -> np.n
 def make_factors(rows: int, rng: np.random.Generator, plans: list[Plan]) -> Factors:
     stressed = make_regimes(rows, rng, plans)
     mult = np.where(stressed, 1.4, 1.0)
-    m = np.where(stressed, -0.0006, 0.00035) + np.where(stressed, 0.018, 0.0075) * _t5(rng, rows)
-    c = 0.00035 + 0.009 * mult * _t5(rng, rows)
+    m = np.where(stressed, -0.0006, 0.00025) + np.where(stressed, 0.018, 0.0075) * _t5(rng, rows)
+    c = 0.0008 + 0.0065 * mult * _t5(rng, rows)
     g = 0.0035 * mult * _t5(rng, rows)
     vols = np.array([s[5] for s in cat.SECTORS])
     sectors = _t5(rng, (rows, len(vols))) * vols * mult[:, None]
     h = np.where(stressed, 1.45, 1.0)
+    for p in plans:                      # a loop over the handful of episodes
+        if p.idio is not None:
+            h[p.idio[0]] = p.idio[1]
     return Factors(stressed, mult, m, c, g, sectors, h)
 
 
 # -- controls ----------------------------------------------------------------------------
 @dataclass
 class Controls:
+    """Imposed daily log returns of SPY, MAGS and RSP on the controlled rows.
+
+    Column k of ``targets`` pairs with column k of the stock loadings
+    (market beta, Mag-7 membership, breadth loading): SPY is always imposed; MAGS and
+    RSP only where not NaN (rotations)."""
+
     rows: np.ndarray          # sorted rows whose index return is imposed
-    spy: np.ndarray           # imposed SPY log return per row
-    mags: np.ndarray          # imposed MAGS log return per row (NaN: free)
+    targets: np.ndarray       # rows x 3: SPY, MAGS, RSP log returns (NaN: free)
 
 
 def collect_controls(plans: list[Plan]) -> Controls:
-    rows, spy, mags = [], [], []
-    for p in plans:
+    rows, targets = [], []
+    for p in plans:                                   # the handful of episodes
         if p.spy is None:
             continue
         r, v = p.spy
-        rows.append(r)
-        spy.append(v)
-        mv = np.full(len(r), np.nan)
+        t = np.full((len(r), 3), np.nan)
+        t[:, 0] = v
         if p.mags is not None:
-            mv[:] = p.mags[1]
-        mags.append(mv)
+            t[:, 1] = p.mags[1]
+        if p.rsp is not None:
+            t[:, 2] = p.rsp[1]
+        rows.append(r)
+        targets.append(t)
     if not rows:
-        e = np.empty(0)
-        return Controls(np.empty(0, dtype=np.int64), e, e)
+        return Controls(np.empty(0, dtype=np.int64), np.empty((0, 3)))
     r = np.concatenate(rows)
     order = np.argsort(r, kind="stable")
-    return Controls(r[order], np.concatenate(spy)[order], np.concatenate(mags)[order])
+    return Controls(r[order], np.concatenate(targets)[order])
 
 
 @dataclass
 class ControlData:
     """Per controlled row and stock: cap weight base, gross return, validity."""
 
-    x: np.ndarray   # cap[i] * P[t-1, i] / P[last, i]  (0 where not valid on t-1 and t)
+    x: np.ndarray   # P[t-1, i] / P[last, i]  (0 where not valid on t-1 and t)
     gross: np.ndarray   # P[t, i] / P[t-1, i]  (1 where not valid)
     valid: np.ndarray
+    log_growth: np.ndarray   # per stock: log(P[last] / P[listing]) before the shifts
 
 
 # -- the two passes ----------------------------------------------------------------------
@@ -228,13 +271,12 @@ def _factor_matrix(f: Factors) -> np.ndarray:
     return np.column_stack((np.ones(rows), f.m, f.g, f.c, f.sectors))
 
 
-def pass_a(out: np.ndarray, st: Stocks, f: Factors, ctl: Controls, plans: list[Plan],
-           seed: int) -> ControlData:
+def pass_a(out: np.ndarray, st: Stocks, f: Factors, ctl: Controls, seed: int) -> ControlData:
     """Write log returns (NaN where a stock has no return) into ``out[:, :n]``."""
     rows = out.shape[0]
     n_ctl = len(ctl.rows)
     data = ControlData(np.zeros((n_ctl, st.n)), np.ones((n_ctl, st.n)),
-                       np.zeros((n_ctl, st.n), dtype=bool))
+                       np.zeros((n_ctl, st.n), dtype=bool), np.zeros(st.n))
     fm = _factor_matrix(f)
     row_ix = np.arange(rows)[:, None]
     prev = ctl.rows - 1
@@ -252,15 +294,13 @@ def pass_a(out: np.ndarray, st: Stocks, f: Factors, ctl: Controls, plans: list[P
         jr = rng.integers(0, rows, n_jumps)
         jc = rng.integers(0, nb, n_jumps)
         np.add.at(r, (jr, jc), np.clip(rng.laplace(0.0, 0.045, n_jumps), -0.35, 0.35))
-        for p in plans:                                      # the handful of episodes
-            if p.broadening is not None:
-                r[p.broadening[0]] += p.broadening[1] * st.smallness[sl]
         r[(row_ix <= st.list_row[sl]) | (row_ix > st.last_row[sl])] = np.nan
+        level = np.nan_to_num(r)
+        np.cumsum(level, axis=0, out=level)
+        data.log_growth[sl] = level[-1]
         if n_ctl:
-            level = np.nan_to_num(r)
-            np.cumsum(level, axis=0, out=level)
             valid = ~np.isnan(r[ctl.rows])
-            x = np.exp(level[prev] - level[-1]) * st.cap[sl]
+            x = np.exp(level[prev] - level[-1])
             x[~valid] = 0.0
             gross = np.exp(r[ctl.rows])
             gross[~valid] = 1.0
@@ -268,53 +308,58 @@ def pass_a(out: np.ndarray, st: Stocks, f: Factors, ctl: Controls, plans: list[P
     return data
 
 
-def solve_controls(data: ControlData, st: Stocks, ctl: Controls, *, iterations: int = 30,
-                   tol: float = 1e-13) -> tuple[np.ndarray, np.ndarray]:
-    """Shifts of the market factor (``dm``) and mega factor (``dc``) per controlled row.
+def _loading_matrix(st: Stocks) -> np.ndarray:
+    """Stocks x 3 loadings on the controlled factors: market, Mag-7, breadth."""
+    return np.column_stack((st.beta, st.mega.astype(np.float64), st.breadth))
 
-    Solves, for every controlled row at once, ``SPY return = target`` (and
-    ``MAGS return = target`` where one is set) with Newton steps; the cap weights depend
-    on earlier shifts (prices move) and on the total shift (shares are set from the
-    final market cap), so the weights are refreshed every step until both converge.
+
+def solve_controls(data: ControlData, st: Stocks, ctl: Controls, sp: np.ndarray, *,
+                   iterations: int = 40, tol: float = 1e-13,
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Factor shifts per controlled row (rows x 3: market, Mag-7, breadth) and every
+    stock's final market cap.
+
+    Solves, for every controlled row at once, ``SPY return = target`` and, where set,
+    ``MAGS return = target`` and ``RSP return = target`` (RSP: equal weight of the
+    ``sp`` stocks) with batched Newton steps on the 3 x 3 system. SPY's cap weights
+    depend on earlier shifts (prices move) and on the total shift (end caps follow
+    growth), so they are refreshed every step until everything converges.
     """
     n_ctl = len(ctl.rows)
-    dm = np.zeros(n_ctl)
-    dc = np.zeros(n_ctl)
+    u = np.zeros((n_ctl, 3))
     if n_ctl == 0:
-        return dm, dc
-    beta = st.beta
-    mega_ix = np.flatnonzero(st.mega)
-    has_m = ~np.isnan(ctl.mags)
-    spy_t = np.expm1(ctl.spy)
-    mags_t = np.expm1(np.where(has_m, ctl.mags, 0.0))
+        return u, end_caps(st, data.log_growth)
+    load = _loading_matrix(st)
+    active = ~np.isnan(ctl.targets)
+    target = np.expm1(np.where(active, ctl.targets, 0.0))
     vf = data.valid.astype(np.float64)
-    vm = vf[:, mega_ix]
-    nm = np.maximum(vm.sum(axis=1), 1.0)
-    beta_m = beta[mega_ix]
+    groups = [np.flatnonzero(st.mega), np.flatnonzero(sp)]
+    counts = [np.maximum(vf[:, g].sum(axis=1), 1.0) for g in groups]
+    eye = np.broadcast_to(np.eye(3), (n_ctl, 3, 3))
     for _ in range(iterations):
-        shift = np.multiply.outer(dm, beta)
-        shift[:, mega_ix] += dc[:, None]
-        shift *= vf
+        shift = (u @ load.T) * vf
         cum = np.cumsum(shift, axis=0)
-        weights = data.x * np.exp(cum - shift - cum[-1])
+        cap = end_caps(st, data.log_growth + cum[-1])
+        weights = data.x * cap * np.exp(cum - shift - cum[-1])
         grow = data.gross * np.exp(shift)
         sw = weights.sum(axis=1)
         wg = weights * grow
-        f1 = wg.sum(axis=1) / sw - 1.0 - spy_t
-        j11 = (wg @ beta) / sw
-        j12 = wg[:, mega_ix].sum(axis=1) / sw
-        gm = grow[:, mega_ix] * vm
-        f2 = np.where(has_m, gm.sum(axis=1) / nm - 1.0 - mags_t, 0.0)
-        j21 = (gm @ beta_m) / nm
-        j22 = gm.sum(axis=1) / nm
-        det = np.where(has_m, j11 * j22 - j12 * j21, 1.0)
-        step_m = np.where(has_m, (f1 * j22 - f2 * j12) / det, f1 / j11)
-        step_c = np.where(has_m, (j11 * f2 - j21 * f1) / det, 0.0)
-        dm -= step_m
-        dc -= step_c
-        if max(np.abs(f1).max(), np.abs(f2).max()) < tol:
+        f = np.empty((n_ctl, 3))
+        jac = np.empty((n_ctl, 3, 3))
+        f[:, 0] = wg.sum(axis=1) / sw
+        jac[:, 0] = (wg @ load) / sw[:, None]
+        for k, (g, cnt) in enumerate(zip(groups, counts, strict=True), start=1):
+            gg = grow[:, g] * vf[:, g]
+            f[:, k] = gg.sum(axis=1) / cnt
+            jac[:, k] = (gg @ load[g]) / cnt[:, None]
+        f = np.where(active, f - 1.0 - target, 0.0)
+        jac = np.where(active[:, :, None], jac, eye)
+        step = np.linalg.solve(jac, f[:, :, None])[:, :, 0]
+        u -= np.clip(step, -0.1, 0.1)           # damped: no overflow from a far start
+        if np.abs(f).max() < tol:
             break
-    return dm, dc
+    total = ((u @ load.T) * vf).sum(axis=0)
+    return u, end_caps(st, data.log_growth + total)
 
 
 @dataclass
@@ -324,19 +369,37 @@ class Baskets:
     shares: np.ndarray        # per stock, so market_cap = shares * close
 
 
-def basket_members(st: Stocks) -> tuple[np.ndarray, np.ndarray]:
-    """Membership matrix (stocks x baskets, float 0/1) and the sp500-like mask."""
+def sp500_mask(cap: np.ndarray) -> np.ndarray:
+    """The 500 largest stocks by ``cap`` (all of them in smaller markets)."""
+    rank = np.empty(len(cap), dtype=np.int64)
+    rank[np.argsort(-cap, kind="stable")] = np.arange(len(cap))
+    return rank < 500
+
+
+def set_breadth_loading(st: Stocks, cap: np.ndarray, sp: np.ndarray) -> None:
+    """Loading on the broadening factor that rotations use to lift the typical stock:
+    0 for the largest sp500 member, 1 for the smallest (linear in cap rank), 0 for the
+    Mag-7 and for stocks outside the sp500, so it moves RSP far more than SPY."""
+    ix = np.flatnonzero(sp & ~st.mega)
+    order = ix[np.argsort(-cap[ix], kind="stable")]
+    st.breadth = np.zeros(st.n)
+    st.breadth[order] = np.linspace(0.0, 1.0, len(order))
+
+
+def basket_members(st: Stocks, cap: np.ndarray, sp: np.ndarray) -> np.ndarray:
+    """Membership matrix (stocks x baskets, float 0/1), ranking by ``cap``."""
     n = st.n
     rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(-st.cap, kind="stable")] = np.arange(n)
-    sp = rank < 500
+    rank[np.argsort(-cap, kind="stable")] = np.arange(n)
     fin = np.isin(st.sector, [cat.SECTOR_INDEX["Financials"], cat.SECTOR_INDEX["Real Estate"]])
     nq = sp & ~fin
     nq &= rank <= np.sort(rank[nq])[min(99, int(nq.sum()) - 1)]
+    rank0 = np.empty(n, dtype=np.int64)          # size at listing: no look-ahead
+    rank0[np.argsort(-st.cap0, kind="stable")] = np.arange(n)
     if n < 3000:
-        small = (rank >= n // 2) & ~st.mega
+        small = (rank0 >= n // 2) & ~st.mega
     else:
-        small = (rank >= 1000) & (rank < 3000)
+        small = (rank0 >= 1000) & (rank0 < 3000)
     growth_all = st.growth > np.median(st.growth)
     growth_sp = sp & (st.growth > np.median(st.growth[sp]))
     total_vol = np.sqrt((st.beta * 0.01) ** 2 + st.sigma ** 2)
@@ -356,11 +419,10 @@ def basket_members(st: Stocks) -> tuple[np.ndarray, np.ndarray]:
     for i, s in enumerate(cat.SECTORS):
         members = sp & (st.sector == i)
         rules[f"sector:{s[0]}"] = members if members.any() else st.sector == i
-    m = np.column_stack([rules[b[2]] for b in cat.BASKETS]).astype(np.float64)
-    return m, sp
+    return np.column_stack([rules[b[2]] for b in cat.BASKETS]).astype(np.float64)
 
 
-def pass_b(out: np.ndarray, st: Stocks, ctl: Controls, dm: np.ndarray, dc: np.ndarray,
+def pass_b(out: np.ndarray, st: Stocks, ctl: Controls, u: np.ndarray, cap: np.ndarray,
            members: np.ndarray) -> Baskets:
     """Turn ``out[:, :n]`` from log returns into prices; accumulate basket sums."""
     rows = out.shape[0]
@@ -370,17 +432,16 @@ def pass_b(out: np.ndarray, st: Stocks, ctl: Controls, dm: np.ndarray, dc: np.nd
     den = np.zeros((rows, k))
     shares = np.empty(st.n)
     row_ix = np.arange(rows)[:, None]
+    load = _loading_matrix(st)
     for start in range(0, st.n, BLOCK):                      # blocks of tickers
         sl = slice(start, min(st.n, start + BLOCK))
         r = out[:, sl]
         if len(ctl.rows):
-            shift = np.multiply.outer(dm, st.beta[sl])
-            shift += np.multiply.outer(dc, st.mega[sl])
-            r[ctl.rows] += shift
+            r[ctl.rows] += u @ load[sl].T
         valid = ~np.isnan(r)
         level = np.where(valid, r, 0.0)
         np.cumsum(level, axis=0, out=level)
-        shares[sl] = st.cap[sl] / (st.p0[sl] * np.exp(level[-1]))
+        shares[sl] = cap[sl] / (st.p0[sl] * np.exp(level[-1]))
         simple = np.expm1(r)
         simple[~valid] = 0.0
         np.exp(level, out=level)
@@ -422,7 +483,7 @@ def levels_from_returns(ret: np.ndarray, start_level: float | np.ndarray) -> np.
 # -- non-stock series --------------------------------------------------------------------
 def international(f: Factors, m: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     rows = len(m)
-    dev, em, eu, jp = (v * f.mult * _t5(rng, rows) for v in (0.0055, 0.0075, 0.004, 0.005))
+    dev, em, eu, jp = (v * f.mult * _t5(rng, rows) for v in (0.004, 0.006, 0.004, 0.005))
     out = np.empty((rows, len(cat.INTERNATIONAL)))
     for j, (_, a_us, a_dev, a_em, a_eu, a_jp, level, _name) in enumerate(cat.INTERNATIONAL):
         lr = (a_us * m + a_dev * dev + a_em * em + a_eu * eu + a_jp * jp
@@ -475,7 +536,7 @@ def macro(f: Factors, m: np.ndarray, plans: list[Plan], rng: np.random.Generator
 def crypto(m: np.ndarray, plans: list[Plan], rng: np.random.Generator,
            listing: dict[str, int]) -> np.ndarray:
     rows = len(m)
-    b = 0.0012 + 0.45 * m + 0.03 * rng.standard_t(4, rows) / np.sqrt(2.0)
+    b = 0.0012 + 1.0 * m + 0.028 * rng.standard_t(4, rows) / np.sqrt(2.0)
     b = np.clip(b, -0.3, 0.3)
     for p in plans:
         if p.bitcoin is not None:

@@ -34,10 +34,11 @@ RUN_UP_ROWS = 3
 FADE_ROWS = 15
 #: Range episodes: rows of the breakout/breakdown after the last range row.
 EXIT_ROWS = 5
-#: Rotation episodes: the smallest stock gains this share of ``magnitude`` (the largest
-#: none, linear in cap rank) on top of the index constraints, so the typical stock, not
-#: only the cap-weighted rest, rises while the Mag-7 fall.
-BROADENING = 0.35
+#: Rotation episodes: RSP/SPY rises by this share of ``magnitude``, so the typical stock,
+#: not only the cap-weighted rest, rises while the Mag-7 fall.
+BROADENING = 0.5
+#: Rotation episodes: idiosyncratic volatility multiplier (a calm, broad advance).
+ROTATION_IDIO = 0.8
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "rotation": {"days": 50, "magnitude": 0.15, "target": "MAGS"},
@@ -88,8 +89,8 @@ class Episode:
 
     * rotation: SPY drifts sideways (a bridge ending within 1% of its start) while MAGS
       falls ``magnitude`` relative to SPY, ending at its lowest relative level of the
-      episode; money moves into the other stocks (smaller ones get an extra lift of up
-      to 0.35 x ``magnitude``), so RSP/SPY, XMAG/MAGS and breadth rise.
+      episode; money moves into the other stocks: RSP/SPY rises 0.5 x ``magnitude``
+      in a calm tape (idiosyncratic volatility x 0.8), so XMAG/MAGS and breadth rise.
     * breakdown: SPY falls ``magnitude`` in a stressed volatility regime; credit spreads
       widen (HYG/IEF falls) and VIXY jumps.
     * range: SPY closes stay inside a band narrower than ``band``, then break out of it
@@ -112,16 +113,17 @@ class Episode:
 
 
 #: The default schedule (row offsets from the end). The last four sit in the final
-#: ~400 rows so a note written as of the last date shows them; the first four are
-#: dropped when the calendar is too short to hold them with a year of history before.
+#: ~400 rows so a note written as of the last date shows them; the first four (2008-,
+#: 2013-, 2019- and 2021-like on the default calendar) are dropped when the calendar is
+#: too short to hold them with a year of history before.
 DEFAULT_EPISODES: tuple[Episode, ...] = (
-    Episode("rotation", -6000, days=60, magnitude=0.20,
-            name="Early rotation out of the mega-caps"),
     Episode("breakdown", -4400, days=45, magnitude=0.32, name="Deep broad breakdown"),
     Episode("range", -3100, days=50, band=0.035, exit="breakdown",
             name="Index range, then breakdown"),
     Episode("crash_weak_bounce", -1500, days=9, magnitude=0.25, retrace=0.40, target="SPY",
             name="Index crash and weak bounce"),
+    Episode("rotation", -1000, days=45, magnitude=0.12,
+            name="Earlier rotation out of the Mag-7"),
     Episode("crash_weak_bounce", -400, days=8, magnitude=0.30, retrace=0.35, target="IBIT",
             name="Bitcoin crash and weak bounce"),
     Episode("range", -330, days=45, band=0.03, exit="breakout",
@@ -152,7 +154,8 @@ class Plan:
     stressed: np.ndarray | None = None                     # rows forced to the stressed regime
     calm: np.ndarray | None = None
     credit: tuple[np.ndarray, float] | None = None         # rows, daily credit shock
-    broadening: tuple[np.ndarray, float] | None = None     # rows, daily lift of small stocks
+    rsp: tuple[np.ndarray, np.ndarray] | None = None
+    idio: tuple[np.ndarray, float] | None = None           # rows, idiosyncratic vol multiplier
 
 
 def _normalise(ep: Any, where: str) -> Episode:
@@ -284,10 +287,12 @@ def _plan_one(ep: Episode, s: int, rng: np.random.Generator, name: str) -> Plan:
         floor = cum[:-1].min() if n > 1 else 0.0
         if cum[-1] > floor - 0.003:          # end the episode at the relative low
             rel[-1] -= cum[-1] - (floor - 0.003)
+        broad = _bridge(rng, n, float(np.log1p(BROADENING * ep.magnitude)), 0.002)
         plan.spy = (rows, spy)
         plan.mags = (rows, spy + rel)
+        plan.rsp = (rows, spy + broad)
         plan.calm = rows
-        plan.broadening = (rows, BROADENING * ep.magnitude / n)
+        plan.idio = (rows, ROTATION_IDIO)
     elif ep.kind == "breakdown":
         n = end - s
         plan.spy = (rows, _bridge(rng, n, float(np.log1p(-ep.magnitude)), 0.014))

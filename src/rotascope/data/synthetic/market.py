@@ -182,7 +182,7 @@ def _calendar(years: Any, days: Any, start: Any, end: Any) -> pd.DatetimeIndex:
     if len(index) < MIN_ROWS:
         raise ParameterError(f"{f}(): the calendar has {len(index)} business days; at least "
                              f"{MIN_ROWS} are needed")
-    return pd.DatetimeIndex(index, name="date")
+    return pd.DatetimeIndex(index, name="date").as_unit("ns")
 
 
 def generate_market(*, tickers: int = 500, years: float | None = None, days: int | None = None,
@@ -257,13 +257,16 @@ def generate_market(*, tickers: int = 500, years: float | None = None, days: int
 
     all_tickers = [*st.tickers, *cat.DERIVED_TICKERS]
     out = np.empty((rows, len(all_tickers)), order="F")
-    data = eng.pass_a(out, st, fac, ctl, plans, seed)
-    dm, dc = eng.solve_controls(data, st, ctl)
+    data = eng.pass_a(out, st, fac, ctl, seed)
+    rank_cap = eng.end_caps(st, data.log_growth)     # index membership: before the episodes
+    sp = eng.sp500_mask(rank_cap)
+    eng.set_breadth_loading(st, rank_cap, sp)
+    u, cap = eng.solve_controls(data, st, ctl, sp)
     del data
-    members, sp = eng.basket_members(st)
-    baskets = eng.pass_b(out, st, ctl, dm, dc, members)
+    members = eng.basket_members(st, rank_cap, sp)
+    baskets = eng.pass_b(out, st, ctl, u, cap, members)
     m_final = fac.m.copy()
-    m_final[ctl.rows] += dm
+    m_final[ctl.rows] += u[:, 0]
 
     j = n
     k = len(cat.BASKETS)
@@ -278,7 +281,7 @@ def generate_market(*, tickers: int = 500, years: float | None = None, days: int
     close = pd.DataFrame(out, index=index, columns=pd.Index(all_tickers, name="ticker"),
                          copy=False)
     col = {t: i for i, t in enumerate(all_tickers)}
-    instruments = _instruments(st, baskets.shares, sp, close, index)
+    instruments = _instruments(st, baskets.shares, cap, sp, close, index)
     sp_tickers = [t for t, m in zip(st.tickers, sp, strict=True) if m]
     universes = {name: list(t) for name, t in cat.STATIC_UNIVERSES.items()}
     universes["sp500"] = sp_tickers
@@ -296,8 +299,8 @@ def generate_market(*, tickers: int = 500, years: float | None = None, days: int
                            description=description)
 
 
-def _instruments(st: eng.Stocks, shares: np.ndarray, sp: np.ndarray, close: pd.DataFrame,
-                 index: pd.DatetimeIndex) -> pd.DataFrame:
+def _instruments(st: eng.Stocks, shares: np.ndarray, cap: np.ndarray, sp: np.ndarray,
+                 close: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFrame:
     sector_names = np.array(cat.SECTOR_NAMES, dtype=object)[st.sector]
     stock_names = [f"Synthetic {t} (mega-cap, {s})" if m else f"Synthetic stock {t} ({s})"
                    for t, s, m in zip(st.tickers, sector_names, st.mega, strict=True)]
@@ -318,7 +321,7 @@ def _instruments(st: eng.Stocks, shares: np.ndarray, sp: np.ndarray, close: pd.D
         "is_megacap": np.concatenate((st.mega, np.zeros(n_der, dtype=bool))),
         "in_sp500": np.concatenate((sp, np.zeros(n_der, dtype=bool))),
         "shares": np.concatenate((shares, np.full(n_der, np.nan))),
-        "market_cap": np.concatenate((st.cap, np.full(n_der, np.nan))),
+        "market_cap": np.concatenate((cap, np.full(n_der, np.nan))),
         "beta": np.concatenate((st.beta, np.full(n_der, np.nan))),
         "first_date": index[first],
         "last_date": index[last],
