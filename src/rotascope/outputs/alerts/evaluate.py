@@ -135,9 +135,10 @@ def _bind(spec: FunctionSpec, call: Call) -> tuple[dict[str, Node], list[Issue]]
     for p, node in zip(params, call.args, strict=False):
         bound[p.name] = node
     names = {p.name for p in params}
-    for key, node in call.kwargs:
+    starts = call.kwarg_starts or tuple(n.start for _, n in call.kwargs)
+    for (key, node), key_start in zip(call.kwargs, starts, strict=True):
         if key not in names:
-            issues.append(Issue(node.start, node.end,
+            issues.append(Issue(key_start, key_start + len(key),
                                 f"{spec.name}() has no parameter {key!r}: {spec.signature()}"
                                 + _suggest(key, sorted(names))))
         elif key in bound:

@@ -121,8 +121,8 @@ LPAR: "("
 RPAR: ")"
 NAME: /\^?[A-Za-z_][A-Za-z0-9_]*(-[A-Z0-9]+)*/
 WINDOW.2: /[0-9]+[dwmy](?![A-Za-z0-9_])/
-NUMBER: /([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?%?/
-DIGITS.3: /[0-9]+(?![0-9.eE%dwmy])/
+NUMBER: /([0-9]+(\.[0-9]+)?|\.[0-9]+)([eE][+-]?[0-9]+)?%?/
+DIGITS.3: /[0-9]+(?![0-9eE%dwmy])/
 STRING: /"([^"\\\n]|\\.)*"/ | /'([^'\\\n]|\\.)*'/
 
 %import common.WS
@@ -189,6 +189,7 @@ class Call(Node):
     args: tuple[Node, ...]
     kwargs: tuple[tuple[str, Node], ...] = ()
     explicit: bool = True  # False for a bare ``regime`` (a call without parentheses)
+    kwarg_starts: tuple[int, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -333,13 +334,15 @@ class _ToAst(Transformer):
         name_tok, _lpar, args, rpar = items
         positional: list[Node] = []
         keywords: list[tuple[str, Node]] = []
+        starts: list[int] = []
         for a in args or []:
             if isinstance(a, tuple):
                 keywords.append((a[0], a[1]))
+                starts.append(a[2].start_pos)
             else:
                 positional.append(a)
         return Call(name_tok.start_pos, rpar.end_pos, str(name_tok), tuple(positional),
-                    tuple(keywords))
+                    tuple(keywords), kwarg_starts=tuple(starts))
 
     def attr(self, items: list[Any]) -> Attr:
         obj, tok = items
@@ -557,7 +560,11 @@ def unparse(node: Node) -> str:
         parts = [unparse(a) for a in node.args] + [f"{k}={unparse(v)}" for k, v in node.kwargs]
         return f"{node.func}({', '.join(parts)})"
     if isinstance(node, Attr):
-        return f"{wrap(node.obj, _PRECEDENCE['postfix'])}.{node.name}"
+        obj = unparse(node.obj)
+        if _prec(node.obj) < _PRECEDENCE["postfix"] or isinstance(node.obj, (Number, String,
+                                                                               Bool, Window)):
+            obj = f"({obj})"
+        return f"{obj}.{node.name}"
     if isinstance(node, Neg):
         return f"-{wrap(node.operand, _PRECEDENCE['neg'])}"
     if isinstance(node, Arith):

@@ -522,6 +522,9 @@ def parse_rules(text: str, path: str | Path = "<rules>", *, store: Any = None,
     if root is None:
         r.problem_at(0, 0, "the rules file is empty; it needs a 'rules:' list")
         raise RulesFileError(path_s, r.problems)
+    _check_tags(r, root)
+    if r.problems:
+        raise RulesFileError(path_s, r.problems)
     top = r.mapping(root, "the rules file", _TOP_KEYS)
     if top is None:
         raise RulesFileError(path_s, r.problems)
@@ -596,6 +599,30 @@ def _duplicate_id(r: _Reader, item: yaml.Node, seen: dict[str, Location]) -> Non
                 mark = vnode.start_mark
                 seen[rule_id] = r.loc(mark.line, mark.column)
             return
+
+
+_STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+                  ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
+
+
+def _check_tags(r: _Reader, root: yaml.Node) -> None:
+    """Reject any explicit tag outside plain YAML types (e.g. ``!!python/object``)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in _STANDARD_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            r.problem(node, f"YAML tag {tag} is not allowed in a rules file")
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
 
 
 def _channel_names(r: _Reader, node: yaml.Node, channels: Mapping[str, ChannelConfig],
