@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "universe": ("universe:universe", "Add, list and show universes (ticker lists)."),
     "perf": ("analysis:perf", "Total returns over windows, and spreads between tickers."),
     "ratio": ("analysis:ratio", "A ratio line A/B: level, changes, averages, N-month extremes."),
+    "signals": ("signals:signals", "One ticker or ratio A/B read like a chart: averages, RSI, "
+                "divergences, range, drawdown, rebound."),
     "snapshot": ("snapshot:snapshot", "One screen: leadership, style, sectors, global, key ratios."),
     "regime": ("regime:regime", "The regime verdict with its evidence, or its replay over time."),
     "sentiment": ("sentiment:sentiment", "Finance sentiment of a text, overall and per instrument."),
