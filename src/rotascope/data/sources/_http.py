@@ -20,8 +20,9 @@ Every online source (:mod:`~rotascope.data.sources.yahoo`, ``stooq``, ``fred``,
   the provider's error body.
 * **Secrets** (the FRED API key) are never shown: :func:`safe_url` masks secret query
   parameters in every URL used in messages and provenance, exception messages are passed
-  through :func:`redact`, exceptions are raised without the httpx cause (whose request
-  holds the full URL), and a logging filter masks the secrets in records of the
+  through :func:`redact`, exceptions carry neither the httpx error as cause nor as
+  context (its request holds the full URL), and a logging filter masks the secrets in
+  records of the
   ``httpx``/``httpcore`` loggers (httpx logs every request URL at INFO level).
 
 Tests inject an ``httpx.Client`` built on ``httpx.MockTransport`` and a fake ``sleep``, so

@@ -23,7 +23,6 @@ Wikipedia text is CC BY-SA 4.0; see docs/providers.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import httpx
@@ -74,9 +73,6 @@ class WikipediaSp500Source(OnlineSource):
             raise ParameterError("WikipediaSp500Source.build_query(): takes no parameters, "
                                  f"got {', '.join(sorted(params))}")
         return Query(source=self.name, params={"tickers": ["SP500-MEMBERS"]})
-
-    def fetch(self, query: Query) -> Iterator[RawPayload | Rejection]:
-        yield from super().fetch(query)
 
     def fetch_one(self, query: Query, ticker: str) -> RawPayload:
         location = safe_url(self.url)
