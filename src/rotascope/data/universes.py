@@ -392,20 +392,29 @@ def membership_intervals(members: pd.DataFrame, changes: pd.DataFrame | None = N
     # Undo events from the latest back: the set just after each event must be
     # consistent with it. Events of one date are undone together.
     state = set(members["ticker"])
+    later: dict[str, tuple[pd.Timestamp, str, int]] = {}   # ticker -> next event undone
+
+    def why(ticker: str) -> str:
+        if ticker not in later:
+            return "according to the member list"
+        d, action, line = later[ticker]
+        return f"since line {line} has it {action} again on {d.date()}"
+
     for day in ev["date"].drop_duplicates()[::-1]:
         batch = ev[ev["date"] == day]
-        for _, e in batch.iterrows():
+        for e in batch.itertuples(index=False):
             if e.action == "added" and e.ticker not in state:
                 raise FileFormatError(location, f"{e.ticker} added on {day.date()} but not a "
-                                      "member afterwards (check later events)", int(e.line))
+                                      f"member afterwards, {why(e.ticker)}", int(e.line))
             if e.action == "removed" and e.ticker in state:
-                raise FileFormatError(location, f"{e.ticker} removed on {day.date()} but still a "
-                                      "member afterwards (check later events)", int(e.line))
-        for _, e in batch.iterrows():
+                raise FileFormatError(location, f"{e.ticker} removed on {day.date()} but still "
+                                      f"a member afterwards, {why(e.ticker)}", int(e.line))
+        for e in batch.itertuples(index=False):
             if e.action == "added":
                 state.discard(e.ticker)
             else:
                 state.add(e.ticker)
+            later[e.ticker] = (day, e.action, int(e.line))
     # `state` is now the membership before the first event; walk forward.
     open_start: dict[str, pd.Timestamp | None] = {t: None for t in state}
     rows: list[tuple[str, pd.Timestamp | None, pd.Timestamp | None]] = []
