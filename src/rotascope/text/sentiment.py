@@ -235,7 +235,7 @@ def _negator(sentence: str, tokens: list[tuple[str, int, int]], i: int,
         if _BREAK.search(sentence[end:start]):
             return None
         if _is_negator(tok):
-            return tok.lower()
+            return tok.lower().replace("\u2019", "'")
     return None
 
 

@@ -334,7 +334,7 @@ _MA_VERB = _rx(rf"""
     lost|loses|breached|breaches|undercut|undercuts|pierced|pierces|held|holds|defended|
     defends)\s+(?:its|their|the)\s+(?:key\s+)?{_DIR_ADJ}{_MA_LIST}{_MA_TYPE}""")
 _MA_DIR = _rx(rf"""
-    \b(?:its|their|the)\s+{_MA_LIST}{_MA_TYPE}\s+(?:(?:is|are|has|have|now|still|started|
+    (?:\b(?:its|their|the)|['\u2019]s)\s+{_MA_LIST}{_MA_TYPE}\s+(?:(?:is|are|has|have|now|still|started|
     begun|begin|been|was|were|itself|also|already|just|finally)\s+)*
     (?P<dir>rising|falling|declining|turning\s+(?:up|down|higher|lower)|
     turned\s+(?:up|down|higher|lower)|sloping\s+(?:up|down)(?:ward|wards)?|
@@ -544,7 +544,7 @@ def _pp_value(num: str, unit: str) -> tuple[float, str]:
     v = float(num)
     if "basis" in u or u.startswith("bp"):
         return v / 10000.0, "bp"
-    if "%" in u or "percent" in u:
+    if ("%" in u or "percent" in u) and "point" not in u:
         return v / 100.0, "%"
     return v / 100.0, "pp"
 
