@@ -154,10 +154,7 @@ def signal_series(close: pd.DataFrame, ticker: str, *, as_of: DateLike | None = 
         raise ParameterError(f"signal_series(): 'close' has no column for {', '.join(missing)}")
     if as_of is not None:
         frame = frame.loc[:check_date(as_of, "as_of", func="signal_series")]
-    if len(legs) == 2:
-        s = ratio_matrix(frame, [legs]).iloc[:, 0]
-    else:
-        s = frame[legs[0]]
+    s = ratio_matrix(frame, [legs]).iloc[:, 0] if len(legs) == 2 else frame[legs[0]]
     return s.dropna().rename("/".join(legs))
 
 

@@ -14,8 +14,9 @@ NaN and never enters a window):
                    ``window`` rows and how much of it is back: the *peak* is the highest
                    close of the window (its latest row on ties), the *trough* the lowest
                    close after the peak (its first row on ties). When trough <= (1 -
-                   ``min_decline``) x peak (a fall of at least min_decline): ``retraced`` = (close - trough) / (peak - trough)
-                   in [0, 1) and ``days`` = rows since the trough. Once the close makes a
+                   ``min_decline``) x peak (a fall of at least min_decline):
+                   ``retraced`` = (close - trough) / (peak - trough) in [0, 1) and
+                   ``days`` = rows since the trough. Once the close makes a
                    new window high there is no pending decline (NaN). The window is used
                    as it is at the start of a series (no warm-up), like the running peak.
 ``rebound_shape``  a label per row: "V-shaped" (retraced >= 0.75 within 63 rows of the
@@ -183,9 +184,9 @@ def rebound(close: PriceFrame, *, window: int = 252, min_decline: float = 0.10) 
     row): ``peak`` = argmax close in W (latest on ties); ``trough`` = argmin close in
     (peak, t] (first on ties). When ``close[trough] <= (1 - min_decline) *
     close[peak]`` (the multiplicative form, so an exact 10% fall counts despite
-    rounding): ``decline = close[trough] / close[peak] - 1``, ``retraced = (close[t] - close[trough]) / (close[peak] -
-    close[trough])`` and ``days = t - trough``. Everything at row t uses rows <= t.
-    O(rows) per ticker with two monotonic deques.
+    rounding): ``decline = close[trough] / close[peak] - 1``, ``retraced = (close[t] -
+    close[trough]) / (close[peak] - close[trough])`` and ``days = t - trough``.
+    Everything at row t uses rows <= t. O(rows) per ticker with two monotonic deques.
 
     Examples
     --------

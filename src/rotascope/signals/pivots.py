@@ -133,8 +133,8 @@ def _new_pivot(pos: np.ndarray) -> np.ndarray:
 
 
 def _assemble(a: np.ndarray, index: pd.DatetimeIndex, wrap: Callable[[np.ndarray], Any],
-              hi1: np.ndarray, hi2: np.ndarray, lo1: np.ndarray, lo2: np.ndarray, left: int, right: int,
-              ) -> SwingPoints:
+              hi1: np.ndarray, hi2: np.ndarray, lo1: np.ndarray, lo2: np.ndarray,
+              left: int, right: int) -> SwingPoints:
     def dates(pos: np.ndarray) -> PriceFrame:
         return wrap(_k.rows_to_dates(index, pos))
 
