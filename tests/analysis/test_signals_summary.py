@@ -129,3 +129,12 @@ def test_to_dict_is_strict_json_with_exact_keys() -> None:
     assert list(d["sma"]) == ["20", "50", "100", "200"]
     assert d["sma"]["50"] is None and d["rsi_lower_highs_lower_lows"] is False
     assert d["as_of"] == "2020-02-11"
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import rotascope.analysis.signals_summary as module
+
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 3

@@ -267,3 +267,16 @@ def test_bad_parameters_lhll() -> None:
         rsi_lower_highs_lower_lows(px, [1, 2, 3])
     with pytest.raises(ParameterError, match="'as_of' must be a date"):
         rsi_divergence_at(px, px, "not a date")
+
+
+def test_public_names_and_doctests() -> None:
+    import doctest
+    import importlib
+
+    import rotascope.signals as signals
+
+    module = importlib.import_module("rotascope.signals.divergence")
+    assert set(module.__all__) <= set(dir(module))
+    assert {n for n in module.__all__ if not n.isupper()} <= set(signals.__all__)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 3

@@ -298,3 +298,16 @@ def test_bad_index_and_types() -> None:
         rebound([1.0, 2.0])
     with pytest.raises(ParameterTypeError, match="rebound_shape"):
         rebound_shape("x")
+
+
+def test_public_names_and_doctests() -> None:
+    import doctest
+    import importlib
+
+    import rotascope.signals as signals
+
+    module = importlib.import_module("rotascope.signals.drawdown")
+    assert set(module.__all__) <= set(dir(module))
+    assert {n for n in module.__all__ if not n.isupper()} <= set(signals.__all__)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 3

@@ -151,3 +151,16 @@ def test_bad_input() -> None:
     dup = pd.Series([1.0, 2.0], index=pd.to_datetime(["2024-01-02", "2024-01-02"]))
     with pytest.raises(ParameterError, match="duplicated dates"):
         cross_correlation(s, dup)
+
+
+def test_public_names_and_doctests() -> None:
+    import doctest
+    import importlib
+
+    import rotascope.signals as signals
+
+    module = importlib.import_module("rotascope.signals.leadlag")
+    assert set(module.__all__) <= set(dir(module))
+    assert {n for n in module.__all__ if not n.isupper()} <= set(signals.__all__)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 3

@@ -195,3 +195,16 @@ def test_bad_parameters_breaks() -> None:
         range_breaks(series([1.0, 2.0]), margin=-1)
     with pytest.raises(ParameterError, match="not sorted"):
         range_breaks(pd.Series([1.0, 2.0], index=pd.to_datetime(["2024-02-01", "2024-01-01"])))
+
+
+def test_public_names_and_doctests() -> None:
+    import doctest
+    import importlib
+
+    import rotascope.signals as signals
+
+    module = importlib.import_module("rotascope.signals.ranges")
+    assert set(module.__all__) <= set(dir(module))
+    assert {n for n in module.__all__ if not n.isupper()} <= set(signals.__all__)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 3
