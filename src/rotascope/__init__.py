@@ -15,6 +15,12 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "Settings": "rotascope.config",
     "Store": "rotascope.data.store",
+    "import_path": "rotascope.data.importer",
+    "check_store": "rotascope.data.quality",
+    "Universe": "rotascope.data.universes",
+    "resolve_universe": "rotascope.data.universes",
+    "membership_mask": "rotascope.data.universes",
+    "align": "rotascope.data.align",
     "RotascopeError": "rotascope.errors",
 }
 
