@@ -294,17 +294,18 @@ def pass_a(out: np.ndarray, st: Stocks, f: Factors, ctl: Controls, seed: int) ->
         jr = rng.integers(0, rows, n_jumps)
         jc = rng.integers(0, nb, n_jumps)
         np.add.at(r, (jr, jc), np.clip(rng.laplace(0.0, 0.045, n_jumps), -0.35, 0.35))
-        r[(row_ix <= st.list_row[sl]) | (row_ix > st.last_row[sl])] = np.nan
-        level = np.nan_to_num(r)
-        np.cumsum(level, axis=0, out=level)
+        dead = (row_ix <= st.list_row[sl]) | (row_ix > st.last_row[sl])   # no return
+        r[dead] = 0.0
+        level = np.cumsum(r, axis=0)
         data.log_growth[sl] = level[-1]
         if n_ctl:
-            valid = ~np.isnan(r[ctl.rows])
+            valid = ~dead[ctl.rows]
             x = np.exp(level[prev] - level[-1])
             x[~valid] = 0.0
             gross = np.exp(r[ctl.rows])
             gross[~valid] = 1.0
             data.x[:, sl], data.gross[:, sl], data.valid[:, sl] = x, gross, valid
+        r[dead] = np.nan
     return data
 
 
@@ -314,7 +315,7 @@ def _loading_matrix(st: Stocks) -> np.ndarray:
 
 
 def solve_controls(data: ControlData, st: Stocks, ctl: Controls, sp: np.ndarray, *,
-                   iterations: int = 40, tol: float = 1e-13,
+                   iterations: int = 40, tol: float = 1e-12,
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Factor shifts per controlled row (rows x 3: market, Mag-7, breadth) and every
     stock's final market cap.
@@ -438,28 +439,25 @@ def pass_b(out: np.ndarray, st: Stocks, ctl: Controls, u: np.ndarray, cap: np.nd
         r = out[:, sl]
         if len(ctl.rows):
             r[ctl.rows] += u @ load[sl].T
-        valid = ~np.isnan(r)
-        level = np.where(valid, r, 0.0)
-        np.cumsum(level, axis=0, out=level)
-        shares[sl] = cap[sl] / (st.p0[sl] * np.exp(level[-1]))
-        simple = np.expm1(r)
-        simple[~valid] = 0.0
-        np.exp(level, out=level)
-        level *= st.p0[sl]                                   # prices
-        prev = np.empty_like(level)
-        prev[0] = 0.0
-        prev[1:] = level[:-1]
-        prev[~valid] = 0.0
+        dead = (row_ix <= st.list_row[sl]) | (row_ix > st.last_row[sl])   # no return
+        r[dead] = 0.0
+        simple = np.expm1(r)                                 # simple returns, 0 when dead
+        buf = np.cumsum(r, axis=0)                           # log price / p0
+        shares[sl] = cap[sl] / (st.p0[sl] * np.exp(buf[-1]))
+        np.exp(buf, out=r)
+        r *= st.p0[sl]                                       # prices (in place)
+        buf[0] = 0.0                                         # buf becomes the previous
+        buf[1:] = r[:-1]                                     # price where a return exists
+        buf[dead] = 0.0
         mb = members[sl]
         eq = mb[:, ~cap_w]
         cw = mb[:, cap_w] * shares[sl, None]
         num[:, ~cap_w] += simple @ eq
-        den[:, ~cap_w] += valid.astype(np.float64) @ eq
-        den[:, cap_w] += prev @ cw
-        simple *= prev
+        den[:, ~cap_w] += (~dead).astype(np.float64) @ eq
+        den[:, cap_w] += buf @ cw
+        simple *= buf
         num[:, cap_w] += simple @ cw
-        level[(row_ix < st.list_row[sl]) | (row_ix > st.last_row[sl])] = np.nan
-        r[...] = level
+        r[(row_ix < st.list_row[sl]) | (row_ix > st.last_row[sl])] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         ret = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     return Baskets([b[0] for b in cat.BASKETS], ret, shares)
@@ -497,26 +495,33 @@ def macro(f: Factors, m: np.ndarray, plans: list[Plan], rng: np.random.Generator
           ) -> np.ndarray:
     """TLT IEF HYG LQD GLD UUP VIXY ^TNX, in :data:`_catalog.MACRO` order."""
     rows = len(m)
-    # 10-year yield: log-yield AR(1) (phi = 0.998) driven by noise and the market
-    dz = 0.011 * f.mult * _t5(rng, rows) + 0.5 * m
+    # stress shocks of breakdowns and index crashes, spread over their rows
+    credit_shock, vix_shock, yield_shock = np.zeros(rows), np.zeros(rows), np.zeros(rows)
+    for p in plans:                                   # the handful of episodes
+        if p.stress is not None:
+            r, size = p.stress
+            credit_shock[r] -= 0.2 * size / len(r)
+            vix_shock[r] += 1.5 * size / len(r)
+            yield_shock[r] -= 0.5 * size / len(r)
+    # 10-year yield: log-yield AR(1) (phi = 0.998) driven by noise, the market (flight to
+    # quality) and stress
+    dz = 0.009 * f.mult * _t5(rng, rows) + 0.6 * m + yield_shock
     kernel = 0.998 ** np.arange(rows)
     z = np.convolve(dz, kernel)[:rows]
     y = 4.5 * np.exp(z - z[0])
     dy = np.diff(y, prepend=y[0]) / 100.0
     carry = np.concatenate(([y[0]], y[:-1])) / 100.0 / ANNUAL_ROWS
-    credit = 0.0018 * f.mult * _t5(rng, rows)
-    for p in plans:
-        if p.credit is not None:
-            credit[p.credit[0]] += p.credit[1]
+    credit = 0.0018 * f.mult * _t5(rng, rows) + credit_shock
     usd = 0.0045 * _t5(rng, rows) - 0.05 * m
     switch = np.flatnonzero(f.stressed[1:] & ~f.stressed[:-1]) + 1
-    vix = (-0.0016 - 3.2 * (m - m.mean()) + 0.025 * f.mult * rng.standard_normal(rows))
+    vix = (-0.0016 - 3.2 * (m - m.mean()) + 0.02 * f.mult * rng.standard_normal(rows)
+           + vix_shock)
     vix[switch] += 0.12
     vix = np.clip(vix, -0.35, 0.35)
     series = {
         "TLT": -16.0 * dy + carry,
         "IEF": -7.5 * dy + 0.9 * carry,
-        "HYG": -3.5 * dy + 0.30 * m + credit + carry + 0.035 / ANNUAL_ROWS - 0.0001,
+        "HYG": -3.5 * dy + 0.33 * m + credit + carry + 0.035 / ANNUAL_ROWS - 0.0001,
         "LQD": -8.0 * dy + 0.08 * m + 0.4 * credit + carry + 0.01 / ANNUAL_ROWS,
         "GLD": 0.00025 + 0.0095 * _t5(rng, rows) - 0.4 * usd,
         "UUP": usd,

@@ -92,7 +92,10 @@ class Episode:
       episode; money moves into the other stocks: RSP/SPY rises 0.5 x ``magnitude``
       in a calm tape (idiosyncratic volatility x 0.8), so XMAG/MAGS and breadth rise.
     * breakdown: SPY falls ``magnitude`` in a stressed volatility regime; credit spreads
-      widen (HYG/IEF falls) and VIXY jumps.
+      widen (HYG/IEF falls), yields fall (flight to quality) and VIXY jumps: besides
+      following the market, HYG loses 0.2 x ``magnitude``, VIXY gains 1.5 x
+      ``magnitude`` and the 10-year yield 0.5 x ``magnitude``, in log terms. Index
+      crashes get the same shocks over their falling rows.
     * range: SPY closes stay inside a band narrower than ``band``, then break out of it
       (or down) on the row after ``end`` and keep going for 5 rows.
     * crash_weak_bounce: three rising closes into the peak, a fall of ``magnitude`` in
@@ -153,7 +156,7 @@ class Plan:
     bitcoin: tuple[np.ndarray, np.ndarray] | None = None
     stressed: np.ndarray | None = None                     # rows forced to the stressed regime
     calm: np.ndarray | None = None
-    credit: tuple[np.ndarray, float] | None = None         # rows, daily credit shock
+    stress: tuple[np.ndarray, float] | None = None         # rows, total shock (SPY fall)
     rsp: tuple[np.ndarray, np.ndarray] | None = None
     idio: tuple[np.ndarray, float] | None = None           # rows, idiosyncratic vol multiplier
 
@@ -297,7 +300,7 @@ def _plan_one(ep: Episode, s: int, rng: np.random.Generator, name: str) -> Plan:
         n = end - s
         plan.spy = (rows, _bridge(rng, n, float(np.log1p(-ep.magnitude)), 0.014))
         plan.stressed = rows
-        plan.credit = (rows, -0.10 * ep.magnitude / n)
+        plan.stress = (rows, ep.magnitude)
     elif ep.kind == "range":
         n = end - s
         width = float(np.log1p(ep.band)) * 0.92
@@ -323,7 +326,7 @@ def _plan_one(ep: Episode, s: int, rng: np.random.Generator, name: str) -> Plan:
         else:
             plan.spy = (rows, path)
             plan.stressed = np.arange(s + 1, trough + ep.bounce_days + 1)
-            plan.credit = (np.arange(s + 1, trough + 1), -0.08 * ep.magnitude / ep.days)
+            plan.stress = (np.arange(s + 1, trough + 1), ep.magnitude)
     return plan
 
 
