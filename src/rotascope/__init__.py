@@ -21,6 +21,8 @@ _EXPORTS: dict[str, str] = {
     "resolve_universe": "rotascope.data.universes",
     "membership_mask": "rotascope.data.universes",
     "align": "rotascope.data.align",
+    "generate_market": "rotascope.data.synthetic",
+    "SyntheticMarket": "rotascope.data.synthetic",
     "RotascopeError": "rotascope.errors",
 }
 
