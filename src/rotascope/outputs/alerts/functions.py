@@ -229,7 +229,7 @@ class EvalContext:
     def close_frame(self, tickers: Sequence[str]) -> pd.DataFrame:
         """Closes of several tickers on the union of their dates (NaN where one lacks a row)."""
         self.prefetch(tickers)
-        return pd.concat([self._closes[t] for t in tickers], axis=1, join="outer",
+        return pd.concat([self._closes[t] for t in tickers], axis=1, join="outer", sort=True,
                          keys=list(tickers)).sort_index()
 
 
