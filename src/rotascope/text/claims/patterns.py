@@ -892,7 +892,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
     prev_direction = ctx.last_direction
     for i, f in enumerate(found):
         # Skip figures about business quantities, not prices.
-        if f.kind in ("return", "decline", "one_day") and f.subject is None:
+        if f.kind in ("return", "decline", "one_day", "level", "range") and f.subject is None:
             subj = _subject_before(f, mentions, text, used_objects, floor)
             between = text[subj.end if subj else 0:f.start]
             if _NON_PRICE.search(between):

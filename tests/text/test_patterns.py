@@ -1,0 +1,250 @@
+"""Rule-based claim extraction: every kind in several phrasings, subjects, periods."""
+
+from __future__ import annotations
+
+import pytest
+
+from rotascope.text.aliases import load_aliases
+from rotascope.text.claims.model import KINDS
+from rotascope.text.claims.patterns import RULES, extract_claims, parse_number, parse_qualifier
+from rotascope.text.extract import parse_document
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_aliases()
+
+
+def claims_of(table, text: str):
+    return extract_claims(parse_document(text), table)
+
+
+def one(table, text: str):
+    found = claims_of(table, text)
+    assert len(found) == 1, [(c.kind, c.quote) for c in found]
+    return found[0]
+
+
+@pytest.mark.parametrize("text,kind,tickers,stated,qualifier,window", [
+    # returns over a window and year to date
+    ("The Magnificent Seven is down 8% year to date.", "return", ["MAGS"], -0.08, None, "ytd"),
+    ("Meta is up roughly 30% so far this year.", "return", ["META"], 0.30, "about", "ytd"),
+    ("Over the past month, the equal-weight S&P 500 gained 4.5%.", "return", ["RSP"], 0.045,
+     None, "rows"),
+    ("Small caps have returned 12% over the past three months.", "return", ["IWM"], 0.12, None,
+     "rows"),
+    ("Amazon ended the week 3% lower.", "return", ["AMZN"], -0.03, None, "calendar"),
+    ("Apple's 5% gain this week stood out.", "return", ["AAPL"], 0.05, None, "calendar"),
+    ("In June the Nasdaq 100 fell 2.1%.", "return", ["QQQ"], -0.021, None, "calendar"),
+    # one-day moves
+    ("Nvidia surged over 3% on Friday.", "one_day", ["NVDA"], 0.03, "over", "day"),
+    ("Japanese stocks closed 2% higher on Tuesday.", "one_day", ["EWJ"], 0.02, None, "day"),
+    ("A 3% drop for Microsoft on Wednesday weighed on the index.", "one_day", ["MSFT"], -0.03,
+     None, "day"),
+    ("IBIT tumbled 8% in a single session.", "one_day", ["IBIT"], -0.08, None, "day"),
+    # declines over a window (speed)
+    ("MAGS shed 25% in two weeks.", "decline", ["MAGS"], -0.25, None, "rows"),
+    ("Tech stocks lost 4.5% in three sessions.", "decline", ["XLK"], -0.045, None, "rows"),
+    ("Bitcoin is down nearly 20% in a month.", "decline", ["IBIT"], -0.20, "nearly", "rows"),
+    # drawdowns
+    ("Tesla is down 40% from its all-time high.", "drawdown", ["TSLA"], -0.40, None, "peak"),
+    ("Nvidia is 15% below its record high.", "drawdown", ["NVDA"], -0.15, None, "peak"),
+    ("The Nasdaq 100 is in correction territory.", "drawdown", ["QQQ"], -0.10, "over", "peak"),
+    ("Small caps entered a bear market.", "drawdown", ["IWM"], -0.20, "over", "peak"),
+])
+def test_moves(table, text, kind, tickers, stated, qualifier, window) -> None:
+    c = one(table, text)
+    assert (c.kind, c.tickers, c.qualifier) == (kind, tickers, qualifier)
+    assert c.stated == pytest.approx(stated)
+    assert c.window is not None and c.window.type == window
+    assert c.quote in text and c.rule
+
+
+@pytest.mark.parametrize("text,tickers,stated,unit", [
+    ("The equal-weight S&P 500 has outperformed the S&P 500 by 5 percentage points this year.",
+     ["RSP", "SPY"], 0.05, "pp"),
+    ("Small caps lagged the Nasdaq 100 by 3 points over the past month.", ["IWM", "QQQ"], -0.03,
+     "pp"),
+    ("Europe is ahead of the S&P 500 by 14 pp this year.", ["VGK", "SPY"], 0.14, "pp"),
+    ("MAGS trailed XMAG by about 6% year to date.", ["MAGS", "XMAG"], -0.06, "%"),
+])
+def test_outperformance(table, text, tickers, stated, unit) -> None:
+    c = one(table, text)
+    assert (c.kind, c.tickers, c.details["unit"]) == ("outperformance", tickers, unit)
+    assert c.stated == pytest.approx(stated) and c.window.type in ("ytd", "rows")
+
+
+def test_outperformance_sign_and_gap(table) -> None:
+    c = one(table, "The equal-weight index beat the cap-weighted S&P 500 this month.")
+    assert (c.kind, c.tickers, c.stated, c.details["sign_only"]) == (
+        "outperformance", ["RSP", "SPY"], "outperformed", True)
+    c = one(table, "The gap between the Magnificent Seven and the S&P 493 has widened to 12 "
+                   "percentage points this year.")
+    assert (c.tickers, c.stated, c.details["absolute"]) == (["MAGS", "XMAG"], 0.12, True)
+
+
+@pytest.mark.parametrize("text,kind,tickers,stated", [
+    ("The Mag 7 hit a new 4-month low relative to the S&P 500.", "ratio_extreme",
+     ["MAGS", "SPY"], {"side": "low", "rows": 84, "span": "4-month"}),
+    ("The ratio of MAGS to RSP hit a 6-month high.", "ratio_extreme", ["MAGS", "RSP"],
+     {"side": "high", "rows": 126, "span": "6-month"}),
+    ("The MAGS/SPY ratio is at its weakest since April.", "ratio_extreme", ["MAGS", "SPY"],
+     {"side": "low", "since": "Apr"}),
+    ("MAGS relative to SPY is at its lowest since March 2025.", "ratio_extreme",
+     ["MAGS", "SPY"], {"side": "low", "since": "Mar 2025"}),
+    ("Small caps are at a 52-week high versus the S&P 500.", "ratio_extreme", ["IWM", "SPY"],
+     {"side": "high", "rows": 252, "span": "52-week"}),
+    ("Tech stocks closed at a 3-month high.", "extreme", ["XLK"],
+     {"side": "high", "rows": 63, "span": "3-month"}),
+    ("Gold hit a record high.", "extreme", ["GLD"],
+     {"side": "high", "rows": None, "span": "all history"}),
+    ("The S&P 500 sank to an 11-month low.", "extreme", ["SPY"],
+     {"side": "low", "rows": 231, "span": "11-month"}),
+])
+def test_extremes(table, text, kind, tickers, stated) -> None:
+    c = one(table, text)
+    assert (c.kind, c.tickers, c.stated) == (kind, tickers, stated)
+
+
+@pytest.mark.parametrize("text,tickers,stated", [
+    ("Nvidia slipped below its 20, 50 and 100-day averages.", ["NVDA"],
+     {"position": {"20": "below", "50": "below", "100": "below"}}),
+    ("Semiconductors remain above their 50- and 200-day moving averages.", ["SMH"],
+     {"position": {"50": "above", "200": "above"}}),
+    ("The S&P 500 reclaimed its 200-day.", ["SPY"], {"position": {"200": "above"}}),
+    ("The S&P 500 is trading below a falling 50-day moving average.", ["SPY"],
+     {"position": {"50": "below"}, "direction": {"50": "falling"}}),
+    ("Tesla's 50-day moving average is rising.", ["TSLA"], {"direction": {"50": "rising"}}),
+    ("The 50-day moving average is turning lower for Tesla.", ["TSLA"],
+     {"direction": {"50": "turning down"}}),
+    ("Apple lost its 10-week moving average.", ["AAPL"], {"position": {"50": "below"}}),
+])
+def test_moving_averages(table, text, tickers, stated) -> None:
+    c = one(table, text)
+    assert (c.kind, c.tickers, c.stated) == ("moving_average", tickers, stated)
+
+
+def test_exponential_average_is_recognised(table) -> None:
+    c = one(table, "QQQ closed above its 21-day exponential moving average.")
+    assert c.details["ma"] == "ema" and c.stated == {"position": {"21": "above"}}
+
+
+@pytest.mark.parametrize("text,tickers,stated,details", [
+    ("Nvidia's RSI is above 50.", ["NVDA"], 50.0, {"relation": "above", "window": 14}),
+    ("SPY's 14-day RSI fell below 30 on Tuesday.", ["SPY"], 30.0,
+     {"relation": "below", "window": 14}),
+    ("Tesla is oversold.", ["TSLA"], 30.0, {"relation": "below", "state": "oversold"}),
+    ("Meta looks overbought.", ["META"], 70.0, {"relation": "above", "state": "overbought"}),
+    ("Apple's RSI is making lower highs and lower lows.", ["AAPL"],
+     "lower highs and lower lows", {"pattern": "lower highs and lower lows"}),
+    ("Higher highs and higher lows on the 9-day RSI of QQQ.", ["QQQ"],
+     "higher highs and higher lows", {"window": 9}),
+])
+def test_rsi(table, text, tickers, stated, details) -> None:
+    c = one(table, text)
+    assert (c.kind, c.tickers, c.stated) == ("rsi", tickers, stated)
+    for k, v in details.items():
+        assert c.details[k] == v
+
+
+@pytest.mark.parametrize("text,stated,side,ma,qualifier,universe", [
+    ("Only 62% of S&P 500 stocks are above their 50-day moving average.", 0.62, "above", 50,
+     None, "sp500"),
+    ("More than 70% of S&P 500 members trade above their 200-day moving average.", 0.70,
+     "above", 200, "over", "sp500"),
+    ("The share of stocks above their 200-day fell to 40%.", 0.40, "above", 200, None, "sp500"),
+    ("About 35 percent of Nasdaq-100 stocks are below their 20-day.", 0.35, "below", 20,
+     "about", "nasdaq100"),
+])
+def test_breadth(table, text, stated, side, ma, qualifier, universe) -> None:
+    c = one(table, text)
+    assert c.kind == "breadth" and c.stated == pytest.approx(stated)
+    assert (c.details["side"], c.details["ma"], c.details["universe"], c.qualifier) == (
+        side, ma, universe, qualifier)
+
+
+@pytest.mark.parametrize("text,kind,tickers,stated,relation", [
+    ("The S&P 500 is trading between 6,800 and 7,000.", "range", ["SPY"],
+     {"low": 6800.0, "high": 7000.0}, None),
+    ("The 10-year yield is in a 4.2%-4.5% range.", "range", ["^TNX"],
+     {"low": 4.2, "high": 4.5}, None),
+    ("Bitcoin is testing $60,000.", "level", ["IBIT"], 60000.0, "testing"),
+    ("The 10-year yield rose to 4.6% on Friday.", "level", ["^TNX"], 4.6, "at"),
+    ("The Dow closed at 45,000.", "level", ["DIA"], 45000.0, "at"),
+    ("The S&P 500 broke above 6,000.", "level", ["SPY"], 6000.0, "above"),
+    ("Bitcoin fell below $60k.", "level", ["IBIT"], 60000.0, "below"),
+])
+def test_levels_and_ranges(table, text, kind, tickers, stated, relation) -> None:
+    c = one(table, text)
+    assert (c.kind, c.tickers, c.stated) == (kind, tickers, stated)
+    if relation:
+        assert c.details["relation"] == relation
+
+
+def test_yield_moves_in_basis_points(table) -> None:
+    c = one(table, "The 10-year yield rose 15 basis points last week.")
+    assert (c.kind, c.tickers, c.stated, c.details["unit"]) == ("return", ["^TNX"], 15.0, "bp")
+
+
+def test_several_claims_in_one_sentence_have_their_own_subjects(table) -> None:
+    found = claims_of(table, "Apple rose 2% and Tesla fell 5% last week.")
+    assert [(c.tickers, c.stated, c.quote) for c in found] == [
+        (["AAPL"], 0.02, "Apple rose 2%"), (["TSLA"], -0.05, "Tesla fell 5% last week")]
+    # The sentence's only period applies to both.
+    assert all(c.window.text == "last week" for c in found)
+
+
+def test_versus_figures_inherit_the_direction(table) -> None:
+    found = claims_of(table, "Europe fell 2% in June, versus 1% for Japan.")
+    assert [(c.tickers, c.stated) for c in found] == [(["VGK"], -0.02), (["EWJ"], -0.01)]
+
+
+def test_objects_are_not_subjects(table) -> None:
+    found = claims_of(table, "Shares of Nvidia, which outperformed the S&P 500 last year, "
+                             "fell 3% on Thursday.")
+    assert [(c.kind, c.tickers) for c in found] == [
+        ("outperformance", ["NVDA", "SPY"]), ("one_day", ["NVDA"])]
+    assert found[1].window.text == "on Thursday"
+
+
+def test_context_carries_subject_and_period(table) -> None:
+    found = claims_of(table, "Nvidia rallied 8% last week. It fell 2% on Thursday. "
+                             "Shares added 1% more.")
+    assert [(c.tickers, c.kind) for c in found] == [
+        (["NVDA"], "return"), (["NVDA"], "one_day"), (["NVDA"], "one_day")]
+    # The third sentence states no period: the paragraph's last one is used, and marked.
+    assert found[2].window.text == "on Thursday"
+    assert found[2].window.origin.startswith("context: 'on Thursday'")
+    # A new paragraph starts without a carried period.
+    found = claims_of(table, "Nvidia rallied 8% last week.\n\nTesla fell 2%.")
+    assert found[1].window is None
+
+
+@pytest.mark.parametrize("text", [
+    "Apple said revenue rose 5% last quarter.",
+    "Microsoft's market cap rose 5% this year.",
+    "Inflation fell to 2.4% in June.",
+    "Nvidia's weight in the index rose 2% this year.",
+    "The rally was broad.",
+])
+def test_business_figures_and_prose_are_not_claims(table, text) -> None:
+    assert claims_of(table, text) == []
+
+
+def test_no_instrument_keeps_the_claim_without_subject(table) -> None:
+    c = one(table, "Stocks rose 2% this week.")
+    assert c.instruments == () and c.kind == "return"
+
+
+def test_every_kind_has_a_rule_and_rules_are_named() -> None:
+    kinds = {r.kind for r in RULES} | {"one_day", "decline", "ratio_extreme"}
+    assert set(KINDS) <= kinds
+    assert len({r.name for r in RULES}) == len(RULES)
+
+
+def test_number_and_qualifier_parsing() -> None:
+    assert parse_number("6,800") == 6800.0 and parse_number("\u22123.5") == -3.5
+    assert parse_number("$60k") == 60000.0 and parse_number("60 thousand") == 60000.0
+    assert parse_qualifier("more than") == "over" and parse_qualifier("nearly") == "nearly"
+    assert parse_qualifier("roughly") == "about" and parse_qualifier("less than") == "under"
+    assert parse_qualifier("just") is None
