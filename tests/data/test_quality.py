@@ -109,12 +109,13 @@ def _oracle(series: dict[str, pd.Series], calendar: pd.DatetimeIndex | None,
     for t, s in series.items():
         dates = list(s.index)
         vals = list(s.to_numpy())
-        def put(check, items, count=None):
+        def put(check, items, t=t):
             if items:
-                out[(t, check)] = (len(items) if count is None else count, tuple(items))
-        put("zero_close", [d for d, v in zip(dates, vals) if v == 0])
-        put("negative_close", [d for d, v in zip(dates, vals) if v < 0])
-        put("near_zero_lt0.01", [d for d, v in zip(dates, vals) if 0 < v < 0.01])
+                out[(t, check)] = (len(items), tuple(items))
+
+        put("zero_close", [d for d, v in zip(dates, vals, strict=False) if v == 0])
+        put("negative_close", [d for d, v in zip(dates, vals, strict=False) if v < 0])
+        put("near_zero_lt0.01", [d for d, v in zip(dates, vals, strict=False) if 0 < v < 0.01])
         jumps, gaps = [], []
         for i in range(1, len(vals)):
             p, c = vals[i - 1], vals[i]

@@ -101,9 +101,9 @@ def test_close_matrix_unknown_tickers_and_other_fields(tmp_path, loaded_store):
         assert opens["B"].isna().all()
         with pytest.raises(Exception, match="field"):
             store.close_matrix(["A"], field="adj")
-    with Store(tmp_path / "missing.duckdb", read_only=True) as store:
-        with pytest.raises(NoDataError, match="rotascope data import"):
-            store.close_matrix(["SPY"])
+    with Store(tmp_path / "missing.duckdb", read_only=True) as store, \
+            pytest.raises(NoDataError, match="rotascope data import"):
+        store.close_matrix(["SPY"])
 
 
 def test_long_prices_are_sorted_and_complete(loaded_store):

@@ -129,8 +129,7 @@ def import_path(store: Any, path: str | Path, *, progress: Progress | None = Non
     total = len(files)
     series: list[SeriesData] = []
     rejected: list[Rejection] = []
-    done = 0
-    for item in source.fetch(query):
+    for done, item in enumerate(source.fetch(query), start=1):
         if isinstance(item, Rejection):
             rejected.append(item)
         else:
@@ -142,7 +141,6 @@ def import_path(store: Any, path: str | Path, *, progress: Progress | None = Non
                                           check=getattr(exc, "check", None)))
             except SourceError as exc:
                 rejected.append(Rejection(item.location, str(exc), ticker=item.key or None))
-        done += 1
         if progress is not None:
             progress("read", done, total)
 

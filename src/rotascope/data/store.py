@@ -31,8 +31,8 @@ import re
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,7 @@ _EPOCH = np.datetime64("1970-01-01", "D")
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Store:
@@ -530,10 +530,7 @@ class Store:
             prov_rows = []
             for s in to_write:
                 added, changed = counts.get(s.ticker, (0, 0))
-                if s.mode == "append":
-                    changed_written = 0
-                else:
-                    changed_written = changed
+                changed_written = 0 if s.mode == "append" else changed
                 n = len(s.frame)
                 status = "new" if s.ticker not in existing else (
                     "updated" if (added or changed_written) else "unchanged")
@@ -779,10 +776,8 @@ class Store:
                     progress(0)
         finally:
             for name in tables:
-                try:
+                with suppress(duckdb.Error):
                     con.unregister(f"_x_{name}")
-                except duckdb.Error:
-                    pass
         result.flags = self.quality_flags([r.ticker for r in result.results])
         return result
 

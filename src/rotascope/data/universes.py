@@ -90,7 +90,7 @@ def _parse_yaml(text: str, location: str, source: str) -> dict[str, Universe]:
                               "{description, tickers, benchmark}", root.start_mark.line + 1)
     data = yaml.safe_load(text)
     out: dict[str, Universe] = {}
-    for key_node, value_node in root.value:
+    for key_node, _value_node in root.value:
         line = key_node.start_mark.line + 1
         name = str(key_node.value)
         if not _NAME_RE.match(name):

@@ -339,7 +339,8 @@ def _parse_slow(content: bytes, layout: Layout, location: str) -> _Parsed:
         fields = next(csv.reader([line]))
         if len(fields) != n:
             raise _format_error(location, f"expected {n} fields as in the header "
-                                f"{layout.header!r}, got {len(fields)}: {line!r}", lineno, "field_count")
+                                f"{layout.header!r}, got {len(fields)}: {line!r}", lineno,
+                                "field_count")
         ds = fields[date_pos].strip()
         if not date_re.match(ds):
             what = "YYYYMMDD" if bulk else "YYYY-MM-DD"
@@ -439,7 +440,8 @@ def parse_price_csv(content: bytes, location: str, *, ticker: str | None = None,
             raise _format_error(location, f"not UTF-8 text ({exc.reason} at byte "
                                 f"{exc.start})", None, "bad_layout") from None
         if parsed.lines is None:  # pragma: no cover - slow parser always sets lines
-            raise _format_error(location, f"cannot parse: {fast_exc}", None, "bad_layout")
+            raise _format_error(location, f"cannot parse: {fast_exc}", None,
+                                "bad_layout") from None
     if len(parsed.dates) == 0:
         raise _format_error(location, f"no data rows after the header {layout.header!r}",
                             layout.header_lines + 1, "empty")

@@ -286,8 +286,9 @@ def list_cmd(ctx: click.Context, tickers: tuple[str, ...], as_json: bool) -> Non
                       ("flags", "right")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in rows:
-        table.add_row(escape(r["ticker"]), f"{r['first_date']:%Y-%m-%d}", f"{r['last_date']:%Y-%m-%d}",
-                      f"{r['rows']:,}", r["kind"] or "", r["source"] or "", str(r["flags"]))
+        table.add_row(escape(r["ticker"]), f"{r['first_date']:%Y-%m-%d}",
+                      f"{r['last_date']:%Y-%m-%d}", f"{r['rows']:,}", r["kind"] or "",
+                      r["source"] or "", str(r["flags"]))
     out = console()
     out.print(table)
     out.print(f"{len(rows)} tickers")

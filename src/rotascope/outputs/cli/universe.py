@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.markup import escape
 import pandas as pd
+from rich.markup import escape
 
 from ._common import as_of_option, console, emit_json, json_option, open_store, settings_of
 
