@@ -70,6 +70,32 @@ def test_same_seed_is_bit_identical_and_other_seed_differs(mkt: SyntheticMarket)
     assert (mkt.episodes["start"] == other.episodes["start"]).all()  # dates are fixed
 
 
+def test_output_does_not_depend_on_blas_threads() -> None:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        a = generate_market(tickers=300, days=400, seed=11, episodes=None)
+    with threadpool_limits(limits=1, user_api="blas"):
+        b = generate_market(tickers=300, days=400, seed=11, episodes=None)
+    assert a.close.to_numpy().tobytes() == b.close.to_numpy().tobytes()
+
+
+def test_doctests_and_public_names() -> None:
+    import doctest
+
+    import rotascope
+    import rotascope.data.synthetic as pkg
+    from rotascope.data.synthetic import episodes, market
+
+    for module in (pkg, market):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
+    for module in (pkg, market, episodes):
+        assert set(module.__all__) <= set(dir(module))
+    assert rotascope.generate_market is generate_market
+    assert rotascope.SyntheticMarket is SyntheticMarket
+
+
 def test_shape_dtype_layout_and_calendar(mkt: SyntheticMarket) -> None:
     close = mkt.close
     assert close.shape == (800, 60 + N_DERIVED)

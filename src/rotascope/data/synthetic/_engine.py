@@ -15,8 +15,10 @@ seeded generator (the block size is fixed, so output does not depend on memory):
 
 * pass A writes the log returns into the output matrix and keeps, for the few rows where
   an episode imposes the index path, what :func:`solve_controls` needs;
-* :func:`solve_controls` finds the market-factor (and mega-factor) shifts that make the
-  cap-weighted index (``SPY``) and ``MAGS`` follow the imposed paths exactly;
+* :func:`solve_controls` finds the shifts of the market factor, the mega-cap factor and
+  a breadth factor (loading 0 for the largest sp500 stock up to 1 for the smallest) that
+  make the cap-weighted index (``SPY``), ``MAGS`` and ``RSP`` follow the imposed paths
+  exactly;
 * pass B adds the shifts, turns the log returns into prices in place and accumulates the
   sums that give every derived ETF's daily return (matrix products, no loop over days).
 """
@@ -397,10 +399,8 @@ def basket_members(st: Stocks, cap: np.ndarray, sp: np.ndarray) -> np.ndarray:
     nq &= rank <= np.sort(rank[nq])[min(99, int(nq.sum()) - 1)]
     rank0 = np.empty(n, dtype=np.int64)          # size at listing: no look-ahead
     rank0[np.argsort(-st.cap0, kind="stable")] = np.arange(n)
-    if n < 3000:
-        small = (rank0 >= n // 2) & ~st.mega
-    else:
-        small = (rank0 >= 1000) & (rank0 < 3000)
+    lo, hi = (n // 2, n) if n < 3000 else (1000, 3000)   # Russell-2000-like ranks
+    small = (rank0 >= lo) & (rank0 < hi) & ~st.mega
     growth_all = st.growth > np.median(st.growth)
     growth_sp = sp & (st.growth > np.median(st.growth[sp]))
     total_vol = np.sqrt((st.beta * 0.01) ** 2 + st.sigma ** 2)

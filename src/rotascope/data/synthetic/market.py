@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ..._typing import DateLike
 from ..._validation import check_date, check_float, check_int
@@ -17,7 +18,7 @@ from ..model import SeriesData
 from . import _catalog as cat
 from . import _engine as eng
 from ._truth import episodes_frame
-from .episodes import Episode, plan_episodes
+from .episodes import Episode, Plan, plan_episodes
 
 __all__ = ["SyntheticMarket", "generate_market", "SYNTHETIC_LABEL", "SYNTHETIC_SOURCE"]
 
@@ -251,6 +252,17 @@ def generate_market(*, tickers: int = 500, years: float | None = None, days: int
 
     listing = {c[0]: max(0, rows - c[1]) for c in cat.CRYPTO}
     plans = plan_episodes(episodes, index, stream(_STREAM_EPISODES), listing)
+    # BLAS results depend on its thread count; one thread keeps the output bit-identical
+    # whatever OPENBLAS_NUM_THREADS / OMP_NUM_THREADS say (matrix products are a small
+    # share of the time)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _generate(n, seed, mag7_share, index, plans, listing, stream)
+
+
+def _generate(n: int, seed: int, mag7_share: float, index: pd.DatetimeIndex,
+              plans: list[Plan], listing: dict[str, int],
+              stream: Callable[[int], np.random.Generator]) -> SyntheticMarket:
+    rows = len(index)
     st = eng.make_stocks(n, rows, stream(_STREAM_STOCKS), mag7_share)
     fac = eng.make_factors(rows, stream(_STREAM_FACTORS), plans)
     ctl = eng.collect_controls(plans)
