@@ -330,3 +330,22 @@ def test_data_update_is_lazy():
     r = CliRunner().invoke(cli, ["data", "--help"])
     assert r.exit_code == 0
     assert "update" in r.output and "import" in r.output
+
+
+def test_calendar_and_latest_date_come_from_the_store_too(clean_folder, tmp_path):
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        import_path(store, clean_folder)                   # SPY + GOOD
+    single = tmp_path / "single"
+    single.mkdir()
+    keep = np.ones(250, bool)
+    keep[200] = False
+    _write(single, "LATE.csv", CAL[:250][keep], _walk(250, 5)[keep])
+    # a partial SPY file: the stored SPY days outside its range still count
+    _write(single, "SPY.csv", CAL[:100], _walk(300, 1)[:100])
+    with Store(path) as store:
+        result = import_path(store, single)
+    flags = {(f.ticker, f.check): f for f in result.flags}
+    assert flags[("LATE", "missing_vs_SPY_calendar")].dates == (CAL[200],)
+    assert flags[("LATE", "ends_early")].dates == (CAL[249],)    # store ends at CAL[299]
+    assert ("LATE", "short_history") in flags                    # 249 rows

@@ -191,8 +191,13 @@ def _flags(store: Any, series: list[SeriesData], calendar: str) -> list:
     if not series:
         return []
     cal_series = next((s for s in series if s.ticker == calendar), None)
-    cal = (cal_series.frame.index if cal_series is not None
-           else store.trading_days(calendar))
+    cal = store.trading_days(calendar)
+    if cal_series is not None:
+        # the file's rows replace the stored ones in its own range
+        idx = cal_series.frame.index
+        if cal is not None:
+            cal = cal[(cal < idx[0]) | (cal > idx[-1])]
+        cal = idx if cal is None else cal.union(idx)
     last_batch = max(s.frame.index[-1] for s in series if len(s.frame))
     stored = store.last_date()
     latest = last_batch if stored is None else max(pd.Timestamp(stored), last_batch)
