@@ -8,8 +8,13 @@ import pandas as pd
 import pytest
 
 from rotascope.errors import FileFormatError
-from rotascope.text.extract import (detect_format, find_full_date, parse_document,
-                                    read_document, split_sentences)
+from rotascope.text.extract import (
+    detect_format,
+    find_full_date,
+    parse_document,
+    read_document,
+    split_sentences,
+)
 
 
 def test_html_skips_script_style_nav_and_reads_metadata(texts: Path) -> None:

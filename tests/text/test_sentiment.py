@@ -9,10 +9,21 @@ import pandas as pd
 import pytest
 
 from rotascope.errors import DataError
-from rotascope.text.lexicon import (MARKET_NEGATIVE, MARKET_POSITIVE, NEUTRAL_IN_MARKETS,
-                                    Lexicon, lm_dictionary_path, load_lexicon)
-from rotascope.text.sentiment import (label_for, polarity_score, sentiment,
-                                      sentiment_of_file, word_hits)
+from rotascope.text.lexicon import (
+    MARKET_NEGATIVE,
+    MARKET_POSITIVE,
+    NEUTRAL_IN_MARKETS,
+    Lexicon,
+    lm_dictionary_path,
+    load_lexicon,
+)
+from rotascope.text.sentiment import (
+    label_for,
+    polarity_score,
+    sentiment,
+    sentiment_of_file,
+    word_hits,
+)
 
 
 @pytest.fixture(scope="module")

@@ -37,12 +37,16 @@ __all__ = ["Alias", "Mention", "AliasTable", "load_aliases", "NOT_TICKERS", "cle
 
 #: Upper-case words that are tickers of some listed company but, written bare, are far
 #: more often ordinary words or acronyms. Write them as cashtags ($ALL) to mean the stock.
-NOT_TICKERS = frozenset(
-    "A I AI IT ALL ARE NOW ON KEY CEO CFO CTO COO GDP CPI PPI PCE USA US UK EU ETF ETFS IPO "
-    "FOMC FED RSI SMA EMA MA YTD EPS PE TV AM PM EST ET EDT OK BE SO GO DD IR BIG LOW HAS CAN "
-    "AN AT BY IN OF OR TO UP NEW ONE WELL FAST HE SHE WE MY BEST MAN CASH HOLD RUN LIFE "
-    "PAYS SEE GOOD NICE TECH FUND DOW NYSE SEC ECB BOJ BOE IMF OPEC WTI USD EUR JPY CNY "
-    "Q1 Q2 Q3 Q4 H1 H2 FY YOY QOQ MOM ATH OTC REIT REITS LLC INC CO".split())
+NOT_TICKERS = frozenset({
+    "A", "I", "AI", "IT", "ALL", "ARE", "NOW", "ON", "KEY", "CEO", "CFO", "CTO", "COO",
+    "GDP", "CPI", "PPI", "PCE", "USA", "US", "UK", "EU", "ETF", "ETFS", "IPO", "FOMC",
+    "FED", "RSI", "SMA", "EMA", "MA", "YTD", "EPS", "PE", "TV", "AM", "PM", "EST", "ET",
+    "EDT", "OK", "BE", "SO", "GO", "DD", "IR", "BIG", "LOW", "HAS", "CAN", "AN", "AT", "BY",
+    "IN", "OF", "OR", "TO", "UP", "NEW", "ONE", "WELL", "FAST", "HE", "SHE", "WE", "MY",
+    "BEST", "MAN", "CASH", "HOLD", "RUN", "LIFE", "PAYS", "SEE", "GOOD", "NICE", "TECH",
+    "FUND", "DOW", "NYSE", "SEC", "ECB", "BOJ", "BOE", "IMF", "OPEC", "WTI", "USD", "EUR",
+    "JPY", "CNY", "Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY", "YOY", "QOQ", "MOM", "ATH",
+    "OTC", "REIT", "REITS", "LLC", "INC", "CO"})
 
 _LEGAL_SUFFIX = re.compile(
     r"(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Company|Co\.?|plc|PLC|Ltd\.?|"
@@ -388,13 +392,13 @@ def _store_companies(store: Any, universe: str) -> dict[str, str]:
     try:
         if store.universe_info(universe) is not None:
             frames.append(store.universe_members(universe)[["ticker", "name"]])
-    except Exception:  # noqa: BLE001 - a store without universes simply has no names
+    except Exception:  # a store without universes simply has no names
         pass
     try:
         inst = store.instruments()
         if "name" in inst.columns and len(inst):
             frames.append(inst[["name"]].reset_index().rename(columns={"index": "ticker"}))
-    except Exception:  # noqa: BLE001
+    except Exception:  # nor one without instrument names
         pass
     for frame in frames:
         for ticker, name in zip(frame["ticker"], frame["name"], strict=False):

@@ -447,10 +447,11 @@ def _dateline(paragraphs: tuple[Paragraph, ...]) -> tuple[pd.Timestamp, Paragrap
 # -- sentences ----------------------------------------------------------------------------
 
 #: Abbreviations after which a period does not end a sentence (lower case, no period).
-ABBREVIATIONS = frozenset(
-    "inc corp co ltd plc llc lp mr mrs ms dr prof st no vs etc e.g i.e approx est u.s u.k "
-    "jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun fig "
-    "jr sr dept gov sen rep avg".split())
+ABBREVIATIONS = frozenset({
+    "inc", "corp", "co", "ltd", "plc", "llc", "lp", "mr", "mrs", "ms", "dr", "prof", "st",
+    "no", "vs", "etc", "e.g", "i.e", "approx", "est", "u.s", "u.k", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed",
+    "thu", "fri", "sat", "sun", "fig", "jr", "sr", "dept", "gov", "sen", "rep", "avg"})
 
 _END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+|$)")
 

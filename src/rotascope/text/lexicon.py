@@ -49,18 +49,22 @@ NEGATORS = frozenset({"not", "no", "never", "none", "neither", "nor", "nobody", 
 #: Number of words before a sentiment word searched for a negator.
 NEGATION_WINDOW = 3
 
-MARKET_POSITIVE = frozenset(
-    "rally rallied rallies rallying surge surged surges surging soar soared soars soaring "
-    "jump jumped jumps climb climbed climbs climbing rise rises rising rose advance advanced "
-    "advances advancing rebounded rebounds bullish upbeat robust resilient resilience "
-    "breakout record-high all-time-high outperformer outperformers leadership".split())
-MARKET_NEGATIVE = frozenset(
-    "fell fall falls falling drop dropped drops dropping slump slumped slumps slumping "
-    "tumble tumbled tumbles tumbling plunge plunged plunges plunging plummet plummeted "
-    "plummets sank sink sinks sinking slid slide slides sliding slip slipped slips "
-    "selloff selloffs sell-off sell-offs crash crashed crashes rout routs bearish "
-    "retreat retreated retreats skid skidded laggard laggards underperformer "
-    "underperformers capitulation pessimism pessimistic feared".split())
+MARKET_POSITIVE = frozenset({
+    "rally", "rallied", "rallies", "rallying", "surge", "surged", "surges", "surging",
+    "soar", "soared", "soars", "soaring", "jump", "jumped", "jumps", "climb", "climbed",
+    "climbs", "climbing", "rise", "rises", "rising", "rose", "advance", "advanced",
+    "advances", "advancing", "rebounded", "rebounds", "bullish", "upbeat", "robust",
+    "resilient", "resilience", "breakout", "record-high", "all-time-high", "outperformer",
+    "outperformers", "leadership"})
+MARKET_NEGATIVE = frozenset({
+    "fell", "fall", "falls", "falling", "drop", "dropped", "drops", "dropping", "slump",
+    "slumped", "slumps", "slumping", "tumble", "tumbled", "tumbles", "tumbling", "plunge",
+    "plunged", "plunges", "plunging", "plummet", "plummeted", "plummets", "sank", "sink",
+    "sinks", "sinking", "slid", "slide", "slides", "sliding", "slip", "slipped", "slips",
+    "selloff", "selloffs", "sell-off", "sell-offs", "crash", "crashed", "crashes", "rout",
+    "routs", "bearish", "retreat", "retreated", "retreats", "skid", "skidded", "laggard",
+    "laggards", "underperformer", "underperformers", "capitulation", "pessimism",
+    "pessimistic", "feared"})
 NEUTRAL_IN_MARKETS = frozenset({"closed", "closing", "against", "despite", "break", "broke",
                                 "breaks"})
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .model import KINDS, VERDICTS, CheckReport, Claim, ClaimResult, WindowSpec
 from .patterns import RULES, extract_claims
-from .verify import check_claims, check_document, check_text, judge_number, Tolerance
+from .verify import Tolerance, check_claims, check_document, check_text, judge_number
 
 __all__ = ["KINDS", "VERDICTS", "Claim", "ClaimResult", "CheckReport", "WindowSpec", "RULES",
            "extract_claims", "check_claims", "check_document", "check_text", "judge_number",

@@ -60,8 +60,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..aliases import Alias, AliasTable, Mention
-from ..extract import Document, Sentence, find_full_date
-from .dates import UNIT_ROWS, find_anchor, find_windows, parse_count
+from ..extract import Document, Sentence
+from .dates import find_anchor, find_windows, parse_count
 from .model import Claim, WindowSpec
 
 __all__ = ["extract_claims", "extract_from_sentence", "RULES", "Context", "parse_number",
@@ -214,7 +214,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 # breadth -------------------------------------------------------------------------------
-_MA_N = r"(?P<n>\d{1,3})[-\s]?(?:day|d|dma|DMA)\b(?:\s+(?:simple\s+|exponential\s+)?(?:moving\s+)?average)?"
+_MA_N = (r"(?P<n>\d{1,3})[-\s]?(?:day|d|dma|DMA)\b"
+         r"(?:\s+(?:simple\s+|exponential\s+)?(?:moving\s+)?average)?")
 _STOCKS = (r"(?:stocks|members|components|constituents|companies|names|issues|shares|"
            r"S&P\s*500\s+stocks|S&P\s*500\s+members|S&P\s*500\s+components|index\s+members)")
 _BREADTH1 = _rx(rf"""
@@ -316,7 +317,8 @@ _MA_LIST = (rf"(?P<mas>(?:{_NUMD}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|&|or)\s+)
             rf"{_NUMD_LAST})")
 _MA_TYPE = (r"(?P<mtype>\s*(?:simple\s+|exponential\s+)?(?:moving[-\s])?averages?|\s*(?:SMA|EMA|MA|"
             r"DMA)s?\b|\s*(?:moving\s+)?(?:average\s+)?lines?)?")
-_DIR_ADJ = r"(?:(?P<adj>rising|falling|declining|flattening|flat|upward[-\s]sloping|downward[-\s]sloping)\s+)?"
+_DIR_ADJ = (r"(?:(?P<adj>rising|falling|declining|flattening|flat|upward[-\s]sloping|"
+            r"downward[-\s]sloping)\s+)?")
 _MA_POS = _rx(rf"""
     (?:\b(?P<verb>slipped|slips|slipping|fell|falls|falling|dropped|drops|broke|breaks|breaking|
     sank|sinks|moved|moves|is|was|are|were|trades|traded|trading|closed|closes|closing|
@@ -586,7 +588,8 @@ def _gap(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
 # drawdowns -----------------------------------------------------------------------------
 _DD = _rx(rf"""
     (?:\b(?:{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}|
-       \b{_QUAL.replace('?P<q>', '?P<q2>')}(?P<num2>{_NUM}){_PCT_UNIT}\s+(?:below|under|beneath|off|down\s+from|short\s+of))
+       \b{_QUAL.replace('?P<q>', '?P<q2>')}(?P<num2>{_NUM}){_PCT_UNIT}\s+
+       (?:below|under|beneath|off|down\s+from|short\s+of))
     \s*(?:from\s+|off\s+|below\s+)?(?:its|their|the|a)\s+
     (?P<which>all-time|record|52-week|one-year|12-month|recent|(?:{_MONTH_NAMES})|
     \d{{4}}|year-to-date|ytd|post-\w+)?\s*(?P<hl>high|highs|peak|peaks|top|record|
@@ -630,8 +633,8 @@ def _dd_state(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
 
 # ranges and levels ---------------------------------------------------------------------
 _LVL = r"\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?[kK]\b|\s+thousand\b)?"
-_RANGE = _rx(rf"""\b(?:between|in\s+(?:a|the)\s+range\s+of|range\s+of|ranged\s+from|range-bound\s+between|
-    trading\s+range\s+of|from)\s+(?P<lo>{_LVL})(?P<pct1>%)?\s*(?:and|to|-|\u2013)\s*(?P<hi>{_LVL})(?P<pct2>%)?
+_RANGE = _rx(rf"""\b(?:between|in\s+(?:a|the)\s+range\s+of|range\s+of|ranged\s+from|
+    range-bound\s+between|trading\s+range\s+of|from)\s+(?P<lo>{_LVL})(?P<pct1>%)?\s*(?:and|to|-|\u2013)\s*(?P<hi>{_LVL})(?P<pct2>%)?
     |\bin\s+(?:a|the|an)\s+(?P<lo2>{_LVL})(?P<pct3>%)?\s*(?:-|\u2013|to)\s*(?P<hi2>{_LVL})(?P<pct4>%)?\s+range""")
 _LEVEL = _rx(rf"""\b(?P<verb>testing|tests|tested|test\s+of|retesting|near|nearing|around|at|to|
     above|below|under|over|through|toward|towards|hovering\s+(?:around|near|at)|hovers\s+(?:around|near|at)|

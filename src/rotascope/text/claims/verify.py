@@ -328,8 +328,9 @@ def _check_return(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcom
         computed_bp = _yield_change_bp(close, w)
         tol = Tolerance(max(2.0, 0.1 * abs(stated_bp)), max(5.0, 0.25 * abs(stated_bp)), "bp")
         verdict, why = judge_number(computed_bp, stated_bp, tol, c.qualifier)
-        reason = (f"{ticker} moved {computed_bp:+.1f} bp from {_d(w.base)} ({close.loc[w.base]:.3f}%) "
-                  f"to {_d(w.end)} ({close.loc[w.end]:.3f}%) against the stated "
+        reason = (f"{ticker} moved {computed_bp:+.1f} bp from {_d(w.base)} "
+                  f"({close.loc[w.base]:.3f}%) to {_d(w.end)} ({close.loc[w.end]:.3f}%) "
+                  f"against the stated "
                   f"{stated_bp:+.0f} bp: {why}.")
         return _Outcome(verdict, reason, computed_bp, tol.to_dict(), w.to_dict(src))
     if alias.is_yield:
