@@ -1,27 +1,33 @@
 """Compiled kernels for the indicator core (moving averages, RSI, rolling extremes).
 
-Every kernel works in place on a 2-D float64 array ``a`` (time on axis 0, one column
-per ticker) and writes preallocated outputs of the same shape; it handles the columns
-``j0 <= j < j1`` so :func:`run_columns` can split the columns over threads (the kernels
-release the GIL). Inside that range columns are processed in blocks of ``block``
-columns, time-major: for every row, every column of the block is updated. The same
-code therefore serves both memory layouts:
+Every kernel reads a 2-D float64 array ``a`` (time on axis 0, one column per ticker)
+in place and writes preallocated outputs of the same shape. A kernel handles the
+columns ``j0 <= j < j1`` so :func:`run_columns` can split the columns over threads (the
+kernels release the GIL).
 
-* Fortran order (each ticker contiguous, what ``Store.close_matrix`` returns): small
-  blocks (a few columns) give independent dependency chains to overlap while every
-  column is still read as one sequential stream;
-* C order (each date contiguous): wide blocks read and write whole cache lines of a row
-  and keep the rows a window looks back at in L2 (cache blocking).
+Inside a kernel the work is cut into *tiles*: ``block`` columns x ``tile`` rows. A tile
+function runs one column of one tile with the indicator's state in local scalars
+(loaded from, and saved to, a small per-column state array at the tile's edges), so the
+inner loop is a plain scalar recurrence. The tile shape adapts to the memory layout:
+
+* Fortran order (each ticker contiguous, what ``Store.close_matrix`` returns): one
+  column x all rows, i.e. every ticker is one sequential stream;
+* C order (each date contiguous): ``BLOCK_C`` columns x ``TILE_C`` rows, so the rows of a
+  tile stay in L1/L2 while its columns are processed one after another (cache blocking;
+  each cache line is fetched from memory once).
+
+The fused full set runs every indicator's tile function on the same tile one after the
+other: the input leaves main memory once and each output is written as one stream.
 
 Missing values follow ``docs/architecture.md``. ``skip=True``: a NaN row outputs NaN and
 is passed over (windows count the column's own valid rows, recursive state carries
 over). ``skip=False`` ("propagate"): a NaN row outputs NaN and restarts the computation,
-so each NaN-free stretch is computed as if it were a series of its own (TA-Lib
-behaviour for a series that starts at that row).
+so each NaN-free stretch is computed as if it were a series of its own (TA-Lib behaviour
+for a series that starts there).
 
 The arithmetic follows TA-Lib's operation order (running SMA total updated as
-``+new, output, -oldest``; EMA ``(x - prev) * k + prev`` seeded with the SMA; Wilder RSI
-with ``*= (n - 1)``, ``/= n``), so results agree with TA-Lib to the last bits on
+``+newest, output, -oldest``; EMA ``(x - prev) * k + prev`` seeded with the SMA; Wilder
+RSI ``*= (n - 1)``, ``+= change``, ``/= n``), so results match TA-Lib to the last bits on
 NaN-free data.
 """
 
@@ -52,6 +58,7 @@ __all__ = [
     "extreme_2d",
     "full_set_2d",
     "alloc_like",
+    "column_major",
     "run_columns",
 ]
 
@@ -70,67 +77,14 @@ RSI_EMA = 2
 
 _NAN = np.nan
 
-# --------------------------------------------------------------------------------------
-# per-element steps (inlined into every kernel)
-# --------------------------------------------------------------------------------------
-
-
-@nb.njit(inline="always")
-def _next_valid(a: np.ndarray, r: int, j: int) -> int:
-    # First row >= r holding a value in column j; callers guarantee one exists.
-    while np.isnan(a[r, j]):
-        r += 1
-    return r
-
-
-@nb.njit(inline="always")
-def _sma_step(a, t, j, jj, v, window, minp, s, c, tr):  # type: ignore[no-untyped-def]
-    # s[jj]: running total of the values in the window before v; c[jj]: their count;
-    # tr[jj]: row of the oldest of them.
-    cnt = c[jj] + 1
-    if cnt == 1:
-        tr[jj] = t
-    total = s[jj] + v
-    if cnt >= window:
-        m = total / window
-        if window > 1:
-            total -= a[tr[jj], j]
-            tr[jj] = _next_valid(a, tr[jj] + 1, j)
-        else:
-            total = 0.0
-        s[jj] = total
-        c[jj] = window - 1
-        return m
-    s[jj] = total
-    c[jj] = cnt
-    if cnt >= minp:
-        return total / cnt
-    return _NAN
-
-
-@nb.njit(inline="always")
-def _ema_step(v, jj, window, alpha, s, c, e):  # type: ignore[no-untyped-def]
-    cnt = c[jj]
-    if cnt < window:
-        total = s[jj] + v
-        s[jj] = total
-        cnt += 1
-        c[jj] = cnt
-        if cnt == window:
-            m = total / window
-            e[jj] = m
-            return m
-        return _NAN
-    m = ((v - e[jj]) * alpha) + e[jj]
-    e[jj] = m
-    return m
-
-
-@nb.njit(inline="always")
-def _ma_step(a, t, j, jj, v, kind, window, minp, alpha, s, c, tr, e):  # type: ignore[no-untyped-def]
-    if kind == MA_SMA:
-        return _sma_step(a, t, j, jj, v, window, minp, s, c, tr)
-    return _ema_step(v, jj, window, alpha, s, c, e)
+# Layout of the per-column state arrays (one row per column of a block and per slot).
+# Moving average: floats [total, ema, prev], ints [count, trail row, ring pos, rows seen].
+_F_TOTAL, _F_EMA, _F_PREV = 0, 1, 2
+_I_COUNT, _I_TRAIL, _I_POS, _I_SEEN = 0, 1, 2, 3
+# RSI: floats [last close, avg gain, avg loss], ints [changes seen (-1: no close yet),
+# ring pos, non-zero gains in ring, non-zero losses in ring].
+_R_LAST, _R_GAIN, _R_LOSS = 0, 1, 2
+_R_COUNT, _R_POS, _R_NG, _R_NL = 0, 1, 2, 3
 
 
 @nb.njit(inline="always")
@@ -161,446 +115,504 @@ def _rsi_value(g: float, loss: float) -> float:
 
 
 # --------------------------------------------------------------------------------------
-# moving averages and what is derived from one average
+# tile functions: one column, rows t0..t1, state in scalars
 # --------------------------------------------------------------------------------------
 
 
-@nb.njit(cache=True, nogil=True)
-def ma_2d(a, out, j0, j1, block, kind, window, minp, skip, post, k):  # type: ignore[no-untyped-def]
+@nb.njit(nogil=True, cache=True)
+def _ma_tile(a, out, j, t0, t1, kind, window, minp, skip, post, k,  # type: ignore[no-untyped-def]
+             fs, ist, ring, r):
+    total = fs[r, _F_TOTAL]
+    e = fs[r, _F_EMA]
+    prev = fs[r, _F_PREV]
+    cnt = ist[r, _I_COUNT]
+    tr = ist[r, _I_TRAIL]
+    pos = ist[r, _I_POS]
+    seen = ist[r, _I_SEEN]
+    kk = ring.shape[1]
+    alpha = 2.0 / (window + 1)
+    for t in range(t0, t1):
+        v = a[t, j]
+        if np.isnan(v):
+            out[t, j] = _NAN
+            if not skip:
+                total = 0.0
+                cnt = 0
+                pos = 0
+                seen = 0
+                prev = _NAN
+            continue
+        # ---- the average
+        if kind == MA_SMA:
+            if cnt == 0:
+                tr = t
+            cnt += 1
+            total += v
+            if cnt >= window:
+                m = total / window
+                if window > 1:
+                    total -= a[tr, j]
+                    tr += 1
+                    while np.isnan(a[tr, j]):
+                        tr += 1
+                else:
+                    total = 0.0
+                cnt = window - 1
+            elif cnt >= minp:
+                m = total / cnt
+            else:
+                m = _NAN
+        else:
+            if cnt < window:
+                total += v
+                cnt += 1
+                if cnt == window:
+                    e = total / window
+                    m = e
+                else:
+                    m = _NAN
+            else:
+                e = ((v - e) * alpha) + e
+                m = e
+        # ---- what the caller wants from it
+        if post == POST_VALUE:
+            out[t, j] = m
+        elif post == POST_PCT:
+            out[t, j] = _ratio_m1(v, m)
+        elif post == POST_ABOVE:
+            if np.isnan(m):
+                out[t, j] = _NAN
+            else:
+                out[t, j] = 1.0 if v > m else 0.0
+        else:
+            # ring holds the averages of the last k + 1 own rows
+            ring[r, pos] = m
+            pos += 1
+            if pos == kk:
+                pos = 0
+            if seen >= k:
+                slope = _ratio_m1(m, ring[r, pos])
+            else:
+                slope = _NAN
+                seen += 1
+            if post == POST_SLOPE:
+                out[t, j] = slope
+            else:
+                out[t, j] = _turn(slope, prev)
+                prev = slope
+    fs[r, _F_TOTAL] = total
+    fs[r, _F_EMA] = e
+    fs[r, _F_PREV] = prev
+    ist[r, _I_COUNT] = cnt
+    ist[r, _I_TRAIL] = tr
+    ist[r, _I_POS] = pos
+    ist[r, _I_SEEN] = seen
+
+
+@nb.njit(nogil=True, cache=True)
+def _cross_tile(a, out, j, t0, t1, kind, fast, slow, skip,  # type: ignore[no-untyped-def]
+                fs, ist, r):
+    # two averages: slot r (fast) and r + 1 (slow); prev diff kept in the fast slot
+    s1 = fs[r, _F_TOTAL]
+    e1 = fs[r, _F_EMA]
+    c1 = ist[r, _I_COUNT]
+    tr1 = ist[r, _I_TRAIL]
+    s2 = fs[r + 1, _F_TOTAL]
+    e2 = fs[r + 1, _F_EMA]
+    c2 = ist[r + 1, _I_COUNT]
+    tr2 = ist[r + 1, _I_TRAIL]
+    prev = fs[r, _F_PREV]
+    a1 = 2.0 / (fast + 1)
+    a2 = 2.0 / (slow + 1)
+    for t in range(t0, t1):
+        v = a[t, j]
+        if np.isnan(v):
+            out[t, j] = _NAN
+            if not skip:
+                s1 = 0.0
+                c1 = 0
+                s2 = 0.0
+                c2 = 0
+                prev = _NAN
+            continue
+        if kind == MA_SMA:
+            if c1 == 0:
+                tr1 = t
+            if c2 == 0:
+                tr2 = t
+            c1 += 1
+            c2 += 1
+            s1 += v
+            s2 += v
+            if c1 >= fast:
+                m1 = s1 / fast
+                if fast > 1:
+                    s1 -= a[tr1, j]
+                    tr1 += 1
+                    while np.isnan(a[tr1, j]):
+                        tr1 += 1
+                else:
+                    s1 = 0.0
+                c1 = fast - 1
+            else:
+                m1 = _NAN
+            if c2 >= slow:
+                m2 = s2 / slow
+                s2 -= a[tr2, j]  # slow > fast >= 1
+                tr2 += 1
+                while np.isnan(a[tr2, j]):
+                    tr2 += 1
+                c2 = slow - 1
+            else:
+                m2 = _NAN
+        else:
+            if c1 < fast:
+                s1 += v
+                c1 += 1
+                if c1 == fast:
+                    e1 = s1 / fast
+                    m1 = e1
+                else:
+                    m1 = _NAN
+            else:
+                e1 = ((v - e1) * a1) + e1
+                m1 = e1
+            if c2 < slow:
+                s2 += v
+                c2 += 1
+                if c2 == slow:
+                    e2 = s2 / slow
+                    m2 = e2
+                else:
+                    m2 = _NAN
+            else:
+                e2 = ((v - e2) * a2) + e2
+                m2 = e2
+        d = m1 - m2
+        out[t, j] = _turn(d, prev)
+        prev = d
+    fs[r, _F_TOTAL] = s1
+    fs[r, _F_EMA] = e1
+    ist[r, _I_COUNT] = c1
+    ist[r, _I_TRAIL] = tr1
+    fs[r + 1, _F_TOTAL] = s2
+    fs[r + 1, _F_EMA] = e2
+    ist[r + 1, _I_COUNT] = c2
+    ist[r + 1, _I_TRAIL] = tr2
+    fs[r, _F_PREV] = prev
+
+
+@nb.njit(nogil=True, cache=True)
+def _rsi_tile(a, out, j, t0, t1, window, smoothing, skip,  # type: ignore[no-untyped-def]
+              fs, ist, ring, r):
+    last = fs[r, _R_LAST]
+    g = fs[r, _R_GAIN]
+    lo = fs[r, _R_LOSS]
+    cnt = ist[r, _R_COUNT]
+    pos = ist[r, _R_POS]
+    ng = ist[r, _R_NG]
+    nl = ist[r, _R_NL]
+    wm1 = float(window - 1)
+    wf = float(window)
+    inv = 1.0 / wf
+    alpha = 2.0 / (window + 1)
+    for t in range(t0, t1):
+        v = a[t, j]
+        if np.isnan(v):
+            out[t, j] = _NAN
+            if not skip:
+                cnt = -1
+                g = 0.0
+                lo = 0.0
+                pos = 0
+                ng = 0
+                nl = 0
+            continue
+        if cnt < 0:
+            last = v
+            cnt = 0
+            out[t, j] = _NAN
+            continue
+        d = v - last
+        last = v
+        if cnt < window:
+            # seed: plain sums of the first `window` gains and losses
+            if smoothing == RSI_SMA:
+                ring[r, cnt] = d
+                if d > 0.0:
+                    ng += 1
+                elif d < 0.0:
+                    nl += 1
+            if d < 0.0:
+                lo -= d
+            else:
+                g += d
+            cnt += 1
+            if cnt < window:
+                out[t, j] = _NAN
+            elif smoothing == RSI_SMA:
+                out[t, j] = _rsi_value(g if ng > 0 else 0.0, lo if nl > 0 else 0.0)
+            else:
+                lo /= wf
+                g /= wf
+                out[t, j] = _rsi_value(g, lo)
+            continue
+        if smoothing == RSI_WILDER:
+            gain = d if d > 0.0 else 0.0
+            loss = -d if d < 0.0 else 0.0
+            g = (g * wm1 + gain) * inv
+            lo = (lo * wm1 + loss) * inv
+        elif smoothing == RSI_EMA:
+            gain = d if d > 0.0 else 0.0
+            loss = -d if d < 0.0 else 0.0
+            g = ((gain - g) * alpha) + g
+            lo = ((loss - lo) * alpha) + lo
+        else:
+            # running sums over a ring of the last `window` changes; the counts of
+            # non-zero gains/losses make a sum exactly 0 once its last term has left
+            old = ring[r, pos]
+            ring[r, pos] = d
+            pos += 1
+            if pos == window:
+                pos = 0
+            if old > 0.0:
+                g -= old
+                ng -= 1
+            elif old < 0.0:
+                lo += old
+                nl -= 1
+            if d > 0.0:
+                g += d
+                ng += 1
+            elif d < 0.0:
+                lo -= d
+                nl += 1
+            if ng == 0:
+                g = 0.0
+            if nl == 0:
+                lo = 0.0
+        out[t, j] = _rsi_value(g, lo)
+    fs[r, _R_LAST] = last
+    fs[r, _R_GAIN] = g
+    fs[r, _R_LOSS] = lo
+    ist[r, _R_COUNT] = cnt
+    ist[r, _R_POS] = pos
+    ist[r, _R_NG] = ng
+    ist[r, _R_NL] = nl
+
+
+@nb.njit(nogil=True, cache=True)
+def _extreme_tile(a, out, j, t0, t1, window, minp, is_max, pct, skip,  # type: ignore[no-untyped-def]
+                  ist, fs, cur, suf, r):
+    # van Herk / Gil-Werman: the column's valid values are cut into blocks of `window`;
+    # `pre` is the running extreme of the current block, suf[r, p] the extreme of the
+    # previous block from position p to its end (suf[r, window] = -inf), so the window
+    # ending at position p is extreme(suf[r, p + 1], pre). Three comparisons per value,
+    # no data-dependent branches, whatever the window.
+    p = ist[r, 0]  # position in the current block
+    cnt = ist[r, 1]  # values seen, capped at window
+    pre = fs[r, 0]
+    sign = 1.0 if is_max else -1.0
+    last = window - 1
+    for t in range(t0, t1):
+        v = a[t, j]
+        if np.isnan(v):
+            out[t, j] = _NAN
+            if not skip:
+                p = 0
+                cnt = 0
+                pre = -np.inf
+                suf[r, 0] = -np.inf  # no previous block
+                for i in range(1, window + 1):
+                    suf[r, i] = -np.inf
+            continue
+        x = sign * v
+        cur[r, p] = x
+        pre = max(pre, x)
+        ext = max(suf[r, p + 1], pre)
+        if cnt < window:
+            cnt += 1
+        if p == last:
+            # block complete: its suffix extremes serve the next block
+            acc = -np.inf
+            for i in range(last, -1, -1):
+                acc = max(acc, cur[r, i])
+                suf[r, i] = acc
+            p = 0
+            pre = -np.inf
+        else:
+            p += 1
+        if cnt < minp:
+            out[t, j] = _NAN
+        else:
+            e = sign * ext
+            if pct:
+                out[t, j] = v / e - 1.0 if e > 0.0 else _NAN
+            else:
+                out[t, j] = e
+    ist[r, 0] = p
+    ist[r, 1] = cnt
+    fs[r, 0] = pre
+
+
+# --------------------------------------------------------------------------------------
+# kernels: columns j0..j1 in blocks x tiles
+# --------------------------------------------------------------------------------------
+
+
+@nb.njit(nogil=True, cache=True)
+def _reset_ma(fs, ist, r):  # type: ignore[no-untyped-def]
+    fs[r, _F_TOTAL] = 0.0
+    fs[r, _F_EMA] = 0.0
+    fs[r, _F_PREV] = _NAN
+    for q in range(ist.shape[1]):
+        ist[r, q] = 0
+
+
+@nb.njit(nogil=True, cache=True)
+def _reset_rsi(fs, ist, r):  # type: ignore[no-untyped-def]
+    fs[r, _R_LAST] = 0.0
+    fs[r, _R_GAIN] = 0.0
+    fs[r, _R_LOSS] = 0.0
+    ist[r, _R_COUNT] = -1
+    ist[r, _R_POS] = 0
+    ist[r, _R_NG] = 0
+    ist[r, _R_NL] = 0
+
+
+@nb.njit(nogil=True, cache=True)
+def ma_2d(a, out, j0, j1, block, tile, kind, window, minp, skip, post, k):  # type: ignore[no-untyped-def]
     """SMA/EMA of columns j0..j1 with an optional post-operation (POST_*)."""
     n = a.shape[0]
     width = max(1, min(block, j1 - j0))
-    s = np.zeros(width)
-    e = np.zeros(width)
-    c = np.zeros(width, np.int64)
-    tr = np.zeros(width, np.int64)
-    kk = k + 1 if post >= POST_SLOPE else 1
-    ring = np.empty((width, kk))
-    pos = np.zeros(width, np.int64)
-    nv = np.zeros(width, np.int64)
-    prev = np.empty(width)
-    alpha = 2.0 / (window + 1)
+    fs = np.empty((width, 3))
+    ist = np.empty((width, 4), np.int64)
+    ring = np.empty((width, k + 1 if post >= POST_SLOPE else 1))
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
-        bw = b1 - b0
-        for jj in range(bw):
-            s[jj] = 0.0
-            c[jj] = 0
-            pos[jj] = 0
-            nv[jj] = 0
-            prev[jj] = _NAN
-        for t in range(n):
-            for jj in range(bw):
-                j = b0 + jj
-                v = a[t, j]
-                if np.isnan(v):
-                    out[t, j] = _NAN
-                    if not skip:
-                        s[jj] = 0.0
-                        c[jj] = 0
-                        pos[jj] = 0
-                        nv[jj] = 0
-                        prev[jj] = _NAN
-                    continue
-                m = _ma_step(a, t, j, jj, v, kind, window, minp, alpha, s, c, tr, e)
-                if post == POST_VALUE:
-                    out[t, j] = m
-                elif post == POST_PCT:
-                    out[t, j] = _ratio_m1(v, m)
-                elif post == POST_ABOVE:
-                    if np.isnan(m):
-                        out[t, j] = _NAN
-                    else:
-                        out[t, j] = 1.0 if v > m else 0.0
-                else:
-                    # ring[jj, pos] holds the last k + 1 averages of the column's rows
-                    p = pos[jj]
-                    ring[jj, p] = m
-                    p += 1
-                    if p == kk:
-                        p = 0
-                    pos[jj] = p
-                    cnt = nv[jj]
-                    if cnt >= k:
-                        slope = _ratio_m1(m, ring[jj, p])
-                    else:
-                        slope = _NAN
-                        nv[jj] = cnt + 1
-                    if post == POST_SLOPE:
-                        out[t, j] = slope
-                    else:
-                        out[t, j] = _turn(slope, prev[jj])
-                        prev[jj] = slope
+        for jj in range(b1 - b0):
+            _reset_ma(fs, ist, jj)
+        for t0 in range(0, n, tile):
+            t1 = min(t0 + tile, n)
+            for jj in range(b1 - b0):
+                _ma_tile(a, out, b0 + jj, t0, t1, kind, window, minp, skip, post, k,
+                         fs, ist, ring, jj)
 
 
-@nb.njit(cache=True, nogil=True)
-def cross_2d(a, out, j0, j1, block, kind, fast, slow, skip):  # type: ignore[no-untyped-def]
+@nb.njit(nogil=True, cache=True)
+def cross_2d(a, out, j0, j1, block, tile, kind, fast, slow, skip):  # type: ignore[no-untyped-def]
     """+1 / -1 / 0 where the fast average crosses the slow one (NaN where undefined)."""
     n = a.shape[0]
     width = max(1, min(block, j1 - j0))
-    s1 = np.zeros(width)
-    e1 = np.zeros(width)
-    c1 = np.zeros(width, np.int64)
-    t1 = np.zeros(width, np.int64)
-    s2 = np.zeros(width)
-    e2 = np.zeros(width)
-    c2 = np.zeros(width, np.int64)
-    t2 = np.zeros(width, np.int64)
-    prev = np.empty(width)
-    a1 = 2.0 / (fast + 1)
-    a2 = 2.0 / (slow + 1)
+    fs = np.empty((2 * width, 3))
+    ist = np.empty((2 * width, 4), np.int64)
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
-        bw = b1 - b0
-        for jj in range(bw):
-            s1[jj] = 0.0
-            c1[jj] = 0
-            s2[jj] = 0.0
-            c2[jj] = 0
-            prev[jj] = _NAN
-        for t in range(n):
-            for jj in range(bw):
-                j = b0 + jj
-                v = a[t, j]
-                if np.isnan(v):
-                    out[t, j] = _NAN
-                    if not skip:
-                        s1[jj] = 0.0
-                        c1[jj] = 0
-                        s2[jj] = 0.0
-                        c2[jj] = 0
-                        prev[jj] = _NAN
-                    continue
-                m1 = _ma_step(a, t, j, jj, v, kind, fast, fast, a1, s1, c1, t1, e1)
-                m2 = _ma_step(a, t, j, jj, v, kind, slow, slow, a2, s2, c2, t2, e2)
-                d = m1 - m2
-                out[t, j] = _turn(d, prev[jj])
-                prev[jj] = d
+        for r in range(2 * (b1 - b0)):
+            _reset_ma(fs, ist, r)
+        for t0 in range(0, n, tile):
+            t1 = min(t0 + tile, n)
+            for jj in range(b1 - b0):
+                _cross_tile(a, out, b0 + jj, t0, t1, kind, fast, slow, skip, fs, ist, 2 * jj)
 
 
-# --------------------------------------------------------------------------------------
-# RSI
-# --------------------------------------------------------------------------------------
-
-
-@nb.njit(cache=True, nogil=True)
-def rsi_2d(a, out, j0, j1, block, window, smoothing, skip):  # type: ignore[no-untyped-def]
+@nb.njit(nogil=True, cache=True)
+def rsi_2d(a, out, j0, j1, block, tile, window, smoothing, skip):  # type: ignore[no-untyped-def]
     """RSI with Wilder (TA-Lib), simple (Cutler) or exponential smoothing."""
     n = a.shape[0]
     width = max(1, min(block, j1 - j0))
-    last = np.empty(width)  # previous valid close
-    g = np.zeros(width)
-    lo = np.zeros(width)
-    c = np.zeros(width, np.int64)  # changes seen (capped at window), -1 = no close yet
-    # simple smoothing: ring of the last `window` changes + counts of non-zero gains/losses
-    rw = window if smoothing == RSI_SMA else 1
-    ring = np.zeros((width, rw))
-    pos = np.zeros(width, np.int64)
-    ng = np.zeros(width, np.int64)
-    nl = np.zeros(width, np.int64)
-    wm1 = float(window - 1)
-    wf = float(window)
-    alpha = 2.0 / (window + 1)
+    fs = np.empty((width, 3))
+    ist = np.empty((width, 4), np.int64)
+    ring = np.zeros((width, window if smoothing == RSI_SMA else 1))
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
-        bw = b1 - b0
-        for jj in range(bw):
-            c[jj] = -1
-            g[jj] = 0.0
-            lo[jj] = 0.0
-            pos[jj] = 0
-            ng[jj] = 0
-            nl[jj] = 0
-        for t in range(n):
-            for jj in range(bw):
-                j = b0 + jj
-                v = a[t, j]
-                if np.isnan(v):
-                    out[t, j] = _NAN
-                    if not skip:
-                        c[jj] = -1
-                        g[jj] = 0.0
-                        lo[jj] = 0.0
-                        pos[jj] = 0
-                        ng[jj] = 0
-                        nl[jj] = 0
-                    continue
-                cnt = c[jj]
-                if cnt < 0:
-                    last[jj] = v
-                    c[jj] = 0
-                    out[t, j] = _NAN
-                    continue
-                d = v - last[jj]
-                last[jj] = v
-                if cnt < window:
-                    if smoothing == RSI_SMA:
-                        ring[jj, cnt] = d
-                        if d > 0.0:
-                            ng[jj] += 1
-                        elif d < 0.0:
-                            nl[jj] += 1
-                    if d < 0.0:
-                        lo[jj] -= d
-                    else:
-                        g[jj] += d
-                    cnt += 1
-                    c[jj] = cnt
-                    if cnt < window:
-                        out[t, j] = _NAN
-                        continue
-                    if smoothing == RSI_SMA:
-                        out[t, j] = _rsi_value(g[jj] if ng[jj] > 0 else 0.0,
-                                               lo[jj] if nl[jj] > 0 else 0.0)
-                    else:
-                        lo[jj] /= wf
-                        g[jj] /= wf
-                        out[t, j] = _rsi_value(g[jj], lo[jj])
-                    continue
-                if smoothing == RSI_WILDER:
-                    gg = g[jj] * wm1
-                    ll = lo[jj] * wm1
-                    if d < 0.0:
-                        ll -= d
-                    else:
-                        gg += d
-                    gg /= wf
-                    ll /= wf
-                    g[jj] = gg
-                    lo[jj] = ll
-                    out[t, j] = _rsi_value(gg, ll)
-                elif smoothing == RSI_EMA:
-                    gain = d if d > 0.0 else 0.0
-                    loss = -d if d < 0.0 else 0.0
-                    gg = (gain - g[jj]) * alpha + g[jj]
-                    ll = (loss - lo[jj]) * alpha + lo[jj]
-                    g[jj] = gg
-                    lo[jj] = ll
-                    out[t, j] = _rsi_value(gg, ll)
-                else:
-                    p = pos[jj]
-                    old = ring[jj, p]
-                    ring[jj, p] = d
-                    p += 1
-                    if p == window:
-                        p = 0
-                    pos[jj] = p
-                    gg = g[jj]
-                    ll = lo[jj]
-                    if old > 0.0:
-                        gg -= old
-                        ng[jj] -= 1
-                    elif old < 0.0:
-                        ll += old
-                        nl[jj] -= 1
-                    if d > 0.0:
-                        gg += d
-                        ng[jj] += 1
-                    elif d < 0.0:
-                        ll -= d
-                        nl[jj] += 1
-                    if ng[jj] == 0:
-                        gg = 0.0
-                    if nl[jj] == 0:
-                        ll = 0.0
-                    g[jj] = gg
-                    lo[jj] = ll
-                    out[t, j] = _rsi_value(gg, ll)
+        for jj in range(b1 - b0):
+            _reset_rsi(fs, ist, jj)
+        for t0 in range(0, n, tile):
+            t1 = min(t0 + tile, n)
+            for jj in range(b1 - b0):
+                _rsi_tile(a, out, b0 + jj, t0, t1, window, smoothing, skip, fs, ist, ring, jj)
 
 
-# --------------------------------------------------------------------------------------
-# rolling extremes
-# --------------------------------------------------------------------------------------
-
-
-@nb.njit(cache=True, nogil=True)
-def extreme_2d(a, out, j0, j1, block, window, minp, is_max, pct, skip):  # type: ignore[no-untyped-def]
-    """Rolling max/min over the last ``window`` valid rows (monotonic deque, O(1) amortised).
+@nb.njit(nogil=True, cache=True)
+def extreme_2d(a, out, j0, j1, block, tile, window, minp, is_max, pct, skip):  # type: ignore[no-untyped-def]
+    """Rolling max/min over the last ``window`` valid rows (van Herk/Gil-Werman, O(1)/row).
 
     ``pct=True`` writes ``close / extreme - 1`` instead (NaN where the extreme is <= 0).
     """
     n = a.shape[0]
     width = max(1, min(block, j1 - j0))
-    dq = np.empty((width, window), np.int64)  # ring buffer of row numbers
-    head = np.zeros(width, np.int64)
-    size = np.zeros(width, np.int64)
-    c = np.zeros(width, np.int64)
-    tr = np.zeros(width, np.int64)
+    ist = np.zeros((width, 2), np.int64)
+    fs = np.empty((width, 1))
+    cur = np.empty((width, window))
+    suf = np.empty((width, window + 1))
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
-        bw = b1 - b0
-        for jj in range(bw):
-            head[jj] = 0
-            size[jj] = 0
-            c[jj] = 0
-        for t in range(n):
-            for jj in range(bw):
-                j = b0 + jj
-                v = a[t, j]
-                if np.isnan(v):
-                    out[t, j] = _NAN
-                    if not skip:
-                        head[jj] = 0
-                        size[jj] = 0
-                        c[jj] = 0
-                    continue
-                cnt = c[jj] + 1
-                if cnt == 1:
-                    tr[jj] = t
-                elif cnt > window:
-                    tr[jj] = _next_valid(a, tr[jj] + 1, j)
-                    cnt = window
-                c[jj] = cnt
-                h = head[jj]
-                sz = size[jj]
-                # drop rows that left the window
-                while sz > 0 and dq[jj, h] < tr[jj]:
-                    h += 1
-                    if h == window:
-                        h = 0
-                    sz -= 1
-                # drop rows dominated by v
-                while sz > 0:
-                    b = h + sz - 1
-                    if b >= window:
-                        b -= window
-                    w = a[dq[jj, b], j]
-                    if (w <= v) if is_max else (w >= v):
-                        sz -= 1
-                    else:
-                        break
-                b = h + sz
-                if b >= window:
-                    b -= window
-                dq[jj, b] = t
-                sz += 1
-                head[jj] = h
-                size[jj] = sz
-                if cnt < minp:
-                    out[t, j] = _NAN
-                    continue
-                ext = a[dq[jj, h], j]
-                if pct:
-                    out[t, j] = v / ext - 1.0 if ext > 0.0 else _NAN
-                else:
-                    out[t, j] = ext
+        for jj in range(b1 - b0):
+            ist[jj, 0] = 0
+            ist[jj, 1] = 0
+            fs[jj, 0] = -np.inf
+            for i in range(window + 1):
+                suf[jj, i] = -np.inf
+        for t0 in range(0, n, tile):
+            t1 = min(t0 + tile, n)
+            for jj in range(b1 - b0):
+                _extreme_tile(a, out, b0 + jj, t0, t1, window, minp, is_max, pct, skip,
+                              ist, fs, cur, suf, jj)
 
 
-# --------------------------------------------------------------------------------------
-# the fused full set: SMA per window, EMA per window, RSI, one pass over the input
-# --------------------------------------------------------------------------------------
-
-
-@nb.njit(cache=True, nogil=True)
-def full_set_2d(a, sma_out, ema_out, rsi_out, j0, j1, block,  # type: ignore[no-untyped-def]
+@nb.njit(nogil=True, cache=True)
+def full_set_2d(a, sma_out, ema_out, rsi_out, j0, j1, block, tile,  # type: ignore[no-untyped-def]
                 sma_w, ema_w, rsi_w, skip):
-    """SMA for each window in ``sma_w``, EMA for each in ``ema_w`` and Wilder RSI(rsi_w)."""
+    """SMA for each window in ``sma_w``, EMA for each in ``ema_w`` and Wilder RSI(rsi_w).
+
+    Each tile of the input is read from memory once; every indicator then runs over it
+    from cache and writes its own output as one stream.
+    """
     n = a.shape[0]
     ns = sma_w.shape[0]
     ne = ema_w.shape[0]
     width = max(1, min(block, j1 - j0))
-    ss = np.zeros((ns, width))
-    sc = np.zeros((ns, width), np.int64)
-    st = np.zeros((ns, width), np.int64)
-    es = np.zeros((ne, width))
-    ec = np.zeros((ne, width), np.int64)
-    ee = np.zeros((ne, width))
-    alphas = np.empty(ne)
-    for q in range(ne):
-        alphas[q] = 2.0 / (ema_w[q] + 1)
-    last = np.empty(width)
-    g = np.zeros(width)
-    lo = np.zeros(width)
-    rc = np.zeros(width, np.int64)
-    wm1 = float(rsi_w - 1)
-    wf = float(rsi_w)
+    fs = np.empty(((ns + ne) * width, 3))
+    ist = np.empty(((ns + ne) * width, 4), np.int64)
+    ring = np.empty(((ns + ne) * width, 1))
+    rfs = np.empty((width, 3))
+    rist = np.empty((width, 4), np.int64)
+    rring = np.zeros((width, 1))
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
         bw = b1 - b0
+        for r in range((ns + ne) * bw):
+            _reset_ma(fs, ist, r)
         for jj in range(bw):
-            for q in range(ns):
-                ss[q, jj] = 0.0
-                sc[q, jj] = 0
-            for q in range(ne):
-                es[q, jj] = 0.0
-                ec[q, jj] = 0
-            rc[jj] = -1
-            g[jj] = 0.0
-            lo[jj] = 0.0
-        for t in range(n):
+            _reset_rsi(rfs, rist, jj)
+        for t0 in range(0, n, tile):
+            t1 = min(t0 + tile, n)
             for jj in range(bw):
                 j = b0 + jj
-                v = a[t, j]
-                if np.isnan(v):
-                    for q in range(ns):
-                        sma_out[q][t, j] = _NAN
-                    for q in range(ne):
-                        ema_out[q][t, j] = _NAN
-                    rsi_out[t, j] = _NAN
-                    if not skip:
-                        for q in range(ns):
-                            ss[q, jj] = 0.0
-                            sc[q, jj] = 0
-                        for q in range(ne):
-                            es[q, jj] = 0.0
-                            ec[q, jj] = 0
-                        rc[jj] = -1
-                        g[jj] = 0.0
-                        lo[jj] = 0.0
-                    continue
                 for q in range(ns):
-                    sma_out[q][t, j] = _sma_step(a, t, j, jj, v, sma_w[q], sma_w[q],
-                                                 ss[q], sc[q], st[q])
+                    w = sma_w[q]
+                    _ma_tile(a, sma_out[q], j, t0, t1, MA_SMA, w, w, skip, POST_VALUE, 0,
+                             fs, ist, ring, q * bw + jj)
                 for q in range(ne):
-                    ema_out[q][t, j] = _ema_step(v, jj, ema_w[q], alphas[q], es[q], ec[q],
-                                                 ee[q])
-                cnt = rc[jj]
-                if cnt < 0:
-                    last[jj] = v
-                    rc[jj] = 0
-                    rsi_out[t, j] = _NAN
-                    continue
-                d = v - last[jj]
-                last[jj] = v
-                if cnt < rsi_w:
-                    if d < 0.0:
-                        lo[jj] -= d
-                    else:
-                        g[jj] += d
-                    cnt += 1
-                    rc[jj] = cnt
-                    if cnt < rsi_w:
-                        rsi_out[t, j] = _NAN
-                    else:
-                        lo[jj] /= wf
-                        g[jj] /= wf
-                        rsi_out[t, j] = _rsi_value(g[jj], lo[jj])
-                    continue
-                gg = g[jj] * wm1
-                ll = lo[jj] * wm1
-                if d < 0.0:
-                    ll -= d
-                else:
-                    gg += d
-                gg /= wf
-                ll /= wf
-                g[jj] = gg
-                lo[jj] = ll
-                rsi_out[t, j] = _rsi_value(gg, ll)
+                    w = ema_w[q]
+                    _ma_tile(a, ema_out[q], j, t0, t1, MA_EMA, w, w, skip, POST_VALUE, 0,
+                             fs, ist, ring, (ns + q) * bw + jj)
+                _rsi_tile(a, rsi_out, j, t0, t1, rsi_w, RSI_WILDER, skip, rfs, rist, rring, jj)
 
 
 # --------------------------------------------------------------------------------------
-# Python-side dispatch: layout-aware block width and the thread split over columns
+# Python-side dispatch: layout-aware tiles and the thread split over columns
 # --------------------------------------------------------------------------------------
 
-#: Columns per block when each column is contiguous (Fortran order).
-BLOCK_F = 4
-#: Columns per block when each row is contiguous (C order): 2 KiB of a row.
-BLOCK_C = 256
+#: Tile for C order: columns x rows (32 x 256 doubles = 64 KiB, kept in L2).
+BLOCK_C = 32
+TILE_C = 256
 #: Below this many cells a call runs on the calling thread only.
 _MIN_SPLIT_CELLS = 1 << 16
 
 _pool: ThreadPoolExecutor | None = None
+_pool_size = 0
 
 
 def _n_threads() -> int:
@@ -611,17 +623,16 @@ def _n_threads() -> int:
 
 
 def _get_pool(workers: int) -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None or _pool._max_workers < workers:
+    global _pool, _pool_size
+    if _pool is None or _pool_size < workers:
         _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rotascope-signals")
+        _pool_size = workers
     return _pool
 
 
 def column_major(a: np.ndarray) -> bool:
     """True when consecutive rows of a column are adjacent in memory (Fortran-like)."""
-    if a.ndim != 2 or a.shape[0] <= 1:
-        return True
-    if a.shape[1] <= 1:
+    if a.ndim != 2 or a.shape[0] <= 1 or a.shape[1] <= 1:
         return True
     return abs(a.strides[0]) <= abs(a.strides[1])
 
@@ -633,25 +644,29 @@ def alloc_like(a: np.ndarray) -> np.ndarray:
 
 def run_columns(kernel: Callable[..., Any], a: np.ndarray, outs: Sequence[Any],
                 *params: Any, threads: int | None = None) -> None:
-    """Run ``kernel(a, *outs, j0, j1, block, *params)`` over all columns.
+    """Run ``kernel(a, *outs, j0, j1, block, tile, *params)`` over all columns.
 
-    Splits the columns into one contiguous range per thread (numba's thread count,
+    The columns are split into one contiguous range per thread (numba's thread count,
     ``NUMBA_NUM_THREADS``); ranges start on multiples of 8 columns so two threads never
     write the same cache line of a C-ordered output.
     """
     n, m = a.shape
-    block = BLOCK_F if column_major(a) else BLOCK_C
+    if column_major(a):
+        block, tile = 1, max(n, 1)
+    else:
+        block, tile = BLOCK_C, TILE_C
     nthreads = _n_threads() if threads is None else threads
     nthreads = min(nthreads, max(1, m // 8))
     if nthreads <= 1 or n * m < _MIN_SPLIT_CELLS:
-        kernel(a, *outs, 0, m, block, *params)
+        kernel(a, *outs, 0, m, block, tile, *params)
         return
     step = -(-m // nthreads)
     step = -(-step // 8) * 8
     bounds = [(j, min(j + step, m)) for j in range(0, m, step)]
     pool = _get_pool(len(bounds) - 1)
-    futures = [pool.submit(kernel, a, *outs, j0, j1, block, *params) for j0, j1 in bounds[1:]]
+    futures = [pool.submit(kernel, a, *outs, j0, j1, block, tile, *params)
+               for j0, j1 in bounds[1:]]
     j0, j1 = bounds[0]
-    kernel(a, *outs, j0, j1, block, *params)
+    kernel(a, *outs, j0, j1, block, tile, *params)
     for f in futures:
         f.result()
