@@ -254,3 +254,20 @@ def test_real_files_match_pandas(market_data: Path, ticker):
     assert len(s.frame) == len(ref)
     np.testing.assert_array_equal(s.frame["close"].to_numpy(), ref["Close"].to_numpy())
     assert (s.frame.index.strftime("%Y-%m-%d") == ref["Date"].to_numpy()).all()
+
+
+def test_yfinance_multi_ticker_empty_cells_mean_no_row():
+    text = ("Price,Close,Close,Volume,Volume\nTicker,OLD,NEW,OLD,NEW\nDate,,,,\n"
+            "2024-01-02,1,,10,\n2024-01-03,3,4,30,40\n2024-01-04,5,6,50,60\n")
+    old, new = parse_price_csv(text.encode(), "multi.csv")
+    assert old.frame["close"].tolist() == [1.0, 3.0, 5.0]
+    assert new.frame["close"].tolist() == [4.0, 6.0]            # listed on 2024-01-03
+    assert new.frame.index[0] == pd.Timestamp("2024-01-03")
+    partial = text.replace("2024-01-04,5,6,50,60", "2024-01-04,5,,50,60")
+    with pytest.raises(FileFormatError) as info:
+        parse_price_csv(partial.encode(), "multi.csv")
+    assert info.value.line == 6 and info.value.check == "bad_close"
+    assert "NEW: empty Close" in info.value.reason
+    # a single-layout file never accepts an empty cell
+    with pytest.raises(FileFormatError, match="empty Close"):
+        parse_price_csv(b"Date,Close,Volume\n2024-01-02,,5\n", "x.csv")

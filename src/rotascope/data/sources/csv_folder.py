@@ -304,10 +304,10 @@ def _parse_fast(content: bytes, layout: Layout) -> _Parsed:
     for i, c in enumerate(layout.columns):
         if c in _NUMERIC:
             arr = table.column(names[i])
-            if arr.null_count:
+            if arr.null_count and layout.name != "yfinance":
                 raise ValueError("null")
-            v = arr.to_numpy()
-            if not np.isfinite(v).all():
+            v = arr.to_numpy(zero_copy_only=False)   # yfinance: empty cells -> NaN
+            if not np.isfinite(v[~np.isnan(v)] if layout.name == "yfinance" else v).all():
                 raise ValueError("non-finite")
             values[i] = v
     tickers = None
@@ -356,6 +356,9 @@ def _parse_slow(content: bytes, layout: Layout, location: str) -> _Parsed:
             cell = fields[i].strip()
             if col in _NUMERIC:
                 name = _display(col)
+                if layout.name == "yfinance" and (not cell or cell.lower() == "nan"):
+                    values[i].append(math.nan)     # checked per ticker afterwards
+                    continue
                 if not cell:
                     raise _format_error(location, f"empty {name} value", lineno,
                                         _numeric_check(col))
@@ -399,6 +402,24 @@ def _check_order(location: str, dates: np.ndarray, lines: np.ndarray) -> None:
                             int(lines[i]), "dup_dates")
     raise _format_error(location, f"dates not ascending: {day} follows {dates[i - 1]} "
                         f"(line {lines[i - 1]})", int(lines[i]), "non_monotonic")
+
+
+def _yfinance_rows(ticker: str, cols: dict[str, int], parsed: _Parsed, location: str,
+                   line_of: Any) -> np.ndarray:
+    """Rows of one ticker in a yfinance file: all its cells empty = not traded that day."""
+    block = np.isnan(np.vstack([parsed.values[pos] for pos in cols.values()]))
+    none = block.all(axis=0)
+    partial = np.flatnonzero(block.any(axis=0) & ~none)
+    if len(partial):
+        row = int(partial[0])
+        empty = [_display(c) for c, pos in cols.items() if np.isnan(parsed.values[pos][row])]
+        check = "bad_close" if {"Close", "Adj Close"} & set(empty) else "bad_value"
+        raise _format_error(location, f"{ticker}: empty {', '.join(empty)} value while its "
+                            "other columns have values", int(line_of()[row]), check)
+    rows = np.flatnonzero(~none)
+    if not len(rows):
+        raise _format_error(location, f"{ticker}: no values in any row", None, "empty")
+    return rows
 
 
 def parse_price_csv(content: bytes, location: str, *, ticker: str | None = None,
@@ -470,6 +491,8 @@ def parse_price_csv(content: bytes, location: str, *, ticker: str | None = None,
     checksum = sha256_bytes(content)
     out: list[SeriesData] = []
     for t, rows, cols in groups:
+        if layout.name == "yfinance":
+            rows = _yfinance_rows(t, cols, parsed, location, line_of)
         dates = parsed.dates if rows is None else parsed.dates[rows]
         step = np.diff(dates.astype(np.int64))
         if len(step) and (step <= 0).any():
