@@ -15,6 +15,9 @@ Tables
                       ``start_date <= d < end_date``; NULL means open-ended).
 ``meta``              schema version.
 
+:meth:`Store.export_parquet` writes every table as Parquet (plus a manifest) and
+:meth:`Store.restore_parquet` loads such a folder back in one transaction.
+
 Consistency
 -----------
 Every import run is one DuckDB transaction: a process killed midway leaves the store
