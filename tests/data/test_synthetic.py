@@ -520,6 +520,14 @@ def test_bad_episodes(episode: Episode, match: str) -> None:
         generate_market(tickers=40, days=400, episodes=[episode])
 
 
+def test_unsolvable_index_path_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rotascope.data.synthetic import _engine
+
+    monkeypatch.setitem(_engine.solve_controls.__kwdefaults__, "iterations", 1)
+    with pytest.raises(ParameterError, match="could not be imposed"):
+        generate_market(tickers=40, days=400, episodes=[Episode("breakdown", 200)])
+
+
 def test_overlapping_and_duplicate_episodes_raise() -> None:
     with pytest.raises(ParameterError, match="overlap on SPY"):
         generate_market(tickers=40, days=400, episodes=[

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...errors import ParameterError
 from . import _catalog as cat
 from .episodes import Plan
 
@@ -361,6 +362,11 @@ def solve_controls(data: ControlData, st: Stocks, ctl: Controls, sp: np.ndarray,
         u -= np.clip(step, -0.1, 0.1)           # damped: no overflow from a far start
         if np.abs(f).max() < tol:
             break
+    else:
+        raise ParameterError(
+            "generate_market(): the episodes' index paths could not be imposed "
+            f"(largest daily error {np.abs(f).max():.1e} after {iterations} steps); "
+            "make the episodes milder (smaller magnitude, more days)")
     total = ((u @ load.T) * vf).sum(axis=0)
     return u, end_caps(st, data.log_growth + total)
 
