@@ -24,6 +24,11 @@ _EXPORTS: dict[str, str] = {
     "generate_market": "rotascope.data.synthetic",
     "SyntheticMarket": "rotascope.data.synthetic",
     "RotascopeError": "rotascope.errors",
+    "perf": "rotascope.analysis.perf",
+    "ratio_status": "rotascope.analysis.ratio",
+    "ratio_history": "rotascope.analysis.ratio",
+    "load_rules": "rotascope.analysis.regime",
+    "regime_history": "rotascope.analysis.regime",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
