@@ -107,8 +107,7 @@ class Oracle:
         return None if hit.empty else hit.index[-1]
 
     def breadth(self, day: str, n: int, members: list[str]) -> tuple[int, int]:
-        """(above, counted) over members with n closes, each at its last close <= day
-        within 7 days."""
+        """(above, counted) over members with a close on ``day`` and n closes up to it."""
         above = counted = 0
         d = pd.Timestamp(day)
         for t in members:
@@ -116,7 +115,7 @@ class Oracle:
             if not path.exists():
                 continue
             s = self.close(t, d)
-            if len(s) < n or (d - s.index[-1]).days > 7:
+            if len(s) < n or s.index[-1] != d:
                 continue
             counted += 1
             above += int(s.iloc[-1] > s.iloc[-n:].mean())

@@ -51,6 +51,8 @@ def one(table, text: str):
     ("Nvidia is 15% below its record high.", "drawdown", ["NVDA"], -0.15, None, "peak"),
     ("The Nasdaq 100 is in correction territory.", "drawdown", ["QQQ"], -0.10, "over", "peak"),
     ("Small caps entered a bear market.", "drawdown", ["IWM"], -0.20, "over", "peak"),
+    ("Gold is now 24% off its January peak.", "drawdown", ["GLD"], -0.24, None, "peak"),
+    ("MAGS sits 4.6% below its 52-week high.", "drawdown", ["MAGS"], -0.046, None, "peak"),
 ])
 def test_moves(table, text, kind, tickers, stated, qualifier, window) -> None:
     c = one(table, text)
@@ -122,6 +124,12 @@ def test_extremes(table, text, kind, tickers, stated) -> None:
 def test_moving_averages(table, text, tickers, stated) -> None:
     c = one(table, text)
     assert (c.kind, c.tickers, c.stated) == ("moving_average", tickers, stated)
+
+
+def test_n_week_highs_are_not_moving_averages(table) -> None:
+    found = claims_of(table, "MAGS trades below its 52-week high and above its 10-week average.")
+    assert [(c.kind, c.stated) for c in found] == [
+        ("moving_average", {"position": {"50": "above"}})]
 
 
 def test_exponential_average_is_recognised(table) -> None:

@@ -135,6 +135,16 @@ def test_drawdowns(request, oracle, report, fragment, ticker, rows, stated, qual
     assert r.verdict == expected_verdict(value, stated, h, rough, qualifier)
 
 
+def test_drawdown_from_a_named_month_peak(store, oracle) -> None:
+    r = check_text("Gold is now 24% off its January peak.", store, as_of=WRAP).claims[0]
+    gld = oracle.close("GLD", WRAP)
+    value = gld.iloc[-1] / gld.loc["2026-01"].max() - 1
+    assert r.computed == pytest.approx(value)
+    assert r.window["start"] == gld.loc["2026-01"].idxmax().strftime("%Y-%m-%d")
+    h, rough = change_tolerance(-0.24)
+    assert r.verdict == expected_verdict(value, -0.24, h, rough)
+
+
 # -- outperformance ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("report,fragment,a,b,stated,loose", [

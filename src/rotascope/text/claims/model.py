@@ -91,6 +91,11 @@ class WindowSpec:
         if self.type == "day":
             return "1d"
         if self.type == "peak":
+            if self.unit == "month" and self.month is not None:
+                return ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                        "Nov", "Dec"][self.month - 1] + " high"
+            if self.unit == "year" and self.year is not None:
+                return f"{self.year} high"
             return "all history" if self.rows is None else f"{self.rows}d high"
         if self.type == "since":
             return "since"

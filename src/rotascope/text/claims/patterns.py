@@ -314,7 +314,8 @@ def _rsi_pattern(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found
 _NUMD = r"\d{1,3}(?:-|\s)?(?:day|week)?"
 _NUMD_LAST = r"\d{1,3}(?:-|\s)?(?:day|week|d|dma)s?\b"
 _MA_LIST = (rf"(?P<mas>(?:{_NUMD}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|&|or)\s+))*"
-            rf"{_NUMD_LAST})")
+            rf"{_NUMD_LAST})(?!\s*(?:high|low|range|return|rally|decline|gain|loss|window|"
+            rf"period|stretch|streak|span|run)s?\b)")
 _MA_TYPE = (r"(?P<mtype>\s*(?:simple\s+|exponential\s+)?(?:moving[-\s])?averages?|\s*(?:SMA|EMA|MA|"
             r"DMA)s?\b|\s*(?:moving\s+)?(?:average\s+)?lines?)?")
 _DIR_ADJ = (r"(?:(?P<adj>rising|falling|declining|flattening|flat|upward[-\s]sloping|"
@@ -449,7 +450,12 @@ def _ext_rows(n: int | None, unit: str) -> int | None:
     return n
 
 
+_REFERENCE = re.compile(r"\b(?:its|their|the|his|her|from|of|above|below|under|off)\s+$", re.I)
+
+
 def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    if _REFERENCE.search(text[max(0, m.start() - 8):m.start()]):
+        return None  # "below its 52-week high" refers to the high, it does not claim one
     raw_n = m.group("n").lower()
     if raw_n == "multi":
         n = None
@@ -608,19 +614,26 @@ def _dd_rows(which: str | None) -> int | None:
 def _drawdown(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     num = m.group("num") or m.group("num2")
     which = m.group("which")
-    if which and (re.fullmatch(_MONTH_NAMES, which, re.I) or which.isdigit()):
-        return _Found("drawdown", "drawdown", m.start(), m.end(), m.start(), m.end(), None,
-                      details={"vague": f"from its {which} {m.group('hl')}"},
-                      needs_window=False)
     hl = m.group("hl").lower()
+    fig = "num" if m.group("num") else "num2"
+    stated = -abs(parse_number(num)) / 100.0
+    qualifier = parse_qualifier(m.group("q") or m.group("q2"))
+    if which and (re.fullmatch(_MONTH_NAMES, which, re.I) or which.isdigit()):
+        # "its January peak", "its 2022 high": the highest close of that month or year.
+        from ..extract import MONTHS
+
+        if which.isdigit():
+            spec = WindowSpec("peak", f"from its {which} {hl}", unit="year", year=int(which))
+        else:
+            spec = WindowSpec("peak", f"from its {which} {hl}", unit="month",
+                              month=MONTHS[which.rstrip(".").lower()])
+        return _Found("drawdown", "drawdown", m.start(), m.end(), m.start(fig), m.end(fig),
+                      stated, qualifier, window=spec, needs_window=False)
     rows = None if ("record" in hl or (which or "").lower() in ("all-time", "record")) \
         else _dd_rows(which)
     spec = WindowSpec("peak", f"from its {which + ' ' if which else ''}{hl}", rows=rows)
-    fig = "num" if m.group("num") else "num2"
     return _Found("drawdown", "drawdown", m.start(), m.end(), m.start(fig), m.end(fig),
-                  -abs(parse_number(num)) / 100.0, parse_qualifier(m.group("q") or m.group("q2")),
-                  window=spec,
-                  needs_window=False)
+                  stated, qualifier, window=spec, needs_window=False)
 
 
 def _dd_state(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:

@@ -26,8 +26,8 @@ the ratio A/B (dates where both have a close); moving averages:
 :func:`rotascope.signals.averages.pct_vs_ma`, ``ma_slope`` (over 20 rows) and
 ``ma_turns``; RSI: :func:`rotascope.signals.momentum.rsi` (Wilder) and
 :func:`rotascope.signals.pivots.swing_points` (5 rows each side) for highs/lows;
-breadth: :func:`~rotascope.signals.averages.above_ma` over the point-in-time members of
-the universe.
+breadth: :func:`rotascope.analysis.breadth.breadth_history` (share above the simple
+average among point-in-time members with a close on the date and enough history).
 
 Tolerances (fractions; "pp" = percentage points)
 ------------------------------------------------
@@ -624,7 +624,21 @@ def _check_drawdown(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outc
     close = data.close(ticker, ref)
     spec = c.window or WindowSpec("peak", "from its 52-week high", rows=252)
     end, _ = _end_for(c, ref, close)
-    if spec.rows is None:
+    if spec.unit in ("month", "year"):
+        # The highest close of a named month or year (the latest one before the date).
+        from .dates import period_bounds
+
+        lo, hi = period_bounds(spec, end)
+        if lo > end:
+            raise _CannotCheck(f"{spec.text!r} is after {_d(end)}")
+        part = close.loc[lo:min(hi, end)]
+        if part.empty:
+            raise _CannotCheck(f"{ticker} has no closes in {lo:%Y-%m} for {spec.text!r}")
+        peak_date = part.idxmax()
+        value = close.loc[end] / part.max() - 1.0
+        span = f"its highest close of {lo:%B %Y}" if spec.unit == "month" else \
+            f"its highest close of {lo:%Y}"
+    elif spec.rows is None:
         value = drawdown(close).loc[end]
         peak_date = close.loc[:end].idxmax()
         span = f"its highest close in the data (since {_d(close.index[0])})"
@@ -800,7 +814,8 @@ def _check_rsi(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
 
 
 def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
-    from ...signals.averages import above_ma
+    from ...analysis.breadth import breadth_history
+    from ...data.universes import membership_mask
 
     store = data.store
     uni = c.details.get("universe", "sp500")
@@ -813,43 +828,41 @@ def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
         spy = data.series("SPY", ref) if "SPY" in data.known() else None
         if spy is not None and not spy.empty:
             day, _ = _end_for(c, ref, spy)
-    active = members[(members["start_date"].isna() | (members["start_date"] <= day))
-                     & (members["end_date"].isna() | (members["end_date"] > day))]
-    tickers = sorted(set(active["ticker"]) & data.known())
+    started = members["start_date"].isna() | (members["start_date"] <= day)
+    tickers = sorted(set(members.loc[started, "ticker"]) & data.known())
     if not tickers:
         raise _CannotCheck(f"no member of {uni!r} on {_d(day)} has prices in the store")
-    from ...analysis.perf import last_valid_rows
-
     n = int(c.details["ma"])
+    # Enough history for the average: n own closes, with room for holidays and gaps.
     start = day - pd.Timedelta(days=int(n * 1.6) + 60)
     close = store.close_matrix(tickers, start=start, end=day, strict=False)
-    upto = close.index[close.index <= day]
-    if len(upto) == 0:
+    if len(close) == 0:
         raise _CannotCheck(f"no prices on or before {_d(day)}")
-    end = upto[-1]
+    end = close.index[-1]
     if (day - end).days > MAX_STALE_DAYS:
         raise _CannotCheck(f"no prices within {MAX_STALE_DAYS} days of {_d(day)}")
-    # Each member at its own last close on or before the date (some series end a day
-    # earlier than others); members without a close in the last week are left out.
-    flags_all = above_ma(close, n)
-    rows, _warn = last_valid_rows(close, end, max_stale_days=MAX_STALE_DAYS)
-    values = flags_all.to_numpy()
-    picked = np.array([values[r, j] if r >= 0 else np.nan for j, r in enumerate(rows)])
-    valid = pd.Series(picked, index=close.columns).dropna()
-    if valid.empty:
-        raise _CannotCheck(f"too few rows for {n}-day averages on {_d(end)}")
-    share_above = float(valid.mean())
+    mask = membership_mask(store, uni, close.index, tickers)
+    row = breadth_history(close, members=mask, windows=(n,)).iloc[-1]
+    counted = int(row[f"counted_{n}"])
+    if counted == 0:
+        raise _CannotCheck(f"no member has {n} closes up to {_d(end)}")
+    share_above = float(row[f"pct_above_sma_{n}"])
     side = c.details["side"]
     computed_share = share_above if side == "above" else 1.0 - share_above
     stated = float(c.stated)
     tol = Tolerance(0.02, 0.05)
     verdict, why = judge_number(computed_share, stated, tol, c.qualifier)
-    missing = len(active) - len(valid)
-    reason = (f"{len(valid)} of {len(active)} {uni} members on {_d(end)} had a {n}-day average; "
-              f"{computed_share * 100:.1f}% closed {side} it; stated {stated * 100:.1f}%: {why}."
-              + (f" {missing} members without enough prices were left out." if missing else "")
-              + " Members are today's list with point-in-time changes; stocks that left the "
-                "index without a price file are missing (survivorship).")
+    n_members, with_close = int(row["members"]), int(row["with_close"])
+    left_out = n_members - counted
+    reason = (f"{counted} of {n_members} {uni} members on {_d(end)} had a close and a {n}-day "
+              f"average; {computed_share * 100:.1f}% closed {side} it; stated "
+              f"{stated * 100:.1f}%: {why}."
+              + (f" {left_out} members were left out ({n_members - with_close} without a close "
+                 f"on the date, {with_close - counted} with too short a history)."
+                 if left_out else "")
+              + " Breadth as in rotascope.analysis.breadth; members are today's list with "
+                "point-in-time changes, and stocks that left the index without a price file "
+                "are missing (survivorship).")
     window = {"label": f"{n}-day", "text": c.window.text if c.window else None, "start": None,
               "end": _d(end), "rows": n, "date_source": src}
     return _Outcome(verdict, reason, computed_share, tol.to_dict(), window)
