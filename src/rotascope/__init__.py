@@ -29,6 +29,9 @@ _EXPORTS: dict[str, str] = {
     "ratio_history": "rotascope.analysis.ratio",
     "load_rules": "rotascope.analysis.regime",
     "regime_history": "rotascope.analysis.regime",
+    "read_document": "rotascope.text.extract",
+    "sentiment": "rotascope.text.sentiment",
+    "check_document": "rotascope.text.claims.verify",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
