@@ -154,7 +154,8 @@ def leaders(close: pd.DataFrame, benchmark: str = "SPY", *,
     pts = graph.to_frame()
     out["rs_ratio"] = pts["rs_ratio"]
     out["rs_momentum"] = pts["rs_momentum"]
-    out["quadrant"] = pts["quadrant"]
+    quad_col = pts["quadrant"].astype(object)
+    out["quadrant"] = quad_col.where(quad_col.notna(), None)
     out["since"] = pts["since"]
     rank = out[f"rank_{rank_by}"].to_numpy()
     ranked = np.count_nonzero(~np.isnan(rank))
@@ -172,7 +173,19 @@ def leaders(close: pd.DataFrame, benchmark: str = "SPY", *,
     return LeadersTable(as_of=day, universe=universe, benchmark=benchmark, windows=names,
                         rank_by=str(rank_by), period=period,
                         benchmark_returns={w: float(bench[w]) for w in names}, table=out,
-                        warnings=tuple(w for w in table.warnings))
+                        warnings=_summarise(table.warnings))
+
+
+def _summarise(warnings: Sequence[str]) -> tuple[str, ...]:
+    """perf's per-ticker warnings, with "measured at an earlier close" folded into one."""
+    earlier = [w.split(":", 1)[0] for w in warnings if "measured at its last close" in w]
+    rest = [w for w in warnings if "measured at its last close" not in w]
+    if len(earlier) > 3:
+        rest.append(f"{len(earlier)} tickers measured at their last close before the date "
+                    f"(e.g. {', '.join(earlier[:3])})")
+    else:
+        rest = list(warnings)
+    return tuple(rest)
 
 
 def leaders_report(store: Any, universe: str = "sectors", *, benchmark: str | None = None,

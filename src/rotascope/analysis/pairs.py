@@ -350,8 +350,9 @@ class BitcoinCheck:
         if p.lag_days is not None:
             peak = (f"; {self.bitcoin} peaked {p.a_peak_date:%Y-%m-%d}, {self.benchmark} "
                     f"{p.b_peak_date:%Y-%m-%d}")
-        return (f"{self.bitcoin} is {self.bitcoin_drawdown * 100:.1f}% below its high, "
-                f"{self.benchmark} {self.benchmark_drawdown * 100:.1f}%; {lead}{peak}.")
+        return (f"{self.bitcoin} is {-self.bitcoin_drawdown * 100:.1f}% below its high, "
+                f"{self.benchmark} {-self.benchmark_drawdown * 100:.1f}% (highs since "
+                f"{self.start:%Y-%m-%d}); {lead}{peak}.")
 
     def to_dict(self) -> dict[str, Any]:
         def f(x: float) -> float | None:

@@ -32,6 +32,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "regime": ("regime:regime", "The regime verdict with its evidence, or its replay over time."),
     "sentiment": ("sentiment:sentiment", "Finance sentiment of a text, overall and per instrument."),
     "check": ("check:check", "Check the market claims in a text (returns, ratios, averages, ...)."),
+    "breadth": ("breadth:breadth", "Breadth: members above averages, new highs/lows, A/D, "
+                "McClellan, RSP/SPY, participation."),
+    "rrg": ("rrg:rrg", "Relative rotation graph: RS-Ratio, RS-Momentum, quadrant, tails."),
+    "rotation": ("rotation:rotation", "Style, size, geography and risk pairs with trends; "
+                 "bitcoin vs SPY."),
+    "concentration": ("rotation:concentration", "Mag-7 basket vs the rest of the index, "
+                      "MAGS/XMAG, contributions."),
+    "leaders": ("leaders:leaders", "Leaders and laggards of a universe: relative strength "
+                "and RRG quadrant."),
+    "chart": ("chart:chart", "PNG or HTML charts: ratio, RRG, breadth, price lines."),
 }
 
 

@@ -1,0 +1,110 @@
+"""``rotascope rrg``: relative rotation graph of sectors (or any tickers) against a benchmark."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ._common import as_of_option, console, emit_json, json_option, open_store, settings_of
+
+__all__ = ["rrg", "load_rrg", "rrg_table", "heading"]
+
+EPILOG = """\b
+Examples:
+  rotascope rrg                                  the 11 sector SPDRs against SPY, weekly
+  rotascope rrg XLK XLF XLE --tail 12 --period daily
+  rotascope rrg --universe style --benchmark SPY --as-of 2025-04-08 --json
+
+\b
+RS = 100 x close / benchmark (weekly: each week's last close). RS-Ratio = 100 + the
+trailing 14-period z-score of RS smoothed by a 5-period EMA; RS-Momentum = 100 + the
+trailing 14-period z-score of the 5-period rate of change of RS-Ratio. Every point
+uses only data up to its date (see docs/breadth.md). Quadrants: leading (both >= 100),
+weakening, lagging, improving; `since` is when the current quadrant started.
+"""
+
+_ARROWS = ("→", "↗", "↑", "↖", "←", "↙", "↓", "↘")
+
+
+def heading(point: Any) -> str:
+    """Arrow of the last step of a point's tail (empty with fewer than two points)."""
+    import math
+
+    if len(point.tail) < 2:
+        return ""
+    a, b = point.tail[-2], point.tail[-1]
+    angle = math.atan2(b.rs_momentum - a.rs_momentum, b.rs_ratio - a.rs_ratio)
+    return _ARROWS[int(round(angle / (math.pi / 4))) % 8]
+
+
+def load_rrg(store: Any, tickers: list[str], benchmark: str, *, as_of: Any, period: str,
+             tail: int) -> Any:
+    """Load closes (all history up to ``as_of``) and compute the RRG."""
+    from ...analysis.rotation import rrg as compute
+
+    names = list(dict.fromkeys([benchmark, *[t for t in tickers if t != benchmark]]))
+    store.check_tickers(names)
+    close = store.close_matrix(names, end=as_of)
+    return compute(close, benchmark, period=period, tail=tail, as_of=as_of)
+
+
+def rrg_table(result: Any, title: str | None = None) -> Any:
+    """Rich table of an :class:`~rotascope.analysis.rotation.RRGResult`."""
+    from rich.table import Table
+
+    colors = {"leading": "green", "weakening": "yellow", "lagging": "red",
+              "improving": "blue"}
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for col, just in (("ticker", "left"), ("RS-Ratio", "right"), ("RS-Momentum", "right"),
+                      ("quadrant", "left"), ("since", "left"), ("heading", "center"),
+                      ("point date", "left")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for p in result.points:
+        if p.quadrant is None:
+            t.add_row(p.ticker, "n/a", "n/a", "too little history", "", "", "")
+            continue
+        c = colors[p.quadrant]
+        t.add_row(p.ticker, f"{p.rs_ratio:.2f}", f"{p.rs_momentum:.2f}",
+                  f"[{c}]{p.quadrant}[/]", f"{p.since:%Y-%m-%d}", heading(p),
+                  f"{p.date:%Y-%m-%d}")
+    return t
+
+
+@click.command(epilog=EPILOG)
+@click.argument("tickers", nargs=-1)
+@click.option("--universe", "universe_name", default="sectors", show_default=True,
+              help="Tickers to plot when none are given.")
+@click.option("--benchmark", default="SPY", show_default=True, help="Benchmark ticker.")
+@click.option("--tail", default=8, show_default=True, type=click.IntRange(1, 520),
+              help="Points in each tail (periods).")
+@click.option("--period", type=click.Choice(["weekly", "daily"]), default="weekly",
+              show_default=True, help="Sampling of the relative-strength line.")
+@as_of_option
+@json_option
+@click.pass_context
+def rrg(ctx: click.Context, tickers: tuple[str, ...], universe_name: str, benchmark: str,
+        tail: int, period: str, as_of: Any, as_json: bool) -> None:
+    """RS-Ratio, RS-Momentum and quadrant of TICKERS (default: sector ETFs) vs a benchmark."""
+    from ...data.model import normalize_ticker
+    from ...data.universes import resolve_universe
+
+    bench = normalize_ticker(benchmark)
+    with open_store(ctx) as store:
+        if tickers:
+            names = [normalize_ticker(t) for t in tickers]
+        else:
+            names = list(resolve_universe(universe_name, store, settings_of(ctx)).tickers)
+        day = as_of if as_of is not None else store.last_date([bench, *names])
+        result = load_rrg(store, names, bench, as_of=day, period=period, tail=tail)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    out = console()
+    out.print(rrg_table(result, title=f"Relative rotation vs {bench}, {period}, as of "
+                                      f"{result.as_of:%Y-%m-%d}"))
+    recent = result.transitions.tail(8)
+    if len(recent):
+        out.print("[bold]Latest quadrant changes[/]")
+        for r in recent.itertuples(index=False):
+            out.print(f"  {r.date:%Y-%m-%d}  {r.ticker}: {r.from_quadrant} -> {r.to_quadrant}")
