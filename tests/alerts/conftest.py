@@ -21,8 +21,8 @@ def read_close(market_data: Path, ticker: str) -> pd.Series:
         df["Date"], name="date"), name=ticker)
 
 
-def write_store(path: Path, closes: Mapping[str, pd.Series]) -> Path:
-    """Create a store at ``path`` holding ``closes`` (ticker -> Series; NaN rows dropped)."""
+def series_data(closes: Mapping[str, pd.Series]) -> list[SeriesData]:
+    """SeriesData for ``Store.import_series`` (ticker -> Series of closes; NaN rows dropped)."""
     series = []
     for ticker, s in closes.items():
         s = s.dropna()
@@ -30,8 +30,13 @@ def write_store(path: Path, closes: Mapping[str, pd.Series]) -> Path:
                              index=pd.DatetimeIndex(s.index, name="date"))
         series.append(SeriesData(ticker, frame, "test", f"test:{ticker}",
                                  f"{ticker}:{len(frame)}:{float(frame['close'].sum())!r}"))
+    return series
+
+
+def write_store(path: Path, closes: Mapping[str, pd.Series]) -> Path:
+    """Create (or update) a store at ``path`` holding ``closes``."""
     with Store(path) as store:
-        store.import_series(series)
+        store.import_series(series_data(closes))
     return path
 
 

@@ -36,7 +36,6 @@ import ipaddress
 import json
 import os
 import smtplib
-import socket
 import ssl
 import sys
 import time
@@ -199,9 +198,9 @@ class WebhookChannel(Channel):
         import httpx
 
         if self._missing:
-            raise DeliveryError(
-                f"webhook {self.name!r}: environment variable{'s' if len(self._missing) > 1 else ''} "
-                f"{', '.join(self._missing)} not set", attempts=0)
+            plural = "s" if len(self._missing) > 1 else ""
+            raise DeliveryError(f"webhook {self.name!r}: environment variable{plural} "
+                                f"{', '.join(self._missing)} not set", attempts=0)
         o = self.config.options
         body = body_bytes({**payload, "delivery_id": delivery_id})
         headers = {
@@ -367,7 +366,7 @@ class EmailChannel(Channel):
             except ssl.SSLError as exc:
                 raise DeliveryError(f"email {self.name!r}: TLS failed ({exc.reason})", attempt,
                                     retryable=False) from None
-            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                 last = type(exc).__name__
             if attempt <= retries:
                 self._sleep(min(float(o.get("max_backoff", 60.0)),

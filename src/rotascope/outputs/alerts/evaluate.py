@@ -271,7 +271,7 @@ class _Checker:
                 self.arg(spec, p, bound[p.name])
         return spec.result
 
-    def infer(self, node: Node) -> Any:  # noqa: PLR0911, PLR0912
+    def infer(self, node: Node) -> Any:
         if isinstance(node, Number):
             return _Const("number")
         if isinstance(node, String):
@@ -563,7 +563,7 @@ class _Evaluator:
         self.ctx.memo[key] = value
         return value
 
-    def eval(self, node: Node) -> Any:  # noqa: PLR0911, PLR0912
+    def eval(self, node: Node) -> Any:
         if isinstance(node, (Number, String, Bool)):
             return node.value
         if isinstance(node, Call):

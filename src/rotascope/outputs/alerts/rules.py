@@ -268,10 +268,11 @@ class _Reader:
                 continue
             if allowed is not None and key not in allowed:
                 if key.lower() in _SECRET_KEYS:
+                    env_keys = ", ".join(a for a in allowed if a.endswith("_env"))
                     self.problem(knode, f"{what}: {key!r} looks like a secret; secrets never "
                                         f"go in the rules file. Put it in an environment "
                                         f"variable and name that variable with a *_env key "
-                                        f"({', '.join(a for a in allowed if a.endswith('_env')) or 'see docs/alerts.md'})")
+                                        f"({env_keys or 'see docs/alerts.md'})")
                 else:
                     self.problem(knode, f"{what}: unknown key {key!r}; allowed: "
                                         f"{', '.join(allowed)}" + _suggest(key, allowed))
@@ -372,10 +373,10 @@ def _channel_option(r: _Reader, check: str, node: yaml.Node, what: str, base: Pa
     if not isinstance(node, yaml.ScalarNode):
         r.problem(node, f"{what} must be a single value")
         return None
-    if check in ("text", "path", "url", "env", "header", "email", "stream", "starttls"):
-        if not isinstance(value, str) or not value.strip():
-            r.problem(node, f"{what} must be non-empty text")
-            return None
+    if check in ("text", "path", "url", "env", "header", "email", "stream", "starttls") and (
+            not isinstance(value, str) or not value.strip()):
+        r.problem(node, f"{what} must be non-empty text")
+        return None
     if check == "path":
         p = Path(os.path.expanduser(value))
         return str(p if p.is_absolute() else (base / p))
@@ -425,8 +426,8 @@ def _channel_option(r: _Reader, check: str, node: yaml.Node, what: str, base: Pa
     if check in ("positive", "nonnegative"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (
                 check == "positive" and value == 0):
-            r.problem(node, f"{what} must be a {'positive' if check == 'positive' else 'non-negative'} "
-                            "number of seconds")
+            sign = "positive" if check == "positive" else "non-negative"
+            r.problem(node, f"{what} must be a {sign} number of seconds")
             return None
         return float(value)
     if check in ("count", "port"):
@@ -458,7 +459,8 @@ def _channels(r: _Reader, node: yaml.Node, base: Path) -> dict[str, ChannelConfi
         if ctype not in CHANNEL_TYPES:
             if ctype is not None:
                 r.problem(fields["type"][1], f"{where}: unknown type {ctype!r}; types: "
-                                             f"{', '.join(CHANNEL_TYPES)}" + _suggest(ctype, CHANNEL_TYPES))
+                                             f"{', '.join(CHANNEL_TYPES)}"
+                          + _suggest(ctype, CHANNEL_TYPES))
             continue
         spec = _CHANNEL_OPTIONS[ctype]
         allowed = ("type", *spec)
@@ -740,8 +742,8 @@ def load_rules(path: str | Path, *, store: Any = None, settings: Any = None,
 
     Examples
     --------
-    >>> rules = load_rules("examples/alerts/rotation.yaml", check_available=False)  # doctest: +SKIP
-    >>> [r.id for r in rules.rules][:2]                                               # doctest: +SKIP
+    >>> rules = load_rules("examples/alerts/rotation.yaml")  # doctest: +SKIP
+    >>> [r.id for r in rules.rules][:2]                        # doctest: +SKIP
     ['mags-spy-4m-low', 'xmag-mags-6m-high']
     """
     p = Path(path)

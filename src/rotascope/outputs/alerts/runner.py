@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -216,7 +216,7 @@ def fire(ruleset: RuleSet, store: Any, as_of: Any = None, settings: Any = None
     day = _as_of(store, as_of)
     evals = evaluate_rules(ruleset, store, day, settings)
     states = alerts.states(ruleset.namespace)
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     new_states: list[RuleState] = []
     firings: list[Firing] = []
     for rule in ruleset.rules:

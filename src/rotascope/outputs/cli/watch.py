@@ -65,7 +65,7 @@ def watch(ctx: click.Context, rules: str, every: str, no_update: bool, verbose: 
         echo(f"watching {rules} every {every} (store {settings.store_path})")
         run_watch(rules, lambda: Store(settings.store_path, wait=60.0), every=seconds,
                   stop=stop, echo=echo, settings=settings,
-                  update=False if no_update else True)
+                  update=not no_update)
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
