@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "regime": ("regime:regime", "The regime verdict with its evidence, or its replay over time."),
     "sentiment": ("sentiment:sentiment", "Finance sentiment of a text, overall and per instrument."),
     "check": ("check:check", "Check the market claims in a text (returns, ratios, averages, ...)."),
+    "report": ("report:report", "The weekly research note (HTML, Markdown, JSON, charts); "
+               "--demo runs it offline on a synthetic market."),
     "breadth": ("breadth:breadth", "Breadth: members above averages, new highs/lows, A/D, "
                 "McClellan, RSP/SPY, participation."),
     "rrg": ("rrg:rrg", "Relative rotation graph: RS-Ratio, RS-Momentum, quadrant, tails."),
