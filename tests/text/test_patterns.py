@@ -207,6 +207,29 @@ def test_versus_figures_inherit_the_direction(table) -> None:
     assert [(c.tickers, c.stated) for c in found] == [(["VGK"], -0.02), (["EWJ"], -0.01)]
 
 
+def test_a_second_figure_joined_by_and(table) -> None:
+    found = claims_of(table, "Nvidia is up 8% for the week and 13% year to date.")
+    assert [(c.tickers, c.stated, c.window.type) for c in found] == [
+        (["NVDA"], 0.08, "calendar"), (["NVDA"], 0.13, "ytd")]
+    found = claims_of(table, "Tesla fell 2% on Friday and 5% this week.")
+    assert [c.stated for c in found] == [-0.02, -0.05]
+
+
+def test_relative_extreme_uses_the_nearest_pair(table) -> None:
+    found = claims_of(table, "RSP versus SPY hit a 3-month high, while XMAG relative to MAGS "
+                             "made a fresh 20-day low.")
+    assert [(c.kind, c.tickers, c.stated["side"]) for c in found] == [
+        ("ratio_extreme", ["RSP", "SPY"], "high"), ("ratio_extreme", ["XMAG", "MAGS"], "low")]
+
+
+def test_fraction_words_in_breadth_and_near_overbought(table) -> None:
+    c = one(table, "Roughly two-thirds of stocks are above their 50-day.")
+    assert (c.kind, c.qualifier) == ("breadth", "about")
+    assert c.stated == pytest.approx(2 / 3)
+    c = one(table, "Apple's RSI climbed to 66, near overbought territory.")
+    assert (c.kind, c.stated, c.details["relation"]) == ("rsi", 66.0, "near")
+
+
 def test_objects_are_not_subjects(table) -> None:
     found = claims_of(table, "Shares of Nvidia, which outperformed the S&P 500 last year, "
                              "fell 3% on Thursday.")

@@ -218,9 +218,13 @@ _MA_N = (r"(?P<n>\d{1,3})[-\s]?(?:day|d|dma|DMA)\b"
          r"(?:\s+(?:simple\s+|exponential\s+)?(?:moving\s+)?average)?")
 _STOCKS = (r"(?:stocks|members|components|constituents|companies|names|issues|shares|"
            r"S&P\s*500\s+stocks|S&P\s*500\s+members|S&P\s*500\s+components|index\s+members)")
+_FRACTIONS = {"half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "one-third": 1 / 3,
+              "two thirds": 2 / 3, "two-thirds": 2 / 3, "a quarter": 0.25, "one quarter": 0.25,
+              "one-quarter": 0.25, "three quarters": 0.75, "three-quarters": 0.75}
 _BREADTH1 = _rx(rf"""
     (?P<q>only|just|nearly|almost|about|around|roughly|over|more\s+than|less\s+than|fewer\s+than)?\s*
-    (?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)\s+of\s+(?:the\s+|all\s+)?
+    (?:(?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)|(?P<frac>half|a\s+third|one[-\s]third|
+    two[-\s]thirds|a\s+quarter|one[-\s]quarter|three[-\s]quarters))\s+of\s+(?:the\s+|all\s+)?
     (?P<uni>S&P\s*500|Nasdaq[-\s]100|Russell\s+\d{{3,4}})?\s*{_STOCKS}
     (?:\s+in\s+the\s+(?P<uni2>S&P\s*500|Nasdaq[-\s]100|index))?
     (?:\s+(?:are|were|is|now|still|currently|remain|remained|trade|traded|trading|closed|sit|
@@ -252,8 +256,15 @@ def _breadth(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
         q = None
     if (m.groupdict().get("q") or "").lower() == "fewer than":
         q = "under"
-    return _Found("breadth", "breadth", m.start(), m.end(), m.start("num"), m.end("num"),
-                  float(m.group("num")) / 100.0, q,
+    frac = m.groupdict().get("frac")
+    if frac:
+        value = _FRACTIONS[re.sub(r"\s+", " ", frac.lower())]
+        q = q or "about"   # "two-thirds" is a round figure
+        fig = "frac"
+    else:
+        value = float(m.group("num")) / 100.0
+        fig = "num"
+    return _Found("breadth", "breadth", m.start(), m.end(), m.start(fig), m.end(fig), value, q,
                   details={"universe": _universe_of(uni), "side": side,
                            "ma": int(m.group("n"))}, needs_window=False, subject_optional=True)
 
@@ -296,7 +307,11 @@ def _rsi_level(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found |
                   details={"relation": rel, "window": _rsi_window(m)}, needs_window=False)
 
 
-def _rsi_state(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+def _rsi_state(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    before = text[max(0, m.start() - 30):m.start()]
+    if re.search(r"\b(?:near|nearing|approaching|close\s+to|nearly|almost|toward|towards|not|"
+                 r"no\s+longer|out\s+of|from)\s+(?:the\s+|an?\s+)?$", before, re.I):
+        return None  # "near overbought territory" does not claim overbought
     state = m.group("state").lower()
     return _Found("rsi_state", "rsi", m.start(), m.end(), m.start(), m.end(),
                   70.0 if state == "overbought" else 30.0,
@@ -726,6 +741,9 @@ _MOVE_VS = _rx(rf"""\b(?:versus|vs\.?|compared\s+(?:with|to)|against|while|and|b
     (?:an?\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}\s+(?:(?P<noun>{_UP_NOUN}|{_DOWN_NOUN})s?\s+)?
     (?:for|in|from|by)\s+""")
 
+_MOVE_AND = _rx(rf"""\b(?:and|but)\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}
+    (?=\s+(?:year[-\s]to[-\s]date|YTD|this|over|in|for|since|last|on|so\s+far|the\s+past)\b)""")
+
 _UP_SET = set(re.sub(r"\\s\+", " ", _UP).split("|"))
 
 
@@ -784,6 +802,15 @@ def _move_vs(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
     return f
 
 
+def _move_and(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    """"up 8% for the week and 13% year to date": the second figure, same subject and
+    direction as the move before it."""
+    if not re.search(rf"\b(?:{_UP}|{_DOWN})\b", text[:m.start()], re.I):
+        return None
+    return _Found("move_and", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  m.group("num"), parse_qualifier(m.group("q")), details={"verb": "and"})
+
+
 RULES: tuple[Rule, ...] = (
     Rule("breadth", "breadth", _BREADTH1, _breadth),
     Rule("breadth_share", "breadth", _BREADTH2, _breadth),
@@ -807,6 +834,7 @@ RULES: tuple[Rule, ...] = (
     Rule("move_bp", "return", _MOVE_BP, _move_bp),
     Rule("move_dir", "return", _MOVE_DIR, _move_dir),
     Rule("move_versus", "return", _MOVE_VS, _move_vs),
+    Rule("move_and", "return", _MOVE_AND, _move_and),
     Rule("outperformance_sign", "outperformance", _OUTPERF_BARE, _outperf_bare),
 )
 
@@ -842,7 +870,11 @@ def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
         if len(after) >= 2 and re.search(r"\b(?:to|and|over|versus|vs\.?)\b",
                                          text[after[0].end:after[1].start], re.I):
             return after[0], after[1]
-    for rel in _RELATION.finditer(text):
+    # The relation nearest the extreme phrase ("XMAG relative to MAGS made a 20-day low"
+    # in a sentence that compares other pairs too).
+    rels = sorted(_RELATION.finditer(text),
+                  key=lambda r: (r.start() > found.start, abs(found.start - r.end())))
+    for rel in rels:
         after = [x for x in mentions if 0 <= x.start - rel.end() <= 2]
         if after:
             den = after[0]
@@ -957,7 +989,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                 spec = day[0]
         # Kind refinement for moves.
         stated = f.stated
-        if f.rule == "move_versus":
+        if f.rule in ("move_versus", "move_and"):
             d = f.direction if f.direction else (prev_direction or 1)
             stated = _signed(str(f.stated), d)
             f.direction = d
