@@ -312,7 +312,7 @@ def _entry(key: str, raw: Any, origin: str, line: int | None,
         level = ("close", 1.0) if str(ticker or "").startswith("^") else ("unadjusted_close", 1.0)
     if base is not None and not raw.get("replace_names"):
         names = list(base.names) + [n for n in names if n not in base.names]
-    values = {
+    values: dict[str, Any] = {
         "key": key, "ticker": ticker, "names": tuple(n.strip() for n in names),
         "level": level, "origin": where,
     }

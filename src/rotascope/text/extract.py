@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -323,7 +323,7 @@ def _parse_html(text: str, source: str) -> Document:
     date, date_source = _html_date(root)
     paragraphs: list[Paragraph] = []
     buf: list[str] = []
-    state = {"line": None}
+    state: dict[str, int | None] = {"line": None}
 
     def flush() -> None:
         body = _collapse("".join(buf))
@@ -338,7 +338,7 @@ def _parse_html(text: str, source: str) -> Document:
                 state["line"] = line
             buf.append(s)
 
-    def walk(el: object) -> None:
+    def walk(el: Any) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""  # comments/PIs have callable tags
         tag = tag.lower()
         if not tag:
@@ -369,7 +369,7 @@ def _parse_html(text: str, source: str) -> Document:
     return Document(tuple(paragraphs), "html", source, title, date, date_source)
 
 
-def _html_date(root: object) -> tuple[pd.Timestamp | None, str | None]:
+def _html_date(root: Any) -> tuple[pd.Timestamp | None, str | None]:
     for attr, value in (("property", "article:published_time"), ("name", "date"),
                         ("name", "pubdate"), ("itemprop", "datePublished")):
         for meta in root.iter("meta"):

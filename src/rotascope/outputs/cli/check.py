@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from ._common import as_of_option, emit_json, json_option, open_store, settings_of
 from .sentiment import format_option, text_aliases
+
+if TYPE_CHECKING:
+    from ...text.claims.model import CheckReport
 
 __all__ = ["check"]
 
@@ -78,7 +83,7 @@ _STYLE = {"holds": "green", "roughly": "yellow", "does not hold": "red",
           "cannot check": "dim"}
 
 
-def _print(report: object) -> None:
+def _print(report: CheckReport) -> None:
     from ._common import console
 
     out = console()

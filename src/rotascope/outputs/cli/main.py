@@ -30,7 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "divergences, range, drawdown, rebound."),
     "snapshot": ("snapshot:snapshot", "One screen: leadership, style, sectors, global, key ratios."),
     "regime": ("regime:regime", "The regime verdict with its evidence, or its replay over time."),
-    "sentiment": ("sentiment:sentiment", "Finance sentiment of a text, overall and per instrument."),
+    "sentiment": ("sentiment:sentiment", "Finance sentiment of a text, overall and by instrument."),
     "check": ("check:check", "Check the market claims in a text (returns, ratios, averages, ...)."),
     "report": ("report:report", "The weekly research note (HTML, Markdown, JSON, charts); "
                "--demo runs it offline on a synthetic market."),

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import pandas as pd
 
@@ -184,16 +185,16 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
             return WindowSpec("ytd", phrase, year=int(g["ytd_year"]))
         return WindowSpec("ytd", phrase)
     if name in ("since_date", "day_date"):
-        kind = "since" if name == "since_date" else "day"
+        kind: Literal["since", "day"] = "since" if name == "since_date" else "day"
         if g.get("iso"):
             ts = pd.Timestamp(g["iso"])
             return WindowSpec(kind, phrase, year=ts.year, month=ts.month, day=ts.day)
         mon = _month(g.get("mon") or g.get("mon2"))
-        day = int(g.get("day") or g.get("day2"))
+        day_text = g.get("day") or g.get("day2")
         year = _year(g.get("year") or g.get("year2"))
-        if mon is None or not 1 <= day <= 31:
+        if mon is None or day_text is None or not 1 <= int(day_text) <= 31:
             return None
-        return WindowSpec(kind, phrase, year=year, month=mon, day=day)
+        return WindowSpec(kind, phrase, year=year, month=mon, day=int(day_text))
     if name == "since_month":
         return WindowSpec("since", phrase, month=_month(g["mon"]), year=_year(g["year"]),
                           relative="month")
@@ -217,7 +218,7 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
         unit = g["unit"].lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=-1)
     if name == "this_period":
-        unit = (g.get("unit") or g.get("unit2")).lower()
+        unit = str(g.get("unit") or g.get("unit2")).lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=0)
     if name == "quarter":
         q = _QUARTERS.get((g.get("qn") or "").lower()) or (int(g["qn2"]) if g.get("qn2") else None)

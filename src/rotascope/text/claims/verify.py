@@ -340,7 +340,7 @@ def _check_return(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcom
     if c.kind == "decline":
         from ...signals.drawdown import worst_decline
 
-        value = worst_decline(close, int(w.rows)).loc[w.end]
+        value = worst_decline(close, int(w.rows or 1)).loc[w.end]
         if pd.isna(value):
             raise _CannotCheck(f"{ticker}: not enough rows for a {w.rows}-row decline")
         computed = float(value)
@@ -472,8 +472,8 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
             hi = pd.Timestamp(year=since["year"], month=12, day=31)
         window.update(label="since", text=c.stated.get("since"), start=_d(lo))
         computed = {"value": value, "last_at_or_beyond": _d(last_date)}
-        tol = {"holds": f"last {word} at or beyond the value falls in the stated period",
-               "roughly": "an even earlier date (a stronger extreme than stated)"}
+        since_tol = {"holds": f"last {word} at or beyond the value falls in the stated period",
+                     "roughly": "an even earlier date (a stronger extreme than stated)"}
         if last_date is None:
             verdict = "roughly"
             reason = (f"{what} on {_d(end)} ({value:.4g}) is the most extreme {word} in all the "
@@ -491,7 +491,7 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
             reason = (f"{what} on {_d(end)} ({value:.4g}) was as "
                       f"{'low' if side == 'low' else 'high'} as recently as {_d(last_date)}, "
                       f"after the stated period.")
-        return _Outcome(verdict, f"{reason} {note}".strip(), computed, tol, window)
+        return _Outcome(verdict, f"{reason} {note}".strip(), computed, since_tol, window)
     rows = c.details.get("rows")
     r = int(run[pos, 0])
     earlier = series.iloc[:pos]
@@ -512,8 +512,8 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     gap = (value / extreme - 1.0) if extreme else math.nan
     computed = {"value": value, "extreme_before": extreme, "distance": gap,
                 "rows_beyond": r}
-    tol = {"holds": "beyond every value of the window", "roughly": 0.01,
-           "unit": "fraction of the extreme"}
+    tol: dict[str, Any] = {"holds": "beyond every value of the window", "roughly": 0.01,
+                           "unit": "fraction of the extreme"}
     if ok:
         return _Outcome("holds", f"{what} on {_d(end)} ({value:.4g}) is beyond every value of "
                         f"{span} ({word} before: {extreme:.4g}). {note}".strip(), computed, tol,
@@ -792,8 +792,8 @@ def _check_rsi(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
                   f"{hi:.1f} ({dates['high_date']}), swing lows {plo:.1f} "
                   f"({dates['prev_low_date']}) -> {lo:.1f} ({dates['low_date']}); stated {pat} "
                   "(last two swing points confirmed 5 sessions each side).")
-        tol = {"holds": "every stated comparison", "roughly": "some of them"}
-        return _Outcome(verdict, reason, computed, tol, window)
+        return _Outcome(verdict, reason, computed,
+                        {"holds": "every stated comparison", "roughly": "some of them"}, window)
     level = float(c.stated)
     rel = c.details["relation"]
     if rel == "above":
@@ -808,8 +808,8 @@ def _check_rsi(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     state = c.details.get("state")
     stated_txt = f"{state} (RSI {rel} {level:g})" if state else f"RSI {rel} {level:g}"
     reason = f"{ticker}'s {n}-day RSI on {_d(end)} is {value:.1f}; stated {stated_txt}."
-    tol = {"holds": f"{rel} {level:g}" if rel != "near" else 2.0, "roughly": 2.0 if rel != "near"
-           else 5.0, "unit": "RSI points"}
+    tol: dict[str, Any] = {"holds": f"{rel} {level:g}" if rel != "near" else 2.0,
+                           "roughly": 2.0 if rel != "near" else 5.0, "unit": "RSI points"}
     return _Outcome(verdict, reason, value, tol, window)
 
 
