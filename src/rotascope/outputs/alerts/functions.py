@@ -377,10 +377,61 @@ def _ma_slope(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
                                                         int(a["k"]), kind=a["kind"])
 
 
-def _not_wired(ref: str) -> Callable[[EvalContext, dict[str, Any]], Any]:
-    def compute(ctx: EvalContext, a: dict[str, Any]) -> Any:
-        raise FunctionUnavailableError(f"{ref} is not wired to the alerts yet")
-    return compute
+def _universe_breadth(ctx: EvalContext, universe: str) -> pd.DataFrame:
+    """Breadth history of a universe (point-in-time members), shared by breadth/regime."""
+    key = f"<breadth history {universe}>"
+    if key not in ctx.memo:
+        universe_breadth = _load("rotascope.analysis.inputs:universe_breadth")
+        hist = universe_breadth(ctx.store, universe, end=ctx.end, settings=ctx.settings)
+        if hist is None:
+            raise NoDataError(f"breadth({universe}): the universe has no member with prices "
+                              "in the store; import its members' prices first")
+        ctx.memo[key] = hist
+    return ctx.memo[key]
+
+
+def _breadth(ctx: EvalContext, a: dict[str, Any]) -> Record:
+    hist = _universe_breadth(ctx, a["universe"])
+
+    def col(name: str) -> pd.Series:
+        return hist[name].astype(np.float64)
+
+    pct = Record(_BREADTH_TYPE.fields["pct_above_sma"],  # type: ignore[arg-type]
+                 {w: col(f"pct_above_sma_{w}") for w in ("20", "50", "200")})
+    fields: dict[str, Any] = {"pct_above_sma": pct, "counted": col("with_close"),
+                              "members": col("members")}
+    for name in ("new_highs", "new_lows", "net_new_highs", "ad_line", "mcclellan_oscillator",
+                 "mcclellan_summation"):
+        fields[name] = col(name)
+    return Record(_BREADTH_TYPE, fields)
+
+
+def _regime(ctx: EvalContext, a: dict[str, Any]) -> Record:
+    from pathlib import Path
+
+    regime = importlib.import_module("rotascope.analysis.regime")
+    inputs = importlib.import_module("rotascope.analysis.inputs")
+    home = getattr(ctx.settings, "home", None)
+    if home is None:
+        from ...config import Settings
+
+        home = Settings.from_env().home
+    user = Path(home) / "regime.yaml"
+    rules = regime.load_rules(user if user.exists() else None)
+    loaded = inputs.load_regime_inputs(ctx.store, rules, end=ctx.end, universe=a["universe"],
+                                       settings=ctx.settings)
+    hist = regime.regime_history(loaded.close, loaded.breadth, rules)
+    verdict = hist.verdict.astype(object)
+    conf = hist.confidence.reindex(columns=list(REGIMES))
+    pos = pd.Index(REGIMES).get_indexer(verdict.to_numpy())
+    values = conf.to_numpy(dtype=np.float64)
+    picked = np.where(pos >= 0, values[np.arange(len(values)), np.clip(pos, 0, None)], np.nan)
+    scores = Record(_REGIME_TYPE.fields["scores"],  # type: ignore[arg-type]
+                    {g: hist.scores[g].astype(np.float64) for g in ("risk", "breadth",
+                                                                    "defensive")})
+    return Record(_REGIME_TYPE, {"verdict": verdict, "raw": hist.raw.astype(object),
+                                 "confidence": pd.Series(picked, index=verdict.index),
+                                 "scores": scores})
 
 
 # -- record types ------------------------------------------------------------------------
@@ -394,10 +445,15 @@ _BREADTH_TYPE = RecordType({
     "pct_above_sma": RecordType({"20": NUMBER, "50": NUMBER, "200": NUMBER}),
     "new_highs": NUMBER, "new_lows": NUMBER, "net_new_highs": NUMBER, "ad_line": NUMBER,
     "mcclellan_oscillator": NUMBER, "mcclellan_summation": NUMBER, "counted": NUMBER,
+    "members": NUMBER,
 })
-REGIMES = ("broadening rotation", "narrow leadership", "defensive rotation", "broad breakdown",
+#: The regime verdicts (rotascope.analysis.regime.VERDICTS).
+REGIMES = ("broad breakdown", "defensive rotation", "broadening rotation", "narrow leadership",
            "mixed")
-_REGIME_TYPE = RecordType({"verdict": SeriesType("text", REGIMES), "confidence": NUMBER},
+_REGIME_TYPE = RecordType({"verdict": SeriesType("text", REGIMES),
+                           "raw": SeriesType("text", REGIMES), "confidence": NUMBER,
+                           "scores": RecordType({"risk": NUMBER, "breadth": NUMBER,
+                                                 "defensive": NUMBER})},
                           default="verdict")
 
 
@@ -481,14 +537,19 @@ _SPECS: list[FunctionSpec] = [
     FunctionSpec("rolling_min", (_series(), Param("window", "rows", 252, 1)), NUMBER,
                  _rolling("rolling_min"), ("rotascope.signals.rolling:rolling_min",),
                  "lowest value of the trailing window", "close(SPY) <= rolling_min(SPY, 252)"),
-    FunctionSpec("breadth", (Param("universe", "universe"),), _BREADTH_TYPE,
-                 _not_wired("rotascope.analysis.breadth"),
-                 ("rotascope.analysis.breadth:breadth_history",),
-                 "breadth of a universe (.pct_above_sma.20/50/200, .new_highs, ...)",
+    FunctionSpec("breadth", (Param("universe", "universe"),), _BREADTH_TYPE, _breadth,
+                 ("rotascope.analysis.inputs:universe_breadth",
+                  "rotascope.analysis.breadth:breadth_history"),
+                 "breadth of a universe, point-in-time members (.pct_above_sma.20/50/200, "
+                 ".new_highs, .new_lows, .net_new_highs, .ad_line, .mcclellan_oscillator, "
+                 ".mcclellan_summation, .counted, .members)",
                  "breadth(sp500).pct_above_sma.50 crosses_below 0.5"),
-    FunctionSpec("regime", (), _REGIME_TYPE, _not_wired("rotascope.analysis.regime"),
-                 ("rotascope.analysis.regime:regime_history",),
-                 "the regime verdict (default .verdict; .confidence)", "regime changed"),
+    FunctionSpec("regime", (Param("universe", "universe", "sp500"),), _REGIME_TYPE, _regime,
+                 ("rotascope.analysis.regime:regime_history",
+                  "rotascope.analysis.inputs:load_regime_inputs"),
+                 "the confirmed regime verdict (default .verdict; .raw, .confidence, "
+                 ".scores.risk/.breadth/.defensive); breadth signals read the universe",
+                 "regime changed"),
 ]
 
 #: name -> spec of every function a condition may call.

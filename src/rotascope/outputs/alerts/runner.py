@@ -82,7 +82,7 @@ class CheckRow:
     id: str
     description: str
     severity: str
-    true: bool | None          # None: unknown (no data on or shortly before as-of)
+    true: bool | None          # None: unknown (an input has no value, e.g. no range)
     date: pd.Timestamp | None  # the date the value was read (the last known one)
     since: pd.Timestamp | None  # when true: the date it last became true
     values: dict[str, Any]
@@ -135,6 +135,10 @@ def check(ruleset: RuleSet, store: Any, as_of: Any = None, settings: Any = None
             if value:
                 fired = edges(ev.result)
                 since = fired[-1] if len(fired) else None
+        elif len(ev.result) and (day - ev.result.index[-1]).days <= MAX_STALE_DAYS:
+            # unknown: show the inputs on the last date, so the missing one is visible
+            date = ev.result.index[-1]
+            vals = values_at(ev.trace, date)
         rows.append(CheckRow(rule.id, rule.description, rule.severity, value, date, since, vals))
     return CheckResult(day, tuple(rows))
 

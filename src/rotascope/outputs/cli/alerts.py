@@ -79,8 +79,10 @@ def check(ctx: click.Context, rules: str, as_of: Any, as_json: bool, strict: boo
             extra = ""
             if row.true and row.since is not None:
                 extra = f" since {row.since:%Y-%m-%d}"
-            elif row.true is None:
+            elif row.true is None and row.date is None:
                 extra = " (no data on or shortly before the as-of date)"
+            elif row.true is None:
+                extra = f" (unknown on {row.date:%Y-%m-%d}: an input has no value)"
             elif row.date is not None and row.date != result.as_of:
                 extra = f" (on {row.date:%Y-%m-%d})"
             values = "; ".join(f"{k} = {_fmt(v)}" for k, v in row.values.items())
