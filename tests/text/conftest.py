@@ -142,6 +142,9 @@ def expected_verdict(computed: float, stated: float, holds: float, roughly: floa
     if qualifier == "over":
         x, y = (computed, stated) if stated >= 0 else (-computed, -stated)
         return "holds" if x >= y else ("roughly" if x >= y - roughly else "does not hold")
+    if qualifier == "under":
+        x, y = (computed, stated) if stated >= 0 else (-computed, -stated)
+        return "holds" if x <= y else ("roughly" if x <= y + roughly else "does not hold")
     d = abs(computed - stated)
     if qualifier == "about":
         holds *= 2

@@ -462,4 +462,4 @@ def test_judge_number_follows_the_documented_rule(computed, stated, tol, qualifi
                                                   expected) -> None:
     verdict, why = judge_number(computed, stated, Tolerance(*tol), qualifier)
     assert verdict == expected and why
-    assert expected_verdict(computed, stated, *tol, qualifier) == expected or qualifier == "under"
+    assert expected_verdict(computed, stated, *tol, qualifier) == expected
