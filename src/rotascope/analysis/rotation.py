@@ -383,7 +383,7 @@ def rrg(close: pd.DataFrame, benchmark: str | pd.Series = "SPY", *,
     momentum = rolling_zscore(roc, momentum_window) + 100.0
     ratio_at = ratio.where(momentum.notna())  # a point needs both coordinates
     quad = pd.DataFrame(quadrant_of(ratio_at.to_numpy(), momentum.to_numpy()),
-                        index=rs.index, columns=rs.columns)
+                        index=rs.index, columns=rs.columns, dtype=object)
     transitions, since = _quadrant_runs(quad)
     rv = ratio_at.to_numpy()
     mv = momentum.to_numpy()
