@@ -594,7 +594,7 @@ class _Evaluator:
             self.record(node.operand, x)
             return _changed(x)
         if isinstance(node, BoolOp):
-            a, b = _align(self.value(self.eval(node.left)), self.value(self.eval(node.right)))
+            a, b = _align(self.operand(node.left), self.operand(node.right))
             if isinstance(a, pd.Series):
                 a = a.astype("boolean")
             if isinstance(b, pd.Series):
@@ -603,9 +603,16 @@ class _Evaluator:
                 a, b = b, a
             return (a & b) if node.op == "and" else (a | b)
         if isinstance(node, Not):
-            x = self.value(self.eval(node.operand))
+            x = self.operand(node.operand)
             return ~x.astype("boolean") if isinstance(x, pd.Series) else (not x)
         raise TypeError(f"cannot evaluate {type(node).__name__}")
+
+    def operand(self, node: Node) -> Any:
+        """A true/false operand; a bare call (``rsi_lower_highs_lower_lows(QQQ)``) is traced."""
+        value = self.value(self.eval(node))
+        if isinstance(node, (Call, Attr)):
+            self.record(node, value)
+        return value
 
     def record(self, node: Node, value: Any) -> None:
         if isinstance(value, pd.Series):
@@ -653,7 +660,7 @@ def evaluate(tree: Node, ctx: EvalContext) -> Evaluation:
         A function's module has not landed yet.
     """
     ev = _Evaluator(ctx)
-    out = ev.value(ev.eval(tree))
+    out = ev.operand(tree)
     if not isinstance(out, pd.Series):
         raise TypeError("a condition must depend on data (check_condition rejects this)")
     out = out.astype("boolean").sort_index()

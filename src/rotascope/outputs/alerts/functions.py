@@ -560,8 +560,3 @@ def function_names() -> list[str]:
     """Names of every known function, sorted."""
     return sorted(REGISTRY)
 
-
-def require_data(store: Any) -> None:
-    """Raise NoDataError when the store has no prices (alerts need data)."""
-    if store is None or store.is_empty:
-        raise NoDataError("alerts need prices in the store; import or update data first")
