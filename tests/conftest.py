@@ -68,3 +68,9 @@ def loaded_store(market_data: Path, tmp_path_factory: pytest.TempPathFactory):
         add_universe(store, "sp500", constituents / "sp500.csv",
                      constituents / "sp500_changes.csv")
     return settings
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden``: rewrite golden files (tests/golden/) instead of comparing."""
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="regenerate the golden files under tests/golden/ and review the diff")

@@ -90,6 +90,8 @@ FIGURE_KINDS: dict[str, str] = {
     "yield_change": "yield - yield inputs.window rows earlier (percentage points; shown in bp)",
     "breadth_share": "members above their inputs.window-day average / members counted "
                      "(point-in-time members with a close and inputs.window own closes)",
+    "breadth_members": "members on the date (point in time) with prices in the store",
+    "breadth_with_close": "of them, members with a close on the date",
     "breadth_counted": "members counted for the inputs.window-day share",
     "breadth_new_highs": "members whose close is above each of their previous 252 closes",
     "breadth_new_lows": "members whose close is below each of their previous 252 closes",
@@ -100,10 +102,12 @@ FIGURE_KINDS: dict[str, str] = {
     "participation_up": "members (point-in-time, on the as-of date) up over inputs.window",
     "participation_counted": "members with a close on the date and a return over "
                              "inputs.window",
-    "rrg_ratio": "RS-Ratio: 100 + trailing z-score (inputs.window weekly points, ddof=1) of "
-                 "100 x close / benchmark sampled at each week's last date",
+    "rrg_ratio": "RS-Ratio: 100 + trailing z-score (inputs.window points, ddof=1) of the "
+                 "inputs.smoothing-period EMA of RS = 100 x close / benchmark, sampled at "
+                 "each week's last date (rotascope.analysis.rotation)",
     "rrg_momentum": "RS-Momentum: 100 + trailing z-score (inputs.momentum_window points) "
-                    "of the 1-period rate of change of RS-Ratio in percent",
+                    "of the inputs.momentum_lag-period rate of change of RS-Ratio, in "
+                    "percent",
     "lead_lag": "lag (trading days, positive: series[0] leads) of the highest correlation "
                 "of daily returns on joint dates, lags -inputs.max_lag..+inputs.max_lag",
     "lead_lag_corr": "the correlation at that lag",

@@ -116,8 +116,8 @@ def verdict_section(ctx: ReportContext, result: Any, rules: Any) -> Section:
         scores[g] = ctx.add(f"regime.score.{g}", s, kind="regime_score", unit="score",
                             definition=f"weighted mean of the {g} group's votes",
                             inputs={"group": g, "rules": rules.source})
-    opener = v.pick("verdict.open", ["The regime reads", "Our regime call is", "The evidence "
-                                     "adds up to"])
+    opener = v.pick("verdict.open", ["The regime reads", "Our regime call is",
+                                     "The regime call stands at"])
     s1 = f"{opener} **{result.verdict}**"
     s1 += f" (confidence {conf})" if conf else ""
     s1 += (f", in force since {_d(result.since)}." if result.since is not None else ".")
@@ -303,8 +303,8 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
         parts = [f"the {n}-day average at {smas[n]}" for n in (50, 200) if smas.get(n)]
         if parts:
             lines.append(f"With no sideways range, the lines in the sand are {join_words(parts)}"
-                         + (f"; {ticker} is {off_high} from its 52-week high." if off_high
-                            else "."))
+                         + (f"; {ticker} {_below_high(ctx, off_high, 'its 52-week high')}."
+                            if off_high else "."))
     sent_stress: list[str] = []
     if worst and summ.worst_decline_10d <= -0.07:
         sent_stress.append(f"Stress is visible: the worst fall within the last two weeks is "
@@ -326,7 +326,8 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
         shape = {"V-shaped": "a V-shaped recovery", "slow recovery": "a slow recovery",
                  "weak bounce": "a weak bounce, which keeps the low in play",
                  "in progress": "a rebound still in progress"}.get(rb.shape or "", "a rebound")
-        sent_stress.append(f"{ticker} is working off a {dec} fall (trough {_d(rb.trough_date)}): "
+        sent_stress.append(f"{ticker} is working off a {_abs_ref(ctx, dec)} fall (trough "
+                           f"{_d(rb.trough_date)}): "
                            f"{ret_} of it is back after {rdays} sessions, {shape}.")
         reb_data = {"shape": rb.shape, "peak_date": _d(rb.peak_date),
                     "trough_date": _d(rb.trough_date)}
@@ -574,15 +575,34 @@ def global_section(ctx: ReportContext) -> Section:
                    {"peers": peers})
 
 
+def _named(ticker: str, figure: str) -> str:
+    """"technology (XLK, +14.8%)": the ticker's name with a figure inside its brackets."""
+    name = name_of(ticker)
+    if name.endswith(f"({ticker})"):
+        return name[:-1] + f", {figure})"
+    return f"{name} ({figure})"
+
+
+def _below_high(ctx: ReportContext, placeholder: str, what: str) -> str:
+    """"is 5.4% below its 52-week high" or "is at its 52-week high" (value <= 0)."""
+    if ctx.val(placeholder) >= 0:
+        return f"is at {what}"
+    return f"is {_abs_ref(ctx, placeholder)} below {what}"
+
+
 def _abs_ref(ctx: ReportContext, placeholder: str) -> str:
-    """A second figure holding |value| of a pp/pct figure, for "by 2.1 pp" phrasing."""
+    """The same figure shown unsigned (``pp_abs``...), for "by 2.1 pp" phrasing.
+
+    The value stays signed (so it re-derives like the original); only the display drops
+    the sign, and the sentence carries the direction in words.
+    """
     fid = placeholder[1:-1]
     fig = ctx.reg[fid]
     unit = {"pp": "pp_abs", "pct": "pct_abs", "bp": "bp_abs"}.get(fig.unit, fig.unit)
     if unit == fig.unit:
         return placeholder
-    return ctx.add(f"{fid}.abs", abs(float(fig.value)), kind=fig.kind, unit=unit,
-                   definition=fig.definition + " (absolute value)", inputs=fig.inputs,
+    return ctx.add(f"{fid}.abs", float(fig.value), kind=fig.kind, unit=unit,
+                   definition=fig.definition + " (shown without its sign)", inputs=fig.inputs,
                    as_of=fig.as_of) or placeholder
 
 
@@ -603,15 +623,15 @@ def sectors_section(ctx: ReportContext) -> Section:
         p = res.point(t)
         rr = rm = None
         if p.quadrant is not None:
+            params = {"series": [t, "SPY"], "period": res.period,
+                      "smoothing": res.smoothing, "window": res.window,
+                      "momentum_lag": res.momentum_lag,
+                      "momentum_window": res.momentum_window}
             rr = ctx.add(f"{t}.rrg_ratio", p.rs_ratio, kind="rrg_ratio", unit="index",
-                         definition=f"{t} RS-Ratio against SPY (weekly)",
-                         inputs={"series": [t, "SPY"], "window": res.window,
-                                 "period": res.period})
+                         definition=f"{t} RS-Ratio against SPY (weekly)", inputs=params)
             rm = ctx.add(f"{t}.rrg_momentum", p.rs_momentum, kind="rrg_momentum",
                          unit="index", definition=f"{t} RS-Momentum against SPY (weekly)",
-                         inputs={"series": [t, "SPY"], "window": res.window,
-                                 "momentum_window": res.momentum_window,
-                                 "momentum_lag": res.momentum_lag, "period": res.period})
+                         inputs=params)
         ranking.append({"ticker": t, "rel": rel, "rr": rr, "rm": rm, "quadrant": p.quadrant,
                         "since": p.since, "tail": p.tail})
     ranked = sorted([r for r in ranking if r["rel"][63]], key=lambda r: -ctx.val(r["rel"][63]))
@@ -623,12 +643,12 @@ def sectors_section(ctx: ReportContext) -> Section:
             sent.append(v.pick("sectors.top", ["Leading the index over three months: ",
                                                "The strongest sectors against SPY over three "
                                                "months: "])
-                        + join_words([f"{name_of(r['ticker'])} ({r['rel'][63]})" for r in top])
+                        + join_words([_named(r["ticker"], r["rel"][63]) for r in top])
                         + ".")
         else:
             sent.append("No sector beat SPY over three months.")
         if bottom:
-            sent.append("Lagging: " + join_words([f"{name_of(r['ticker'])} ({r['rel'][63]})"
+            sent.append("Lagging: " + join_words([_named(r["ticker"], r["rel"][63])
                                                    for r in bottom]) + ".")
         else:
             sent.append("No sector trailed SPY over three months.")
@@ -713,7 +733,17 @@ def breadth_section(ctx: ReportContext) -> Section:
                    definition="McClellan summation index (cumulative oscillator from the "
                               "first stored date)", inputs={"universe": uni, "fast": 19,
                                                              "slow": 39})
+    mem = ctx.add("breadth.members", int(row["members"]), kind="breadth_members", unit="count",
+                  definition=f"{uni} members on the date (point in time) with prices in the "
+                             "store", inputs={"universe": uni})
+    withc = ctx.add("breadth.with_close", int(row["with_close"]), kind="breadth_with_close",
+                    unit="count", definition=f"{uni} members with a close on the date",
+                    inputs={"universe": uni})
     sent = []
+    if int(row["members"]) > int(row["with_close"]) and mem and withc:
+        sent.append(f"Only {withc} of the {mem} members have a close on {_d(ctx.as_of)}; the "
+                    "others (a series ending a day early, a missing row) are not counted "
+                    "in the shares below.")
     if figs[200] and figs[50]:
         p50 = float(row["pct_above_sma_50"])
         read = ("broad participation" if p50 > 0.6 else "narrow participation" if p50 < 0.4
@@ -791,9 +821,9 @@ def macro_section(ctx: ReportContext) -> Section:
         vs = ctx.ratio_vs_sma("HYG", "IEF", 50)
         if vs:
             x = ctx.val(vs)
-            read = ("credit is calm: high yield keeps pace with Treasuries" if x > 0 else
-                    "credit is under strain: high yield trails Treasuries" if x < -0.01 else
-                    "credit is soft but not stressed")
+            read = ("credit is calm, with high yield keeping pace with Treasuries" if x > 0
+                    else "credit is under strain, with high yield trailing Treasuries"
+                    if x < -0.01 else "credit is soft but not stressed")
             sent.append(f"High yield against Treasuries (HYG/IEF) is {vs} versus its 50-day "
                         f"average: {read}.")
         rows.append(("HYG/IEF (credit)", ctx.ratio_level("HYG", "IEF") or _MISSING,
@@ -877,7 +907,7 @@ def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
                      "its first", inputs={"series": [ticker]})
         where = "its high since listing"
     if hi:
-        s1 = f"Bitcoin ({ticker}) is {hi} from {where}"
+        s1 = f"Bitcoin ({ticker}) {_below_high(ctx, hi, where)}"
         s1 += f" and returned {r1} over a month." if r1 else "."
         sent.append(s1)
     wd = float(worst_decline(s, 10).iloc[-1])
@@ -908,7 +938,7 @@ def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
                    "slow recovery": "a slow but real recovery",
                    "weak bounce": "a weak bounce — a warning sign for risk appetite",
                    "in progress": "too early to judge the bounce"}[shape]
-        sent.append(f"Its latest fall of {dec} bottomed on {trough}; {ret_} of it is back "
+        sent.append(f"Its latest fall of {_abs_ref(ctx, dec)} bottomed on {trough}; {ret_} of it is back "
                     f"after {days} sessions: {quality}.")
         data["trough_date"] = trough
     elif hi:
