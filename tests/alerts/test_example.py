@@ -132,3 +132,10 @@ def test_regime_changed_fires_on_the_verdict_changes(loaded_store, tmp_path):
     assert fired_on["changed"] == dates and len(dates) > 3
     breakdowns = [c["date"] for c in changes[1:] if c["verdict"] == "broad breakdown"]
     assert fired_on["breakdown"] == breakdowns
+
+
+def test_the_docs_describe_every_function():
+    docs = (EXAMPLE.parents[2] / "docs" / "alerts.md").read_text()
+    table = docs[docs.index("### Functions"):docs.index("### Truth over time")]
+    for name in REGISTRY:
+        assert f"`{name}(" in table, name

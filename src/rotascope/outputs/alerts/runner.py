@@ -458,6 +458,10 @@ def watch(rules_path: str | Path, open_store: Callable[[], Any], *, every: float
                         echo(f"data updated: {summary() if callable(summary) else 'done'}")
                     except RotascopeError as exc:
                         echo(f"data update failed ({exc}); running the alerts on the stored data")
+                    except Exception as exc:  # a provider bug must not stop the alerts
+                        logger.exception("data update failed")
+                        echo(f"data update failed ({type(exc).__name__}); running the alerts "
+                             "on the stored data")
                 if stop.is_set():
                     break
                 ruleset = load_rules(rules_path, store=store, settings=settings)
