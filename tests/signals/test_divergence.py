@@ -66,21 +66,19 @@ def divergence_oracle(c: np.ndarray, r: np.ndarray, left: int, right: int, windo
 
 def lhll_oracle(c: np.ndarray, r: np.ndarray, left: int, right: int, window: int,
                 near: float) -> np.ndarray:
+    """On the rows where close and RSI are both known (row numbers counted there)."""
     out = np.zeros(len(c), dtype=bool)
-    valid = ~np.isnan(r)
-    rows = np.flatnonzero(valid)
-    rv = r[rows]
-    highs = [(rows[p], rows[q]) for p, q in pivots(rv, left, right, "high")]
-    lows = [(rows[p], rows[q]) for p, q in pivots(rv, left, right, "low")]
-    for t in range(len(c)):
-        if not valid[t]:
-            continue
+    rows = np.flatnonzero(~np.isnan(c) & ~np.isnan(r))
+    cv, rv = c[rows], r[rows]
+    highs = pivots(rv, left, right, "high")
+    lows = pivots(rv, left, right, "low")
+    for t in range(len(rows)):
         kh = [p for p, q in highs if q <= t]
         kl = [p for p, q in lows if q <= t]
-        lh = len(kh) >= 2 and t - kh[-2] <= window and r[kh[-1]] < r[kh[-2]]
-        ll = len(kl) >= 2 and t - kl[-2] <= window and r[kl[-1]] < r[kl[-2]]
-        hold = c[t] >= (1 - near) * c[max(0, t - window + 1): t + 1].max()
-        out[t] = lh and ll and hold
+        lh = len(kh) >= 2 and t - kh[-2] <= window and rv[kh[-1]] < rv[kh[-2]]
+        ll = len(kl) >= 2 and t - kl[-2] <= window and rv[kl[-1]] < rv[kl[-2]]
+        hold = cv[t] >= (1 - near) * cv[max(0, t - window + 1): t + 1].max()
+        out[rows[t]] = lh and ll and hold
     return out
 
 

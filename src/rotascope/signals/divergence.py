@@ -11,11 +11,12 @@ Definitions (rows are the ticker's own valid rows; pivots as in
     low. RSI is read on the price's pivot rows. When both hold, the one whose latest
     pivot is more recent wins. 0 otherwise; NaN on NaN closes.
 ``rsi_lower_highs_lower_lows``
-    At row t the RSI's own two latest confirmed swing highs are falling (lower high)
-    AND its two latest confirmed swing lows are falling (lower low), the older pivot of
-    each pair at most ``window`` rows before t, while the price **holds up**: the close
-    is within ``near_high`` (default 5%) of its highest close of the last ``window``
-    rows. Fading momentum under a firm price.
+    On the rows where both the close and the RSI are known: at row t the RSI's own two
+    latest confirmed swing highs are falling (lower high) AND its two latest confirmed
+    swing lows are falling (lower low), the older pivot of each pair at most ``window``
+    rows before t, while the price **holds up**: the close is within ``near_high``
+    (default 5%) of its highest close of the last ``window`` rows. Fading momentum
+    under a firm price.
 
 Both are causal: the value at row t reads only rows <= t (pivots are used once
 confirmed, never at the pivot row itself).
@@ -32,8 +33,6 @@ from .._typing import DateLike, Join, PriceFrame
 from .._validation import align_frames, as_price_frame, check_date, check_float, check_int
 from ..errors import MisalignedIndexError
 from . import _pattern_kernels as _k
-from .pivots import _swing_positions
-from .rolling import rolling_max
 
 __all__ = ["rsi_divergence", "rsi_lower_highs_lower_lows", "rsi_divergence_at",
            "DIVERGENCE_LABELS"]
@@ -70,31 +69,10 @@ def _pair(close: PriceFrame, rsi: PriceFrame, join: Join, func: str
 
     def wrap(values: np.ndarray) -> PriceFrame:
         if is_series:
-            return pd.Series(values[:, 0], index=index, name=name)
-        return pd.DataFrame(values, index=index, columns=columns)
+            return pd.Series(values[:, 0], index=index, name=name, copy=False)
+        return pd.DataFrame(values, index=index, columns=columns, copy=False)
 
     return c, r, wrap
-
-
-def _divergence_values(c: np.ndarray, r: np.ndarray, left: int, right: int,
-                       window: int) -> np.ndarray:
-    hi1, hi2, lo1, lo2 = _swing_positions(c, left, right)
-    valid = ~np.isnan(c)
-    ordinal = _k.own_ordinal(valid)
-
-    def recent(pos: np.ndarray) -> np.ndarray:
-        return (pos >= 0) & (ordinal - np.take_along_axis(ordinal, np.maximum(pos, 0),
-                                                          axis=0) <= window)
-
-    with np.errstate(invalid="ignore"):
-        bear = (recent(hi2) & (_k.take_rows(c, hi1) > _k.take_rows(c, hi2))
-                & (_k.take_rows(r, hi1) < _k.take_rows(r, hi2)))
-        bull = (recent(lo2) & (_k.take_rows(c, lo1) < _k.take_rows(c, lo2))
-                & (_k.take_rows(r, lo1) > _k.take_rows(r, lo2)))
-    out = np.where(bull & bear, np.where(lo1 > hi1, 1.0, -1.0),
-                   np.where(bull, 1.0, np.where(bear, -1.0, 0.0)))
-    out[~valid] = np.nan
-    return out
 
 
 def rsi_divergence(close: PriceFrame, rsi: PriceFrame, *, left: int = 5, right: int = 5,
@@ -141,8 +119,11 @@ def rsi_divergence(close: PriceFrame, rsi: PriceFrame, *, left: int = 5, right: 
     right = check_int(right, "right", minimum=1, func=f)
     window = check_int(window, "window", minimum=1, func=f)
     c, r, wrap = _pair(close, rsi, join, f)
-    return wrap(_divergence_values(c.to_numpy(dtype=np.float64), r.to_numpy(dtype=np.float64),
-                                   left, right, window))
+    out = _k.alloc(c.shape)
+    _k.divergence_2d(c.to_numpy(dtype=np.float64, copy=False),
+                     r.to_numpy(dtype=np.float64, copy=False), left, right,
+                     window, out)
+    return wrap(out)
 
 
 def rsi_lower_highs_lower_lows(close: PriceFrame, rsi: PriceFrame, *, left: int = 5,
@@ -184,23 +165,11 @@ def rsi_lower_highs_lower_lows(close: PriceFrame, rsi: PriceFrame, *, left: int 
     right = check_int(right, "right", minimum=1, func=f)
     window = check_int(window, "window", minimum=1, func=f)
     near_high = check_float(near_high, "near_high", minimum=0.0, maximum=1.0, func=f)
-    c_frame, r_frame, wrap = _pair(close, rsi, join, f)
-    c = c_frame.to_numpy(dtype=np.float64)
-    r = r_frame.to_numpy(dtype=np.float64)
-    rh1, rh2, rl1, rl2 = _swing_positions(r, left, right)
-    valid = ~np.isnan(c)
-    ordinal = _k.own_ordinal(valid)
-
-    def recent(pos: np.ndarray) -> np.ndarray:
-        return (pos >= 0) & (ordinal - np.take_along_axis(ordinal, np.maximum(pos, 0),
-                                                          axis=0) <= window)
-
-    high = rolling_max(c_frame, window, min_periods=1).to_numpy(dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        lower_highs = recent(rh2) & (_k.take_rows(r, rh1) < _k.take_rows(r, rh2))
-        lower_lows = recent(rl2) & (_k.take_rows(r, rl1) < _k.take_rows(r, rl2))
-        holds = c >= (1.0 - near_high) * high
-    out = lower_highs & lower_lows & holds & valid & ~np.isnan(r)
+    c, r, wrap = _pair(close, rsi, join, f)
+    out = _k.alloc(c.shape, np.bool_)
+    _k.fading_2d(c.to_numpy(dtype=np.float64, copy=False),
+                 r.to_numpy(dtype=np.float64, copy=False), left, right,
+                 window, near_high, out)
     return wrap(out)
 
 

@@ -37,21 +37,16 @@ import numpy as np
 import pandas as pd
 
 from .._typing import PriceFrame
-from .._validation import as_price_frame, check_float, check_int
+from .._validation import check_float, check_int
 from ..errors import ParameterError, ParameterTypeError
 from . import _pattern_kernels as _k
+from ._frame import prepare
 
 __all__ = ["drawdown", "worst_decline", "rebound", "rebound_shape", "Rebound",
            "REBOUND_SHAPES"]
 
 #: Labels returned by :func:`rebound_shape`, best to worst.
 REBOUND_SHAPES = ("V-shaped", "slow recovery", "in progress", "weak bounce")
-
-
-def _positive(frame: pd.DataFrame) -> np.ndarray:
-    a = frame.to_numpy(dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        return np.where(a > 0.0, a, np.nan)
 
 
 def drawdown(close: PriceFrame) -> PriceFrame:
@@ -77,12 +72,10 @@ def drawdown(close: PriceFrame) -> PriceFrame:
     >>> drawdown(pd.Series([100.0, 120.0, 90.0, 108.0, 130.0], index=idx)).round(3).tolist()
     [0.0, 0.0, -0.25, -0.1, 0.0]
     """
-    frame, wrap = as_price_frame(close, "close", func="drawdown")
-    a = _positive(frame)
-    if a.shape[0] == 0:
-        return wrap(a)
-    peak = np.fmax.accumulate(a, axis=0)
-    return wrap(a / peak - 1.0)
+    a, wrap = prepare(close, "drawdown")
+    out = _k.alloc(a.shape)
+    _k.drawdown_2d(a, out)
+    return wrap(out)
 
 
 def worst_decline(close: PriceFrame, window: int = 10) -> PriceFrame:
@@ -115,9 +108,8 @@ def worst_decline(close: PriceFrame, window: int = 10) -> PriceFrame:
     >>> worst_decline(s, 2).round(4).tolist()
     [nan, nan, -0.1, -0.2, -0.1111, 0.0]
     """
-    frame, wrap = as_price_frame(close, "close", func="worst_decline")
+    a, wrap = prepare(close, "worst_decline")
     window = check_int(window, "window", minimum=1, func="worst_decline")
-    a = frame.to_numpy(dtype=np.float64)
     out = _k.alloc(a.shape)
     _k.worst_decline_2d(a, window, out)
     return wrap(out)
@@ -196,28 +188,23 @@ def rebound(close: PriceFrame, *, window: int = 252, min_decline: float = 0.10) 
     >>> r.retraced.round(2).tolist(), r.days.tolist()
     ([nan, 0.0, 0.0, 0.5, 0.7, nan], [nan, 0.0, 0.0, 1.0, 2.0, nan])
     """
-    frame, wrap = as_price_frame(close, "close", func="rebound")
+    a, wrap = prepare(close, "rebound")
     window = check_int(window, "window", minimum=2, func="rebound")
     min_decline = check_float(min_decline, "min_decline", minimum=0.0, maximum=1.0,
                               func="rebound")
     if not 0.0 < min_decline < 1.0:
         raise ParameterError(f"rebound(): 'min_decline' must be a fraction in (0, 1), "
                              f"e.g. 0.10 for a 10% fall; got {min_decline}")
-    a = frame.to_numpy(dtype=np.float64)
-    shape = a.shape
-    peak_pos = _k.alloc(shape, np.int64)
-    trough_pos = _k.alloc(shape, np.int64)
-    retraced = _k.alloc(shape)
-    days = _k.alloc(shape)
-    _k.rebound_2d(a, window, min_decline, peak_pos, trough_pos, retraced, days)
-    peak = _k.take_rows(a, peak_pos)
-    trough = _k.take_rows(a, trough_pos)
-    index = frame.index
+    index = close.index
+    retraced, days, decline, peak, trough = (_k.alloc(a.shape) for _ in range(5))
+    peak_date, trough_date = (_k.alloc(a.shape, np.int64) for _ in range(2))
+    _k.rebound_2d(a, _k.date_values(index), window, min_decline, retraced, days, decline,
+                  peak, trough, peak_date, trough_date)
     return Rebound(
-        retraced=wrap(retraced), days=wrap(days), decline=wrap(trough / peak - 1.0),
+        retraced=wrap(retraced), days=wrap(days), decline=wrap(decline),
         peak=wrap(peak), trough=wrap(trough),
-        peak_date=wrap(_k.rows_to_dates(index, peak_pos)),
-        trough_date=wrap(_k.rows_to_dates(index, trough_pos)),
+        peak_date=wrap(_k.as_dates(peak_date, index)),
+        trough_date=wrap(_k.as_dates(trough_date, index)),
         window=window, min_decline=min_decline)
 
 

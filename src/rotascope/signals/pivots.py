@@ -14,16 +14,15 @@ Definition (rows are the ticker's own valid rows; NaN rows are gaps):
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._typing import PriceFrame
-from .._validation import as_price_frame, check_int
+from .._validation import check_int
 from . import _pattern_kernels as _k
+from ._frame import prepare
 
 __all__ = ["SwingPoints", "swing_points"]
 
@@ -99,10 +98,9 @@ def swing_points(close: PriceFrame, left: int = 5, right: int = 5) -> SwingPoint
 
     Notes
     -----
-    A compiled kernel computes trailing maxima/minima of ``left`` and ``right`` rows with
-    monotonic deques: pivot at p iff ``close[p] > max(close[p-left..p-1])`` and
-    ``close[p] >= max(close[p+1..p+right])`` (mirror for lows), found at row
-    ``p + right``. O(rows) per ticker.
+    One compiled pass per ticker: pivot at p iff ``close[p] > max(close[p-left..p-1])``
+    and ``close[p] >= max(close[p+1..p+right])`` (mirror for lows), tested at row
+    ``p + right`` with early exit (a few comparisons per row; at most left + right).
 
     Examples
     --------
@@ -116,43 +114,17 @@ def swing_points(close: PriceFrame, left: int = 5, right: int = 5) -> SwingPoint
     >>> sp.low.tolist(), sp.low_date.iloc[-1].date()
     ([False, False, False, False, True, False, False], datetime.date(2024, 1, 4))
     """
-    frame, wrap = as_price_frame(close, "close", func="swing_points")
+    a, wrap = prepare(close, "swing_points")
     left = check_int(left, "left", minimum=1, func="swing_points")
     right = check_int(right, "right", minimum=1, func="swing_points")
-    a = frame.to_numpy(dtype=np.float64)
-    hi1, hi2, lo1, lo2 = _swing_positions(a, left, right)
-    return _assemble(a, frame.index, wrap, hi1, hi2, lo1, lo2, left, right)
-
-
-def _new_pivot(pos: np.ndarray) -> np.ndarray:
-    """True where the latest pivot differs from the one at the previous valid row."""
-    prev_rows = _k.prev_valid_rows(pos != _k.GAP)
-    prev = np.where(prev_rows >= 0,
-                    np.take_along_axis(pos, np.maximum(prev_rows, 0), axis=0), _k.NONE)
-    return (pos >= 0) & (pos != prev)
-
-
-def _assemble(a: np.ndarray, index: pd.DatetimeIndex, wrap: Callable[[np.ndarray], Any],
-              hi1: np.ndarray, hi2: np.ndarray, lo1: np.ndarray, lo2: np.ndarray,
-              left: int, right: int) -> SwingPoints:
-    def dates(pos: np.ndarray) -> PriceFrame:
-        return wrap(_k.rows_to_dates(index, pos))
-
-    return SwingPoints(
-        high=wrap(_new_pivot(hi1)), low=wrap(_new_pivot(lo1)),
-        high_price=wrap(_k.take_rows(a, hi1)), low_price=wrap(_k.take_rows(a, lo1)),
-        high_date=dates(hi1), low_date=dates(lo1),
-        prev_high_price=wrap(_k.take_rows(a, hi2)), prev_low_price=wrap(_k.take_rows(a, lo2)),
-        prev_high_date=dates(hi2), prev_low_date=dates(lo2),
-        left=left, right=right)
-
-
-def _swing_positions(a: np.ndarray, left: int, right: int
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Latest / previous swing high and latest / previous swing low confirmed by each row.
-
-    Row positions of ``a``'s rows (-1 none yet, -2 NaN row); ``left``/``right`` validated.
-    """
-    hi1, hi2, lo1, lo2 = (_k.alloc(a.shape, np.int64) for _ in range(4))
-    _k.swings_2d(a, left, right, hi1, hi2, lo1, lo2)
-    return hi1, hi2, lo1, lo2
+    index = close.index
+    high, low = (_k.alloc(a.shape, np.bool_) for _ in range(2))
+    prices = [_k.alloc(a.shape) for _ in range(4)]
+    dates = [_k.alloc(a.shape, np.int64) for _ in range(4)]
+    _k.swings_2d(a, _k.date_values(index), left, right, high, low, prices[0], prices[1],
+                 dates[0], dates[1], prices[2], prices[3], dates[2], dates[3])
+    hp, lp, php, plp = (wrap(x) for x in prices)
+    hd, ld, phd, pld = (wrap(_k.as_dates(x, index)) for x in dates)
+    return SwingPoints(high=wrap(high), low=wrap(low), high_price=hp, low_price=lp,
+                       high_date=hd, low_date=ld, prev_high_price=php, prev_low_price=plp,
+                       prev_high_date=phd, prev_low_date=pld, left=left, right=right)

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .._typing import PriceFrame
-from .._validation import as_price_frame, check_float, check_int
+from .._validation import check_float, check_int
 from . import _pattern_kernels as _k
+from ._frame import prepare
 
 __all__ = ["RangeState", "detect_range", "range_breaks"]
 
@@ -62,14 +63,6 @@ class RangeState:
             return pd.DataFrame({f: getattr(self, f) for f in fields})
         return pd.concat({f: getattr(self, f).stack(future_stack=True) for f in fields},
                          axis=1)
-
-
-def _bands(frame: pd.DataFrame, width: float) -> tuple[np.ndarray, ...]:
-    a = frame.to_numpy(dtype=np.float64)
-    length, floor, ceiling = (_k.alloc(a.shape) for _ in range(3))
-    start = _k.alloc(a.shape, np.int64)
-    _k.range_2d(a, width, length, start, floor, ceiling)
-    return length, start, floor, ceiling
 
 
 def detect_range(close: PriceFrame, width: float = 0.04, min_days: int = 30) -> RangeState:
@@ -111,18 +104,18 @@ def detect_range(close: PriceFrame, width: float = 0.04, min_days: int = 30) -> 
     band_days                    4.0
     """
     f = "detect_range"
-    frame, wrap = as_price_frame(close, "close", func=f)
+    a, wrap = prepare(close, f)
     width = check_float(width, "width", minimum=0.0, func=f)
     min_days = check_int(min_days, "min_days", minimum=2, func=f)
-    length, start, floor, ceiling = _bands(frame, width)
-    with np.errstate(invalid="ignore"):
-        on = length >= min_days
-    start = np.where(on, start, _k.NONE)
-    return RangeState(
-        in_range=wrap(on), start=wrap(_k.rows_to_dates(frame.index, start)),
-        floor=wrap(np.where(on, floor, np.nan)), ceiling=wrap(np.where(on, ceiling, np.nan)),
-        days=wrap(np.where(on, length, np.nan)), band_days=wrap(length),
-        width=width, min_days=min_days)
+    index = close.index
+    in_range = _k.alloc(a.shape, np.bool_)
+    start = _k.alloc(a.shape, np.int64)
+    floor, ceiling, days, band_days = (_k.alloc(a.shape) for _ in range(4))
+    _k.range_2d(a, _k.date_values(index), width, min_days, in_range, start, floor, ceiling,
+                days, band_days)
+    return RangeState(in_range=wrap(in_range), start=wrap(_k.as_dates(start, index)),
+                      floor=wrap(floor), ceiling=wrap(ceiling), days=wrap(days),
+                      band_days=wrap(band_days), width=width, min_days=min_days)
 
 
 def range_breaks(close: PriceFrame, width: float = 0.04, min_days: int = 30, *,
@@ -154,18 +147,10 @@ def range_breaks(close: PriceFrame, width: float = 0.04, min_days: int = 30, *,
     [0.0, 0.0, 0.0, 0.0, -1.0, 0.0]
     """
     f = "range_breaks"
-    frame, wrap = as_price_frame(close, "close", func=f)
+    a, wrap = prepare(close, f)
     width = check_float(width, "width", minimum=0.0, func=f)
     min_days = check_int(min_days, "min_days", minimum=2, func=f)
     margin = check_float(margin, "margin", minimum=0.0, maximum=1.0, func=f)
-    length, _, floor, ceiling = _bands(frame, width)
-    a = frame.to_numpy(dtype=np.float64)
-    valid = ~np.isnan(length)
-    prev = _k.prev_valid_rows(valid)
-    with np.errstate(invalid="ignore"):
-        was_range = _k.take_rows(length, prev) >= min_days
-        up = was_range & (a > _k.take_rows(ceiling, prev) * (1.0 + margin))
-        down = was_range & (a < _k.take_rows(floor, prev) * (1.0 - margin))
-    out = np.where(up, 1.0, np.where(down, -1.0, 0.0))
-    out[~valid] = np.nan
+    out = _k.alloc(a.shape)
+    _k.range_breaks_2d(a, width, min_days, margin, out)
     return wrap(out)
