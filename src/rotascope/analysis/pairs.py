@@ -82,7 +82,7 @@ def trend_history(value: pd.DataFrame, sma50: pd.DataFrame, sma200: pd.DataFrame
         out[ok & (v > a) & (a <= b)] = "turning up"
         out[ok & (v < a) & (a < b)] = "falling"
         out[ok & (v < a) & (a >= b)] = "turning down"
-    return pd.DataFrame(out, index=value.index, columns=value.columns)
+    return pd.DataFrame(out, index=value.index, columns=value.columns, dtype=object)
 
 
 @dataclass(frozen=True)
