@@ -504,11 +504,7 @@ def _changed(x: pd.Series) -> pd.Series:
     values = x.to_numpy()[known]
     hit = np.zeros(len(values), dtype=bool)
     if len(values) > 1:
-        if values.dtype == object:
-            hit[1:] = np.array([u != v for u, v in zip(values[1:], values[:-1], strict=True)],
-                               dtype=bool)
-        else:
-            hit[1:] = values[1:] != values[:-1]
+        hit[1:] = np.asarray(values[1:] != values[:-1], dtype=bool)  # text or numbers
     res = np.zeros(len(x), dtype=bool)
     res[known] = hit
     return _to_bool_series(res, missing, x.index)
