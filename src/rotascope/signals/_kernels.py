@@ -25,10 +25,13 @@ over). ``skip=False`` ("propagate"): a NaN row outputs NaN and restarts the comp
 so each NaN-free stretch is computed as if it were a series of its own (TA-Lib behaviour
 for a series that starts there).
 
-The arithmetic follows TA-Lib's operation order (running SMA total updated as
-``+newest, output, -oldest``; EMA ``(x - prev) * k + prev`` seeded with the SMA; Wilder
-RSI ``*= (n - 1)``, ``+= change``, ``/= n``), so results match TA-Lib to the last bits on
-NaN-free data.
+The arithmetic follows TA-Lib's definitions and, where it costs nothing, its operation
+order: the running SMA total is updated as ``+newest, output, -oldest`` (bit-identical
+to ``talib.SMA`` on NaN-free data); the EMA is seeded with the SMA of the first
+``window`` values and then uses ``e * (1 - alpha) + x * alpha`` (one multiply-add on the
+dependency chain instead of TA-Lib's subtract-multiply-add); Wilder's RSI multiplies by
+``1 / n`` instead of dividing. Those two agree with TA-Lib to a few units in the last
+place.
 """
 
 from __future__ import annotations
@@ -77,14 +80,13 @@ RSI_EMA = 2
 
 _NAN = np.nan
 
-# Layout of the per-column state arrays (one row per column of a block and per slot).
-# Moving average: floats [total, ema, prev], ints [count, trail row, ring pos, rows seen].
-_F_TOTAL, _F_EMA, _F_PREV = 0, 1, 2
-_I_COUNT, _I_TRAIL, _I_POS, _I_SEEN = 0, 1, 2, 3
-# RSI: floats [last close, avg gain, avg loss], ints [changes seen (-1: no close yet),
-# ring pos, non-zero gains in ring, non-zero losses in ring].
-_R_LAST, _R_GAIN, _R_LOSS = 0, 1, 2
-_R_COUNT, _R_POS, _R_NG, _R_NL = 0, 1, 2, 3
+# Per-column state lives in small arrays between tiles (one row per column of a block)
+# and in local scalars inside a tile, so each tile's inner loop is a scalar recurrence.
+# Row and column indices inside the tiles are unsigned: numba then skips the
+# negative-index wraparound test on every array access (worth ~30% on these loops).
+_U = np.uint64
+_ONE = np.uint64(1)
+_ZERO = np.uint64(0)
 
 
 @nb.njit(inline="always")
@@ -115,208 +117,232 @@ def _rsi_value(g: float, loss: float) -> float:
 
 
 # --------------------------------------------------------------------------------------
-# tile functions: one column, rows t0..t1, state in scalars
+# tile functions: column j of rows t0..t1 (output column jo), state in scalars
 # --------------------------------------------------------------------------------------
 
 
 @nb.njit(nogil=True, cache=True)
-def _ma_tile(a, out, j, t0, t1, kind, window, minp, skip, post, k,  # type: ignore[no-untyped-def]
-             fs, ist, ring, r):
-    total = fs[r, _F_TOTAL]
-    e = fs[r, _F_EMA]
-    prev = fs[r, _F_PREV]
-    cnt = ist[r, _I_COUNT]
-    tr = ist[r, _I_TRAIL]
-    pos = ist[r, _I_POS]
-    seen = ist[r, _I_SEEN]
-    kk = ring.shape[1]
-    alpha = 2.0 / (window + 1)
-    for t in range(t0, t1):
+def _sma_tile(a, out, j, jo, t0, t1, window, minp, skip, fs, ist, r):  # type: ignore[no-untyped-def]
+    # fs[r, 0]: running total of the window before the new value; ist[r, 0]: how many
+    # values it holds; ist[r, 1]: row of the oldest of them.
+    total = fs[r, 0]
+    cnt = ist[r, 0]
+    tr = _U(ist[r, 1])
+    j = _U(j)
+    jo = _U(jo)
+    for t in range(_U(t0), _U(t1)):
         v = a[t, j]
         if np.isnan(v):
-            out[t, j] = _NAN
+            out[t, jo] = _NAN
             if not skip:
                 total = 0.0
                 cnt = 0
-                pos = 0
-                seen = 0
-                prev = _NAN
             continue
-        # ---- the average
-        if kind == MA_SMA:
-            if cnt == 0:
-                tr = t
-            cnt += 1
-            total += v
-            if cnt >= window:
-                m = total / window
-                if window > 1:
-                    total -= a[tr, j]
-                    tr += 1
-                    while np.isnan(a[tr, j]):
-                        tr += 1
-                else:
-                    total = 0.0
-                cnt = window - 1
-            elif cnt >= minp:
-                m = total / cnt
+        if cnt == 0:
+            tr = t
+        cnt += 1
+        total += v
+        if cnt >= window:
+            out[t, jo] = total / window
+            if window > 1:
+                total -= a[tr, j]
+                tr += _ONE
+                while np.isnan(a[tr, j]):
+                    tr += _ONE
             else:
-                m = _NAN
+                total = 0.0
+            cnt = window - 1
+        elif cnt >= minp:
+            out[t, jo] = total / cnt
         else:
-            if cnt < window:
-                total += v
-                cnt += 1
-                if cnt == window:
-                    e = total / window
-                    m = e
-                else:
-                    m = _NAN
-            else:
-                e = ((v - e) * alpha) + e
-                m = e
-        # ---- what the caller wants from it
-        if post == POST_VALUE:
-            out[t, j] = m
-        elif post == POST_PCT:
-            out[t, j] = _ratio_m1(v, m)
-        elif post == POST_ABOVE:
-            if np.isnan(m):
-                out[t, j] = _NAN
-            else:
-                out[t, j] = 1.0 if v > m else 0.0
-        else:
-            # ring holds the averages of the last k + 1 own rows
-            ring[r, pos] = m
-            pos += 1
-            if pos == kk:
-                pos = 0
-            if seen >= k:
-                slope = _ratio_m1(m, ring[r, pos])
-            else:
-                slope = _NAN
-                seen += 1
-            if post == POST_SLOPE:
-                out[t, j] = slope
-            else:
-                out[t, j] = _turn(slope, prev)
-                prev = slope
-    fs[r, _F_TOTAL] = total
-    fs[r, _F_EMA] = e
-    fs[r, _F_PREV] = prev
-    ist[r, _I_COUNT] = cnt
-    ist[r, _I_TRAIL] = tr
-    ist[r, _I_POS] = pos
-    ist[r, _I_SEEN] = seen
+            out[t, jo] = _NAN
+    fs[r, 0] = total
+    ist[r, 0] = cnt
+    ist[r, 1] = np.int64(tr)
 
 
 @nb.njit(nogil=True, cache=True)
-def _cross_tile(a, out, j, t0, t1, kind, fast, slow, skip,  # type: ignore[no-untyped-def]
-                fs, ist, r):
-    # two averages: slot r (fast) and r + 1 (slow); prev diff kept in the fast slot
-    s1 = fs[r, _F_TOTAL]
-    e1 = fs[r, _F_EMA]
-    c1 = ist[r, _I_COUNT]
-    tr1 = ist[r, _I_TRAIL]
-    s2 = fs[r + 1, _F_TOTAL]
-    e2 = fs[r + 1, _F_EMA]
-    c2 = ist[r + 1, _I_COUNT]
-    tr2 = ist[r + 1, _I_TRAIL]
-    prev = fs[r, _F_PREV]
-    a1 = 2.0 / (fast + 1)
-    a2 = 2.0 / (slow + 1)
-    for t in range(t0, t1):
+def _ema_tile(a, out, j, jo, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
+    # fs[r, 0]: sum of the first values (seed), fs[r, 1]: the average; ist[r, 0]: values
+    # seen, capped at window.
+    total = fs[r, 0]
+    e = fs[r, 1]
+    cnt = ist[r, 0]
+    alpha = 2.0 / (window + 1)
+    beta = 1.0 - alpha
+    j = _U(j)
+    jo = _U(jo)
+    for t in range(_U(t0), _U(t1)):
+        v = a[t, j]
+        if np.isnan(v):
+            out[t, jo] = _NAN
+            if not skip:
+                total = 0.0
+                cnt = 0
+            continue
+        if cnt < window:
+            total += v
+            cnt += 1
+            if cnt == window:
+                e = total / window
+                out[t, jo] = e
+            else:
+                out[t, jo] = _NAN
+        else:
+            e = e * beta + v * alpha
+            out[t, jo] = e
+    fs[r, 0] = total
+    fs[r, 1] = e
+    ist[r, 0] = cnt
+
+
+@nb.njit(nogil=True, cache=True)
+def _ma_tile(a, out, j, jo, t0, t1, kind, window, minp, skip, fs, ist, r):  # type: ignore[no-untyped-def]
+    if kind == MA_SMA:
+        _sma_tile(a, out, j, jo, t0, t1, window, minp, skip, fs, ist, r)
+    else:
+        _ema_tile(a, out, j, jo, t0, t1, window, skip, fs, ist, r)
+
+
+@nb.njit(nogil=True, cache=True)
+def _pct_tile(a, out, j, t0, t1, positive):  # type: ignore[no-untyped-def]
+    # out = close / out - 1 in place; NaN where out is 0 (or <= 0 when `positive`)
+    j = _U(j)
+    for t in range(_U(t0), _U(t1)):
+        y = out[t, j]
+        if positive:
+            out[t, j] = a[t, j] / y - 1.0 if y > 0.0 else _NAN
+        else:
+            out[t, j] = a[t, j] / y - 1.0 if y != 0.0 else _NAN
+
+
+@nb.njit(nogil=True, cache=True)
+def _above_tile(a, out, j, t0, t1):  # type: ignore[no-untyped-def]
+    j = _U(j)
+    for t in range(_U(t0), _U(t1)):
+        m = out[t, j]
+        if not np.isnan(m):
+            out[t, j] = 1.0 if a[t, j] > m else 0.0
+
+
+@nb.njit(nogil=True, cache=True)
+def _slope_tile(a, out, j, t0, t1, k, turns, skip, fs, ist, ring, r):  # type: ignore[no-untyped-def]
+    # out holds the average; ring[r] its last k + 1 values on the column's valid rows.
+    pos = _U(ist[r, 2])
+    seen = ist[r, 3]
+    prev = fs[r, 2]
+    kk = _U(k + 1)
+    j = _U(j)
+    ru = _U(r)
+    for t in range(_U(t0), _U(t1)):
+        if np.isnan(a[t, j]):
+            if not skip:
+                pos = _ZERO
+                seen = 0
+                prev = _NAN
+            continue
+        m = out[t, j]
+        ring[ru, pos] = m
+        pos += _ONE
+        if pos == kk:
+            pos = _ZERO
+        if seen >= k:
+            slope = _ratio_m1(m, ring[ru, pos])
+        else:
+            slope = _NAN
+            seen += 1
+        if turns:
+            out[t, j] = _turn(slope, prev)
+            prev = slope
+        else:
+            out[t, j] = slope
+    ist[r, 2] = np.int64(pos)
+    ist[r, 3] = seen
+    fs[r, 2] = prev
+
+
+@nb.njit(nogil=True, cache=True)
+def _cross_tile(a, out, slow, j, jj, t0, t1, skip, fs, r):  # type: ignore[no-untyped-def]
+    # out holds the fast average, slow[:, jj] the slow one; fs[r, 2]: previous difference
+    prev = fs[r, 2]
+    j = _U(j)
+    jj = _U(jj)
+    for t in range(_U(t0), _U(t1)):
+        if np.isnan(a[t, j]):
+            if not skip:
+                prev = _NAN
+            continue
+        d = out[t, j] - slow[t, jj]
+        out[t, j] = _turn(d, prev)
+        prev = d
+    fs[r, 2] = prev
+
+
+@nb.njit(nogil=True, cache=True)
+def _rsi_wilder_tile(a, out, j, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
+    # fs[r]: last close, average gain, average loss; ist[r, 0]: changes seen (capped at
+    # window; -1 before the first close).
+    last = fs[r, 0]
+    g = fs[r, 1]
+    lo = fs[r, 2]
+    cnt = ist[r, 0]
+    wm1 = float(window - 1)
+    inv = 1.0 / window
+    j = _U(j)
+    for t in range(_U(t0), _U(t1)):
         v = a[t, j]
         if np.isnan(v):
             out[t, j] = _NAN
             if not skip:
-                s1 = 0.0
-                c1 = 0
-                s2 = 0.0
-                c2 = 0
-                prev = _NAN
+                cnt = -1
+                g = 0.0
+                lo = 0.0
             continue
-        if kind == MA_SMA:
-            if c1 == 0:
-                tr1 = t
-            if c2 == 0:
-                tr2 = t
-            c1 += 1
-            c2 += 1
-            s1 += v
-            s2 += v
-            if c1 >= fast:
-                m1 = s1 / fast
-                if fast > 1:
-                    s1 -= a[tr1, j]
-                    tr1 += 1
-                    while np.isnan(a[tr1, j]):
-                        tr1 += 1
-                else:
-                    s1 = 0.0
-                c1 = fast - 1
-            else:
-                m1 = _NAN
-            if c2 >= slow:
-                m2 = s2 / slow
-                s2 -= a[tr2, j]  # slow > fast >= 1
-                tr2 += 1
-                while np.isnan(a[tr2, j]):
-                    tr2 += 1
-                c2 = slow - 1
-            else:
-                m2 = _NAN
+        if cnt < 0:
+            last = v
+            cnt = 0
+            out[t, j] = _NAN
+            continue
+        d = v - last
+        last = v
+        gain = d if d > 0.0 else 0.0
+        loss = -d if d < 0.0 else 0.0
+        if cnt < window:
+            # seed: the mean of the first `window` gains and losses
+            g += gain
+            lo += loss
+            cnt += 1
+            if cnt < window:
+                out[t, j] = _NAN
+                continue
+            g /= window
+            lo /= window
         else:
-            if c1 < fast:
-                s1 += v
-                c1 += 1
-                if c1 == fast:
-                    e1 = s1 / fast
-                    m1 = e1
-                else:
-                    m1 = _NAN
-            else:
-                e1 = ((v - e1) * a1) + e1
-                m1 = e1
-            if c2 < slow:
-                s2 += v
-                c2 += 1
-                if c2 == slow:
-                    e2 = s2 / slow
-                    m2 = e2
-                else:
-                    m2 = _NAN
-            else:
-                e2 = ((v - e2) * a2) + e2
-                m2 = e2
-        d = m1 - m2
-        out[t, j] = _turn(d, prev)
-        prev = d
-    fs[r, _F_TOTAL] = s1
-    fs[r, _F_EMA] = e1
-    ist[r, _I_COUNT] = c1
-    ist[r, _I_TRAIL] = tr1
-    fs[r + 1, _F_TOTAL] = s2
-    fs[r + 1, _F_EMA] = e2
-    ist[r + 1, _I_COUNT] = c2
-    ist[r + 1, _I_TRAIL] = tr2
-    fs[r, _F_PREV] = prev
+            g = (g * wm1 + gain) * inv
+            lo = (lo * wm1 + loss) * inv
+        out[t, j] = _rsi_value(g, lo)
+    fs[r, 0] = last
+    fs[r, 1] = g
+    fs[r, 2] = lo
+    ist[r, 0] = cnt
 
 
 @nb.njit(nogil=True, cache=True)
-def _rsi_tile(a, out, j, t0, t1, window, smoothing, skip,  # type: ignore[no-untyped-def]
-              fs, ist, ring, r):
-    last = fs[r, _R_LAST]
-    g = fs[r, _R_GAIN]
-    lo = fs[r, _R_LOSS]
-    cnt = ist[r, _R_COUNT]
-    pos = ist[r, _R_POS]
-    ng = ist[r, _R_NG]
-    nl = ist[r, _R_NL]
-    wm1 = float(window - 1)
-    wf = float(window)
-    inv = 1.0 / wf
+def _rsi_other_tile(a, out, j, t0, t1, window, smoothing, skip,  # type: ignore[no-untyped-def]
+                    fs, ist, ring, r):
+    # RSI_SMA: running sums over a ring of the last `window` changes, with counts of the
+    # non-zero gains/losses so a sum is exactly 0 once its last term has left.
+    # RSI_EMA: exponential smoothing with alpha = 2 / (window + 1). Both seeded like Wilder.
+    last = fs[r, 0]
+    g = fs[r, 1]
+    lo = fs[r, 2]
+    cnt = ist[r, 0]
+    pos = ist[r, 1]
+    ng = ist[r, 2]
+    nl = ist[r, 3]
     alpha = 2.0 / (window + 1)
-    for t in range(t0, t1):
+    j = _U(j)
+    for t in range(_U(t0), _U(t1)):
         v = a[t, j]
         if np.isnan(v):
             out[t, j] = _NAN
@@ -335,41 +361,28 @@ def _rsi_tile(a, out, j, t0, t1, window, smoothing, skip,  # type: ignore[no-unt
             continue
         d = v - last
         last = v
+        gain = d if d > 0.0 else 0.0
+        loss = -d if d < 0.0 else 0.0
         if cnt < window:
-            # seed: plain sums of the first `window` gains and losses
             if smoothing == RSI_SMA:
                 ring[r, cnt] = d
-                if d > 0.0:
-                    ng += 1
-                elif d < 0.0:
-                    nl += 1
-            if d < 0.0:
-                lo -= d
-            else:
-                g += d
+                ng += d > 0.0
+                nl += d < 0.0
+            g += gain
+            lo += loss
             cnt += 1
             if cnt < window:
                 out[t, j] = _NAN
-            elif smoothing == RSI_SMA:
+                continue
+            if smoothing == RSI_SMA:
                 out[t, j] = _rsi_value(g if ng > 0 else 0.0, lo if nl > 0 else 0.0)
-            else:
-                lo /= wf
-                g /= wf
-                out[t, j] = _rsi_value(g, lo)
-            continue
-        if smoothing == RSI_WILDER:
-            gain = d if d > 0.0 else 0.0
-            loss = -d if d < 0.0 else 0.0
-            g = (g * wm1 + gain) * inv
-            lo = (lo * wm1 + loss) * inv
+                continue
+            g /= window
+            lo /= window
         elif smoothing == RSI_EMA:
-            gain = d if d > 0.0 else 0.0
-            loss = -d if d < 0.0 else 0.0
             g = ((gain - g) * alpha) + g
             lo = ((loss - lo) * alpha) + lo
         else:
-            # running sums over a ring of the last `window` changes; the counts of
-            # non-zero gains/losses make a sum exactly 0 once its last term has left
             old = ring[r, pos]
             ring[r, pos] = d
             pos += 1
@@ -381,76 +394,67 @@ def _rsi_tile(a, out, j, t0, t1, window, smoothing, skip,  # type: ignore[no-unt
             elif old < 0.0:
                 lo += old
                 nl -= 1
-            if d > 0.0:
-                g += d
-                ng += 1
-            elif d < 0.0:
-                lo -= d
-                nl += 1
+            g += gain
+            lo += loss
+            ng += d > 0.0
+            nl += d < 0.0
             if ng == 0:
                 g = 0.0
             if nl == 0:
                 lo = 0.0
         out[t, j] = _rsi_value(g, lo)
-    fs[r, _R_LAST] = last
-    fs[r, _R_GAIN] = g
-    fs[r, _R_LOSS] = lo
-    ist[r, _R_COUNT] = cnt
-    ist[r, _R_POS] = pos
-    ist[r, _R_NG] = ng
-    ist[r, _R_NL] = nl
+    fs[r, 0] = last
+    fs[r, 1] = g
+    fs[r, 2] = lo
+    ist[r, 0] = cnt
+    ist[r, 1] = pos
+    ist[r, 2] = ng
+    ist[r, 3] = nl
 
 
 @nb.njit(nogil=True, cache=True)
-def _extreme_tile(a, out, j, t0, t1, window, minp, is_max, pct, skip,  # type: ignore[no-untyped-def]
-                  ist, fs, cur, suf, r):
-    # van Herk / Gil-Werman: the column's valid values are cut into blocks of `window`;
-    # `pre` is the running extreme of the current block, suf[r, p] the extreme of the
-    # previous block from position p to its end (suf[r, window] = -inf), so the window
-    # ending at position p is extreme(suf[r, p + 1], pre). Three comparisons per value,
-    # no data-dependent branches, whatever the window.
-    p = ist[r, 0]  # position in the current block
+def _extreme_tile(a, out, j, t0, t1, window, minp, sign, skip,  # type: ignore[no-untyped-def]
+                  fs, ist, cur, suf, r):
+    # van Herk / Gil-Werman on sign * value (sign -1 turns min into max): the column's
+    # valid values are cut into blocks of `window`; `pre` is the running max of the
+    # current block and suf[r, p] the max of the previous block from position p to its
+    # end (suf[r, window] = -inf), so the window ending at position p has the max
+    # max(suf[r, p + 1], pre). Three comparisons per value, whatever the window.
+    p = _U(ist[r, 0])  # position in the current block
     cnt = ist[r, 1]  # values seen, capped at window
     pre = fs[r, 0]
-    sign = 1.0 if is_max else -1.0
-    last = window - 1
-    for t in range(t0, t1):
+    last = _U(window - 1)
+    j = _U(j)
+    ru = _U(r)
+    for t in range(_U(t0), _U(t1)):
         v = a[t, j]
         if np.isnan(v):
             out[t, j] = _NAN
             if not skip:
-                p = 0
+                p = _ZERO
                 cnt = 0
                 pre = -np.inf
-                suf[r, 0] = -np.inf  # no previous block
-                for i in range(1, window + 1):
+                for i in range(window + 1):
                     suf[r, i] = -np.inf
             continue
         x = sign * v
-        cur[r, p] = x
+        cur[ru, p] = x
         pre = max(pre, x)
-        ext = max(suf[r, p + 1], pre)
+        ext = max(suf[ru, p + _ONE], pre)
         if cnt < window:
             cnt += 1
         if p == last:
-            # block complete: its suffix extremes serve the next block
+            # block complete: its suffix maxima serve the next block
             acc = -np.inf
-            for i in range(last, -1, -1):
+            for i in range(window - 1, -1, -1):
                 acc = max(acc, cur[r, i])
                 suf[r, i] = acc
-            p = 0
+            p = _ZERO
             pre = -np.inf
         else:
-            p += 1
-        if cnt < minp:
-            out[t, j] = _NAN
-        else:
-            e = sign * ext
-            if pct:
-                out[t, j] = v / e - 1.0 if e > 0.0 else _NAN
-            else:
-                out[t, j] = e
-    ist[r, 0] = p
+            p += _ONE
+        out[t, j] = sign * ext if cnt >= minp else _NAN
+    ist[r, 0] = np.int64(p)
     ist[r, 1] = cnt
     fs[r, 0] = pre
 
@@ -461,42 +465,39 @@ def _extreme_tile(a, out, j, t0, t1, window, minp, is_max, pct, skip,  # type: i
 
 
 @nb.njit(nogil=True, cache=True)
-def _reset_ma(fs, ist, r):  # type: ignore[no-untyped-def]
-    fs[r, _F_TOTAL] = 0.0
-    fs[r, _F_EMA] = 0.0
-    fs[r, _F_PREV] = _NAN
-    for q in range(ist.shape[1]):
-        ist[r, q] = 0
-
-
-@nb.njit(nogil=True, cache=True)
-def _reset_rsi(fs, ist, r):  # type: ignore[no-untyped-def]
-    fs[r, _R_LAST] = 0.0
-    fs[r, _R_GAIN] = 0.0
-    fs[r, _R_LOSS] = 0.0
-    ist[r, _R_COUNT] = -1
-    ist[r, _R_POS] = 0
-    ist[r, _R_NG] = 0
-    ist[r, _R_NL] = 0
+def _reset(fs, ist, r0, r1):  # type: ignore[no-untyped-def]
+    for r in range(r0, r1):
+        for q in range(fs.shape[1]):
+            fs[r, q] = 0.0
+        for q in range(ist.shape[1]):
+            ist[r, q] = 0
 
 
 @nb.njit(nogil=True, cache=True)
 def ma_2d(a, out, j0, j1, block, tile, kind, window, minp, skip, post, k):  # type: ignore[no-untyped-def]
-    """SMA/EMA of columns j0..j1 with an optional post-operation (POST_*)."""
+    """SMA/EMA of columns j0..j1, then an optional post-operation (POST_*) on the tile."""
     n = a.shape[0]
     width = max(1, min(block, j1 - j0))
-    fs = np.empty((width, 3))
-    ist = np.empty((width, 4), np.int64)
+    fs = np.zeros((width, 3))
+    ist = np.zeros((width, 4), np.int64)
     ring = np.empty((width, k + 1 if post >= POST_SLOPE else 1))
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
+        _reset(fs, ist, 0, b1 - b0)
         for jj in range(b1 - b0):
-            _reset_ma(fs, ist, jj)
+            fs[jj, 2] = _NAN
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
             for jj in range(b1 - b0):
-                _ma_tile(a, out, b0 + jj, t0, t1, kind, window, minp, skip, post, k,
-                         fs, ist, ring, jj)
+                j = b0 + jj
+                _ma_tile(a, out, j, j, t0, t1, kind, window, minp, skip, fs, ist, jj)
+                if post == POST_PCT:
+                    _pct_tile(a, out, j, t0, t1, False)
+                elif post == POST_ABOVE:
+                    _above_tile(a, out, j, t0, t1)
+                elif post >= POST_SLOPE:
+                    _slope_tile(a, out, j, t0, t1, k, post == POST_TURNS, skip, fs, ist,
+                                ring, jj)
 
 
 @nb.njit(nogil=True, cache=True)
@@ -504,16 +505,22 @@ def cross_2d(a, out, j0, j1, block, tile, kind, fast, slow, skip):  # type: igno
     """+1 / -1 / 0 where the fast average crosses the slow one (NaN where undefined)."""
     n = a.shape[0]
     width = max(1, min(block, j1 - j0))
-    fs = np.empty((2 * width, 3))
-    ist = np.empty((2 * width, 4), np.int64)
+    fs = np.zeros((2 * width, 3))
+    ist = np.zeros((2 * width, 4), np.int64)
+    scratch = np.empty((n, width))  # the slow average, rows of the current tile
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
-        for r in range(2 * (b1 - b0)):
-            _reset_ma(fs, ist, r)
+        bw = b1 - b0
+        _reset(fs, ist, 0, 2 * bw)
+        for jj in range(bw):
+            fs[jj, 2] = _NAN
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
-            for jj in range(b1 - b0):
-                _cross_tile(a, out, b0 + jj, t0, t1, kind, fast, slow, skip, fs, ist, 2 * jj)
+            for jj in range(bw):
+                j = b0 + jj
+                _ma_tile(a, out, j, j, t0, t1, kind, fast, fast, skip, fs, ist, jj)
+                _ma_tile(a, scratch, j, jj, t0, t1, kind, slow, slow, skip, fs, ist, bw + jj)
+                _cross_tile(a, out, scratch, j, jj, t0, t1, skip, fs, jj)
 
 
 @nb.njit(nogil=True, cache=True)
@@ -521,44 +528,52 @@ def rsi_2d(a, out, j0, j1, block, tile, window, smoothing, skip):  # type: ignor
     """RSI with Wilder (TA-Lib), simple (Cutler) or exponential smoothing."""
     n = a.shape[0]
     width = max(1, min(block, j1 - j0))
-    fs = np.empty((width, 3))
-    ist = np.empty((width, 4), np.int64)
+    fs = np.zeros((width, 3))
+    ist = np.zeros((width, 4), np.int64)
     ring = np.zeros((width, window if smoothing == RSI_SMA else 1))
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
+        _reset(fs, ist, 0, b1 - b0)
         for jj in range(b1 - b0):
-            _reset_rsi(fs, ist, jj)
+            ist[jj, 0] = -1
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
             for jj in range(b1 - b0):
-                _rsi_tile(a, out, b0 + jj, t0, t1, window, smoothing, skip, fs, ist, ring, jj)
+                if smoothing == RSI_WILDER:
+                    _rsi_wilder_tile(a, out, b0 + jj, t0, t1, window, skip, fs, ist, jj)
+                else:
+                    _rsi_other_tile(a, out, b0 + jj, t0, t1, window, smoothing, skip,
+                                    fs, ist, ring, jj)
 
 
 @nb.njit(nogil=True, cache=True)
 def extreme_2d(a, out, j0, j1, block, tile, window, minp, is_max, pct, skip):  # type: ignore[no-untyped-def]
     """Rolling max/min over the last ``window`` valid rows (van Herk/Gil-Werman, O(1)/row).
 
-    ``pct=True`` writes ``close / extreme - 1`` instead (NaN where the extreme is <= 0).
+    ``pct=True`` writes ``close / max - 1`` instead (NaN where the max is <= 0).
     """
     n = a.shape[0]
     width = max(1, min(block, j1 - j0))
+    fs = np.zeros((width, 1))
     ist = np.zeros((width, 2), np.int64)
-    fs = np.empty((width, 1))
     cur = np.empty((width, window))
     suf = np.empty((width, window + 1))
+    sign = 1.0 if is_max else -1.0
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
+        _reset(fs, ist, 0, b1 - b0)
         for jj in range(b1 - b0):
-            ist[jj, 0] = 0
-            ist[jj, 1] = 0
             fs[jj, 0] = -np.inf
             for i in range(window + 1):
                 suf[jj, i] = -np.inf
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
             for jj in range(b1 - b0):
-                _extreme_tile(a, out, b0 + jj, t0, t1, window, minp, is_max, pct, skip,
-                              ist, fs, cur, suf, jj)
+                j = b0 + jj
+                _extreme_tile(a, out, j, t0, t1, window, minp, sign, skip, fs, ist, cur,
+                              suf, jj)
+                if pct:
+                    _pct_tile(a, out, j, t0, t1, True)
 
 
 @nb.njit(nogil=True, cache=True)
@@ -573,32 +588,26 @@ def full_set_2d(a, sma_out, ema_out, rsi_out, j0, j1, block, tile,  # type: igno
     ns = sma_w.shape[0]
     ne = ema_w.shape[0]
     width = max(1, min(block, j1 - j0))
-    fs = np.empty(((ns + ne) * width, 3))
-    ist = np.empty(((ns + ne) * width, 4), np.int64)
-    ring = np.empty(((ns + ne) * width, 1))
-    rfs = np.empty((width, 3))
-    rist = np.empty((width, 4), np.int64)
-    rring = np.zeros((width, 1))
+    fs = np.zeros(((ns + ne + 1) * width, 3))
+    ist = np.zeros(((ns + ne + 1) * width, 2), np.int64)
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
         bw = b1 - b0
-        for r in range((ns + ne) * bw):
-            _reset_ma(fs, ist, r)
+        _reset(fs, ist, 0, (ns + ne + 1) * bw)
         for jj in range(bw):
-            _reset_rsi(rfs, rist, jj)
+            ist[(ns + ne) * bw + jj, 0] = -1
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
             for jj in range(bw):
                 j = b0 + jj
                 for q in range(ns):
                     w = sma_w[q]
-                    _ma_tile(a, sma_out[q], j, t0, t1, MA_SMA, w, w, skip, POST_VALUE, 0,
-                             fs, ist, ring, q * bw + jj)
+                    _sma_tile(a, sma_out[q], j, j, t0, t1, w, w, skip, fs, ist, q * bw + jj)
                 for q in range(ne):
-                    w = ema_w[q]
-                    _ma_tile(a, ema_out[q], j, t0, t1, MA_EMA, w, w, skip, POST_VALUE, 0,
-                             fs, ist, ring, (ns + q) * bw + jj)
-                _rsi_tile(a, rsi_out, j, t0, t1, rsi_w, RSI_WILDER, skip, rfs, rist, rring, jj)
+                    _ema_tile(a, ema_out[q], j, j, t0, t1, ema_w[q], skip, fs, ist,
+                              (ns + q) * bw + jj)
+                _rsi_wilder_tile(a, rsi_out, j, t0, t1, rsi_w, skip, fs, ist,
+                                 (ns + ne) * bw + jj)
 
 
 # --------------------------------------------------------------------------------------
