@@ -240,16 +240,16 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
             sent.append("Short- and long-term trends disagree.")
     mom: list[str] = []
     if rsi:
-        mom.append(f"The 14-day RSI is {rsi}, {_rsi_zone(summ.rsi14)}")
+        mom.append(f"The 14-day RSI is {rsi} ({_rsi_zone(summ.rsi14)})")
         if summ.rsi_divergence == "bearish":
-            mom.append("and it shows a bearish divergence: the latest swing high in price "
-                       "came on weaker momentum than the one before")
+            mom.append("and shows a bearish divergence: the latest swing high in price came "
+                       "on weaker momentum than the one before")
         elif summ.rsi_divergence == "bullish":
-            mom.append("and it shows a bullish divergence: the latest swing low in price "
-                       "came on firmer momentum than the one before")
+            mom.append("and shows a bullish divergence: the latest swing low in price came "
+                       "on firmer momentum than the one before")
         else:
             mom.append("with no divergence on the last two swings")
-        sent_m = " ".join(mom) + "."
+        sent_m = (", " if summ.rsi_divergence is None else " ").join(mom) + "."
         if summ.rsi_lower_highs_lower_lows:
             sent_m += (" The RSI has made lower highs and lower lows while the price holds "
                        "near its high: momentum is fading under the surface.")
