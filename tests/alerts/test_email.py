@@ -134,6 +134,43 @@ def test_starttls_is_used_when_offered_and_credentials_come_from_the_environment
     assert "pa55-word-xyz" not in rules.read_text()
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_a_failed_login_is_reported_without_the_credentials(tmp_path, store, monkeypatch,
+                                                            caplog):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                   capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context,
+                            authenticator=lambda *a: AuthResult(success=False, handled=False),
+                            auth_required=True)
+    controller.start()
+    monkeypatch.setenv("T_SMTP_USER", "bot-user-name")
+    monkeypatch.setenv("T_SMTP_PASSWORD", "wrong-pa55-xyz")
+    caplog.set_level("WARNING", logger="rotascope.alerts")
+    import logging
+
+    logging.getLogger("rotascope.alerts").propagate = True
+    try:
+        rules = mail_rules(tmp_path, port, extra=(
+            f"username_env: T_SMTP_USER\n{' ' * 12}password_env: T_SMTP_PASSWORD\n"
+            f"{' ' * 12}ca_file: {cert}"))
+        with Store(store) as s:
+            result = run(load_rules(rules, store=s), s, DAYS[1])
+            d = AlertStore(s).deliveries("mail")
+    finally:
+        controller.stop()
+    assert inbox.messages == [] and result.delivery.pending == 1
+    text = "\n".join([*result.delivery.failed, caplog.text, *d.last_error.astype(str)])
+    assert "authentication failed (SMTP 535)" in text
+    assert "wrong-pa55-xyz" not in text and "bot-user-name" not in text
+
+
 def test_a_rejected_mail_stays_pending(tmp_path, store):
     inbox = Inbox(code="550 mailbox unavailable")
     port = free_port()
