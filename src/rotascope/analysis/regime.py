@@ -628,5 +628,8 @@ def verdict_changes(history: RegimeHistory, start: Any = None, end: Any = None) 
     dates = window.index[change]
     conf = [float(history.confidence.loc[d, name]) for d, name in zip(dates, arr[change],
                                                                       strict=True)]
-    return pd.DataFrame({"date": dates, "verdict": arr[change], "previous": previous,
+    # object dtype keeps the first row's None: pandas 3 would infer a str column and turn
+    # None into NaN (truthy), which crashed the `rotascope regime --from/--to` table.
+    return pd.DataFrame({"date": dates, "verdict": arr[change],
+                         "previous": pd.Series(previous, dtype=object, index=range(len(dates))),
                          "confidence": conf})
