@@ -56,7 +56,20 @@ def _iso(d: pd.Timestamp | None) -> str | None:
 
 def evaluate_rules(ruleset: RuleSet, store: Any, end: pd.Timestamp | None,
                    settings: Any = None) -> dict[str, Evaluation]:
-    """Every rule's condition over its history up to ``end`` (one shared context)."""
+    """Every rule's condition over its history up to ``end`` (one shared context).
+
+    Parameters
+    ----------
+    ruleset : a validated :class:`~rotascope.outputs.alerts.rules.RuleSet`.
+    store : an open store (read-only is enough).
+    end : the evaluation date (nothing after it is read); None reads everything.
+    settings : where user universes and regime rules live.
+
+    Returns
+    -------
+    dict
+        rule id -> :class:`~rotascope.outputs.alerts.evaluate.Evaluation`.
+    """
     store.require_data()
     ctx = EvalContext(store, end, settings)
     ctx.prefetch(ruleset.tickers())
@@ -110,14 +123,22 @@ class CheckResult:
 
 def check(ruleset: RuleSet, store: Any, as_of: Any = None, settings: Any = None
           ) -> CheckResult:
-    """Evaluate every rule as of a date (default: the store's last date).
+    """Evaluate every rule as of a date (nothing is fired or stored).
+
+    Parameters
+    ----------
+    ruleset : the validated rules.
+    store : an open store (read-only is enough).
+    as_of : the date (default: the store's last date); nothing after it is read.
+    settings : where user universes and regime rules live.
 
     Returns
     -------
     CheckResult
         Per rule: ``true`` on the last date its condition is known (at most
-        :data:`MAX_STALE_DAYS` before ``as_of``; otherwise None), that date, since when
-        it has been true, and the values its comparisons read.
+        :data:`MAX_STALE_DAYS` before ``as_of``; otherwise None, with the inputs on the
+        last date so the missing one shows), that date, since when it has been true
+        (its last edge), and the values its comparisons read.
     """
     day = _as_of(store, as_of)
     evals = evaluate_rules(ruleset, store, day, settings)
@@ -163,9 +184,30 @@ def backtest(ruleset: RuleSet, store: Any, start: Any, end: Any, settings: Any =
              ) -> BacktestResult:
     """Edge-triggered firings of every rule with ``start <= date <= end``.
 
+    Parameters
+    ----------
+    ruleset : the validated rules.
+    store : an open store (read-only is enough).
+    start, end : the first and last date reported (inclusive); nothing after ``end``
+        is read.
+    settings : where user universes and regime rules live.
+
+    Returns
+    -------
+    BacktestResult
+        rule id -> the dates it fires, in rule order (``to_dict()`` gives the CLI's JSON).
+
+    Raises
+    ------
+    ParameterError
+        ``start`` is after ``end``.
+
+    Notes
+    -----
     The conditions are evaluated over their whole history up to ``end``; the state
     before ``start`` is whatever that history says, so a condition that became true
-    before ``start`` and is still true does not fire on ``start``.
+    before ``start`` and is still true does not fire on ``start``. The dates equal
+    those a daily :func:`run` from ``start`` to ``end`` fires (a property test).
     """
     d1 = pd.Timestamp(start).normalize()
     d2 = pd.Timestamp(end).normalize()
@@ -380,6 +422,24 @@ def run(ruleset: RuleSet, store: Any, as_of: Any = None, *, settings: Any = None
         ) -> RunResult:
     """Fire (edges since the stored state, committed with it) and deliver the outbox.
 
+    Parameters
+    ----------
+    ruleset : the validated rules.
+    store : an open, writable store.
+    as_of : the evaluation date (default: the store's last date).
+    settings : where user universes and regime rules live.
+    env : where channels read their secrets (default ``os.environ``).
+    console_stream : where the console channel writes (default stdout).
+    sleep : the retry wait (tests pass a recorder; ``watch`` an interruptible one).
+    stop : set it to stop delivering after the current attempt (pending alerts stay).
+
+    Returns
+    -------
+    RunResult
+        The as-of date, the alerts fired by this call, and the delivery report.
+
+    Notes
+    -----
     Pending deliveries from earlier runs (a crash, a channel that was down) are sent
     in the same pass. Safe to repeat: a re-run fires nothing new for dates already
     processed and sends only what is still pending.
