@@ -32,6 +32,13 @@ _EXPORTS: dict[str, str] = {
     "read_document": "rotascope.text.extract",
     "sentiment": "rotascope.text.sentiment",
     "check_document": "rotascope.text.claims.verify",
+    "breadth_history": "rotascope.analysis.breadth",
+    "breadth_report": "rotascope.analysis.breadth",
+    "rrg": "rotascope.analysis.rotation",
+    "pairs_table": "rotascope.analysis.pairs",
+    "bitcoin_check": "rotascope.analysis.pairs",
+    "concentration_report": "rotascope.analysis.concentration",
+    "leaders_report": "rotascope.analysis.leaders",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
