@@ -39,6 +39,8 @@ _EXPORTS: dict[str, str] = {
     "bitcoin_check": "rotascope.analysis.pairs",
     "concentration_report": "rotascope.analysis.concentration",
     "leaders_report": "rotascope.analysis.leaders",
+    "build_report": "rotascope.outputs.report",
+    "write_report": "rotascope.outputs.report",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
