@@ -118,10 +118,9 @@ def run(tickers: int, days: int, layout: str, repeat: int, seed: int) -> dict[st
     for g in pair_calls.values():
         g(small, small_r)
 
-    b = np.empty_like(a)
-    np.add(a, 1.0, out=b)
-    floor = best_of(lambda: np.add(a, 1.0, out=b), repeat)
-    del b
+    buf = np.empty_like(a)
+    np.add(a, 1.0, out=buf)
+    floor = best_of(lambda: np.add(a, 1.0, out=buf), repeat)
     out: dict[str, Any] = {"tickers": a.shape[1], "days": a.shape[0], "layout": layout,
                            "input_mb": a.nbytes / 1e6, "floors": {"read_write": floor},
                            "signals": {}}

@@ -102,14 +102,24 @@ def expected(s: pd.Series, as_of: str, name: str) -> dict:
     w = x[-11:]
     out["worst_decline_10d"] = min(w[j] / w[i] - 1 for i in range(11) for j in range(i, 11))
 
-    win = x[-252:]
-    p = len(win) - 1 - int(np.argmax(win[::-1]))          # latest highest close
+    # rebound: zigzag with a 10% threshold, trough at most 251 rows back
+    peak, trough, bounce = 0, None, None
+    for i in range(1, len(x)):
+        v = x[i]
+        if v >= x[peak]:
+            peak, trough, bounce = i, None, None
+        elif trough is None:
+            trough = i if v <= 0.9 * x[peak] else None
+        elif bounce is not None and x[bounce] >= 1.1 * x[trough] and v <= 0.9 * x[bounce]:
+            peak, trough, bounce = bounce, i, None
+        elif v < x[trough]:
+            trough, bounce = i, None
+        elif bounce is None or v >= x[bounce]:
+            bounce = i
     out["rebound"] = None
-    if p < len(win) - 1:
-        q = p + 1 + int(np.argmin(win[p + 1:]))           # first lowest close after it
-        if win[q] <= 0.9 * win[p]:
-            out["rebound"] = {"retraced": (x[-1] - win[q]) / (win[p] - win[q]),
-                              "days": len(win) - 1 - q}
+    if trough is not None and t - trough < 252:
+        out["rebound"] = {"retraced": (x[-1] - x[trough]) / (x[peak] - x[trough]),
+                          "days": t - trough}
     return out
 
 

@@ -278,3 +278,13 @@ def test_public_names_and_doctests() -> None:
     assert {n for n in module.__all__ if not n.isupper()} <= set(signals.__all__)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted >= 3
+
+
+def test_all_nan_columns() -> None:
+    px = pd.DataFrame({"A": [np.nan] * 9, "B": [1, 5, 2, 1, 2, 6, 3, 2, 2.5]}, index=IDX[:9])
+    rs = pd.DataFrame({"A": [np.nan] * 9, "B": [40, 70, 50, 45, 50, 65, 50, 45, 48]},
+                      index=IDX[:9])
+    d = rsi_divergence(px, rs, left=1, right=1)
+    assert d["A"].isna().all() and d["B"].iloc[-1] == -1
+    assert not rsi_lower_highs_lower_lows(px, rs, left=1, right=1)["A"].any()
+    assert rsi_divergence_at(px, rs, left=1, right=1).to_dict() == {"A": None, "B": "bearish"}

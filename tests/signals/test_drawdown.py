@@ -73,25 +73,33 @@ def worst_decline_oracle(a: np.ndarray, window: int) -> np.ndarray:
 
 
 def rebound_oracle(a: np.ndarray, window: int, min_decline: float):
+    """The zigzag reading of rebound()'s docstring, step by step on usable rows."""
+    d = min_decline
     shape = a.shape
     retr, days, peak_row, trough_row = (np.full(shape, np.nan) for _ in range(4))
     for j in range(shape[1]):
         rows = usable(a[:, j])
         x = a[rows, j]
-        for t in range(len(rows)):
-            s = max(0, t - window + 1)
-            hi = max(x[s: t + 1])
-            p = max(i for i in range(s, t + 1) if x[i] == hi)       # latest on ties
-            if p == t:
-                continue
-            lo = min(x[p + 1: t + 1])
-            q = min(i for i in range(p + 1, t + 1) if x[i] == lo)   # first on ties
-            if lo <= (1.0 - min_decline) * hi:
+        peak = trough = bounce = None          # positions in x
+        for t, v in enumerate(x):
+            if peak is None or v >= x[peak]:   # new high: any decline is over
+                peak, trough, bounce = t, None, None
+            elif trough is None:
+                if v <= (1 - d) * x[peak]:     # a decline starts
+                    trough = t
+            elif (bounce is not None and x[bounce] >= (1 + d) * x[trough]
+                  and v <= (1 - d) * x[bounce]):
+                peak, trough, bounce = bounce, t, None   # a new decline from the bounce
+            elif v < x[trough]:
+                trough, bounce = t, None
+            elif bounce is None or v >= x[bounce]:
+                bounce = t
+            if trough is not None and t - trough < window:
                 r = rows[t]
-                retr[r, j] = (x[t] - lo) / (hi - lo)
-                days[r, j] = t - q
-                peak_row[r, j] = rows[p]
-                trough_row[r, j] = rows[q]
+                retr[r, j] = (v - x[trough]) / (x[peak] - x[trough])
+                days[r, j] = t - trough
+                peak_row[r, j] = rows[peak]
+                trough_row[r, j] = rows[trough]
     return retr, days, peak_row, trough_row
 
 
@@ -172,12 +180,43 @@ def test_rebound_small_decline_and_new_high_are_none() -> None:
     assert np.isnan(r2.retraced.iloc[3])            # -1.8% from the new peak
 
 
-def test_rebound_peak_leaves_window() -> None:
+def test_rebound_trough_leaves_window() -> None:
     s = series([100, 60, 70, 70, 70])
     r = rebound(s, window=3)
-    # row 3: window rows 1..3, peak 70 (row 3, latest on ties) -> no decline
-    assert r.retraced.iloc[2] == pytest.approx(0.25)
-    assert np.isnan(r.retraced.iloc[3])
+    assert r.retraced.iloc[3] == pytest.approx(0.25) and r.days.iloc[3] == 2
+    assert np.isnan(r.retraced.iloc[4])                 # trough 3 rows back: expired
+    assert r.peak_date.iloc[3] == IDX[0]
+
+
+def test_rebound_latest_decline_replaces_older_one() -> None:
+    # a 12.5% bounce (>= 10%) then a 16.7% fall from it: a new decline from 90
+    r = rebound(series([100, 80, 90, 75, 80]))
+    assert r.peak.iloc[3] == 90 and r.trough.iloc[3] == 75
+    assert r.peak_date.iloc[3] == IDX[2] and r.decline.iloc[3] == pytest.approx(75 / 90 - 1)
+    assert r.retraced.iloc[4] == pytest.approx(5 / 15)
+    # a 6% bounce is noise: the new low extends the 100 -> 76 decline
+    r2 = rebound(series([100, 80, 85, 76, 80]))
+    assert r2.peak.iloc[3] == 100 and r2.trough.iloc[3] == 76
+    assert r2.retraced.iloc[4] == pytest.approx(4 / 24)
+    # the latest highest close is the peak (double top)
+    r3 = rebound(series([100, 95, 100, 85]))
+    assert r3.peak_date.iloc[3] == IDX[2]
+
+
+def test_rebound_finds_the_synthetic_crash_and_weak_bounce() -> None:
+    from rotascope.data.synthetic import generate_market
+
+    for seed in (3, 4):
+        m = generate_market(tickers=40, days=800, seed=seed)
+        ep = m.episodes.set_index("kind").loc["crash_weak_bounce"]
+        r = rebound(m.close[ep.target])
+        at = ep.bounce_date
+        assert r.peak_date[at] == ep.peak_date and r.trough_date[at] == ep.trough_date
+        assert r.retraced[at] == pytest.approx(ep.retraced, abs=1e-9)
+        assert r.decline[at] == pytest.approx(ep.decline, abs=1e-9)
+        assert rebound_shape(r)[ep.end] == "weak bounce"
+        wd = worst_decline(m.close[ep.target], 10).loc[ep.start:ep.end].min()
+        assert wd == pytest.approx(ep.worst_decline_10d, abs=1e-9)
 
 
 def test_rebound_shape_thresholds_documented() -> None:

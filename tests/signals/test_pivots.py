@@ -185,3 +185,12 @@ def test_public_names_and_doctests() -> None:
     assert {n for n in module.__all__ if not n.isupper()} <= set(signals.__all__)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted >= 3
+
+
+def test_all_nan_and_empty_columns() -> None:
+    df = pd.DataFrame({"A": [np.nan] * 6, "B": [1.0, 3, 2, 1, 2, 1]}, index=IDX[:6])
+    sp = swing_points(df, 1, 1)
+    assert not sp.high["A"].any() and sp.high_price["A"].isna().all()
+    assert sp.high_date["A"].isna().all() and sp.high["B"].sum() == 2
+    empty = swing_points(df.iloc[:0], 2, 2)
+    assert empty.high.shape == (0, 2) and empty.table().empty

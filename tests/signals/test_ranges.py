@@ -171,6 +171,25 @@ def test_random_walk_matches_oracle() -> None:
                                       [bands[i][0] for i in range(700)])
 
 
+def test_finds_the_synthetic_range_and_its_breakout() -> None:
+    from rotascope.data.synthetic import generate_market
+
+    for seed in (1, 2, 3, 4):
+        m = generate_market(tickers=40, days=800, seed=seed)
+        ep = m.episodes.set_index("kind").loc["range"]
+        close = m.close[ep.target]
+        r = detect_range(close)
+        end = ep.end
+        assert r.in_range[end]
+        # the detected band contains the injected one (it may reach a little further back)
+        assert r.start[end] <= ep.start and r.days[end] >= ep.range_days
+        assert r.floor[end] <= ep.floor and r.ceiling[end] >= ep.ceiling
+        assert r.ceiling[end] / r.floor[end] - 1 <= 0.04 + 1e-12
+        brk = range_breaks(close).loc[ep.exit_date:].iloc[:4]
+        first = brk[brk != 0]
+        assert len(first) and first.iloc[0] == (1.0 if ep.exit == "breakout" else -1.0)
+
+
 def test_to_frame_and_types() -> None:
     s = series([100.0] * 5)
     assert list(detect_range(s, min_days=3).to_frame().columns) == [
@@ -208,3 +227,12 @@ def test_public_names_and_doctests() -> None:
     assert {n for n in module.__all__ if not n.isupper()} <= set(signals.__all__)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted >= 3
+
+
+def test_all_nan_and_empty_columns() -> None:
+    df = pd.DataFrame({"A": [np.nan] * 5, "B": [100.0] * 5}, index=IDX[:5])
+    r = detect_range(df, min_days=3)
+    assert not r.in_range["A"].any() and r.band_days["A"].isna().all()
+    assert r.in_range["B"].iloc[-1]
+    assert range_breaks(df, min_days=3)["A"].isna().all()
+    assert detect_range(df.iloc[:0]).in_range.shape == (0, 2)

@@ -18,8 +18,9 @@ dropped first), with the library's signal definitions and their default paramete
                                 in, or None: start, floor, ceiling, days
 ``drawdown``                    close / running peak - 1 (the peak over all loaded rows)
 ``worst_decline_10d``           worst fall within the last 10 daily returns
-``rebound``                     share of the latest >= 10% fall (within 252 rows)
-                                retraced, and rows since its trough; None without one
+``rebound``                     share of the latest >= 10% fall retraced (zigzag reading,
+                                trough within 252 rows) and rows since its trough; None
+                                without one
 =============================== =================================================
 
 A ratio ``A/B`` is A's close divided by B's on the dates both have one (nothing is

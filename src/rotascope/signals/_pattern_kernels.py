@@ -15,7 +15,8 @@ False / NaT (``missing="skip"`` in ``docs/architecture.md``).
 
 Per-ticker algorithms are linear in the rows:
 
-* sliding extrema use monotonic deques (arrays with a moving head);
+* sliding extrema use monotonic deques (arrays with a moving head); the rebound is a
+  small zigzag state machine;
 * the worst decline over a sliding window uses the van Herk / Gil-Werman block split of
   the associative aggregate ``(max, min, worst ratio)``: each window is one block's
   suffix combined with the next block's prefix;
@@ -182,14 +183,17 @@ def rebound_2d(a: np.ndarray, dates: np.ndarray, window: int, min_decline: float
                retraced: np.ndarray, days: np.ndarray, decline: np.ndarray,
                peak: np.ndarray, trough: np.ndarray, peak_date: np.ndarray,
                trough_date: np.ndarray) -> None:
-    """Peak = latest highest close of the trailing window; trough = first lowest after it.
+    """The latest decline of at least ``min_decline`` (a zigzag with that threshold) and
+    how much of it is back; see :func:`rotascope.signals.drawdown.rebound`.
 
-    When trough <= (1 - min_decline) * peak: retraced = (x - trough) / (peak - trough),
-    days = own rows since the trough, decline = trough / peak - 1, the two levels and
-    their dates. Otherwise (and at unusable rows) NaN / NaT.
+    State per ticker: peak P; pending trough T (or none); highest close H since T. A
+    close >= P ends any decline and raises P; a close <= (1 - d) P starts one (T = it);
+    a new low lowers T (H reset); after a bounce with H >= (1 + d) T, a close <= (1 - d) H
+    starts a new decline from H. Reported while T is within the last ``window`` rows.
     """
     n, m = a.shape
     keep = 1.0 - min_decline
+    rise = 1.0 + min_decline
     for b in nb.prange((m + BLOCK - 1) // BLOCK):
         j0 = b * BLOCK
         j1 = min(j0 + BLOCK, m)
@@ -197,57 +201,46 @@ def rebound_2d(a: np.ndarray, dates: np.ndarray, window: int, min_decline: float
         rows = np.empty((BLOCK, n), dtype=np.int64)
         counts = np.empty(BLOCK, dtype=np.int64)
         _gather(a, j0, j1, True, vals, rows, counts)
-        maxq = np.empty(n, dtype=np.int64)
-        minq = np.empty(n, dtype=np.int64)
         for jj in range(j1 - j0):
             j = j0 + jj
             k = counts[jj]
             x = vals[jj]
             rw = rows[jj]
-            mh = 0
-            mt = 0
-            nh = 0
-            nt = 0
+            p = -1      # peak (own row)
+            q = -1      # pending trough (own row), -1 when none
+            h = -1      # highest close since the trough (own row), -1 when none
             t = 0
             for i in range(n):
-                if not (t < k and rw[t] == i):
-                    retraced[i, j] = np.nan
-                    days[i, j] = np.nan
-                    decline[i, j] = np.nan
-                    peak[i, j] = np.nan
-                    trough[i, j] = np.nan
-                    peak_date[i, j] = NAT
-                    trough_date[i, j] = NAT
-                    continue
-                v = x[t]
-                while mt > mh and x[maxq[mt - 1]] <= v:
-                    mt -= 1
-                maxq[mt] = t
-                mt += 1
-                while maxq[mh] < t - window + 1:
-                    mh += 1
-                p = maxq[mh]
-                while nt > nh and x[minq[nt - 1]] > v:
-                    nt -= 1
-                minq[nt] = t
-                nt += 1
-                while nt > nh and minq[nh] <= p:
-                    nh += 1
-                ok = False
-                if nt > nh:
-                    q = minq[nh]
+                usable = t < k and rw[t] == i
+                if usable:
+                    v = x[t]
+                    if p < 0 or v >= x[p]:
+                        p = t
+                        q = -1
+                        h = -1
+                    elif q < 0:
+                        if v <= keep * x[p]:
+                            q = t
+                    elif h >= 0 and x[h] >= rise * x[q] and v <= keep * x[h]:
+                        p = h
+                        q = t
+                        h = -1
+                    elif v < x[q]:
+                        q = t
+                        h = -1
+                    elif h < 0 or v >= x[h]:
+                        h = t
+                if usable and q >= 0 and t - q < window:
                     hi = x[p]
                     lo = x[q]
-                    if lo <= keep * hi:
-                        ok = True
-                        retraced[i, j] = (v - lo) / (hi - lo)
-                        days[i, j] = t - q
-                        decline[i, j] = lo / hi - 1.0
-                        peak[i, j] = hi
-                        trough[i, j] = lo
-                        peak_date[i, j] = dates[rw[p]]
-                        trough_date[i, j] = dates[rw[q]]
-                if not ok:
+                    retraced[i, j] = (x[t] - lo) / (hi - lo)
+                    days[i, j] = t - q
+                    decline[i, j] = lo / hi - 1.0
+                    peak[i, j] = hi
+                    trough[i, j] = lo
+                    peak_date[i, j] = dates[rw[p]]
+                    trough_date[i, j] = dates[rw[q]]
+                else:
                     retraced[i, j] = np.nan
                     days[i, j] = np.nan
                     decline[i, j] = np.nan
@@ -255,7 +248,8 @@ def rebound_2d(a: np.ndarray, dates: np.ndarray, window: int, min_decline: float
                     trough[i, j] = np.nan
                     peak_date[i, j] = NAT
                     trough_date[i, j] = NAT
-                t += 1
+                if usable:
+                    t += 1
 
 
 # ---------------------------------------------------------------------------- pivots

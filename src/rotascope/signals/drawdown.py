@@ -10,15 +10,11 @@ NaN and never enters a window):
                    closes: min over i <= j of close[j] / close[i] - 1 (<= 0). "Down 25%
                    in two weeks" is ``worst_decline(close, 10) <= -0.25``. The first
                    ``window`` rows are NaN (warm-up).
-``rebound``        the latest decline of at least ``min_decline`` within the trailing
-                   ``window`` rows and how much of it is back: the *peak* is the highest
-                   close of the window (its latest row on ties), the *trough* the lowest
-                   close after the peak (its first row on ties). When trough <= (1 -
-                   ``min_decline``) x peak (a fall of at least min_decline):
+``rebound``        the latest decline of at least ``min_decline`` and how much of it is
+                   back, read like a zigzag with that threshold (see :func:`rebound`):
                    ``retraced`` = (close - trough) / (peak - trough) in [0, 1) and
-                   ``days`` = rows since the trough. Once the close makes a
-                   new window high there is no pending decline (NaN). The window is used
-                   as it is at the start of a series (no warm-up), like the running peak.
+                   ``days`` = rows since the trough, while the trough is within the last
+                   ``window`` rows; NaN when no decline is pending.
 ``rebound_shape``  a label per row: "V-shaped" (retraced >= 0.75 within 63 rows of the
                    trough), "slow recovery" (retraced >= 0.75, later), "weak bounce"
                    (retraced < 0.382 at least 21 rows after the trough), "in progress"
@@ -122,7 +118,8 @@ class Rebound:
     Attributes
     ----------
     retraced : share of the fall from ``peak`` to ``trough`` recovered by the close, in
-        [0, 1); NaN when there is no pending decline of at least ``min_decline``.
+        [0, 1); NaN when no decline of at least ``min_decline`` is pending (or its
+        trough is more than ``window`` rows old).
     days : rows since the trough (0 on the trough itself); NaN likewise.
     decline : trough / peak - 1 (<= -min_decline); NaN likewise.
     peak, trough : the two closes; NaN likewise.
@@ -161,7 +158,7 @@ def rebound(close: PriceFrame, *, window: int = 252, min_decline: float = 0.10) 
     close : DataFrame (dates x tickers) or Series
         Prices on a sorted, unique DatetimeIndex.
     window : int, default 252
-        Trailing rows (>= 2) searched for the peak: the decline must start within them.
+        Rows (>= 2) a rebound is followed after its trough; older troughs give NaN.
     min_decline : float, default 0.10
         Smallest fall (fraction, in (0, 1)) from peak to trough that counts as a decline.
 
@@ -172,13 +169,22 @@ def rebound(close: PriceFrame, *, window: int = 252, min_decline: float = 0.10) 
 
     Notes
     -----
-    At row t, over the window ``W = [t - window + 1, t]`` (own rows, cut at the first
-    row): ``peak`` = argmax close in W (latest on ties); ``trough`` = argmin close in
-    (peak, t] (first on ties). When ``close[trough] <= (1 - min_decline) *
-    close[peak]`` (the multiplicative form, so an exact 10% fall counts despite
-    rounding): ``decline = close[trough] / close[peak] - 1``, ``retraced = (close[t] -
-    close[trough]) / (close[peak] - close[trough])`` and ``days = t - trough``.
-    Everything at row t uses rows <= t. O(rows) per ticker with two monotonic deques.
+    One pass per ticker over its usable closes, with ``d = min_decline``:
+
+    * the **peak** follows every close at or above it while no decline is pending (so
+      it is the latest highest close);
+    * a **decline** becomes pending at the first close <= (1 - d) x peak; its
+      **trough** is the lowest close since (first row on ties);
+    * a close back at or above the peak ends the decline (fully recovered: NaN);
+    * a **new decline** replaces it when, after a bounce that rose at least d above
+      the trough (highest close since the trough >= (1 + d) x trough), the close falls
+      to (1 - d) x that bounce high or lower: the bounce high becomes the peak and the
+      close the trough. A smaller bounce followed by a new low extends the old decline.
+
+    While a decline is pending and its trough is within the last ``window`` rows:
+    ``retraced = (close - trough) / (peak - trough)``, ``days`` = rows since the
+    trough, ``decline = trough / peak - 1``. Thresholds are compared multiplicatively,
+    so an exact 10% fall counts despite rounding. Row t uses rows <= t only.
 
     Examples
     --------

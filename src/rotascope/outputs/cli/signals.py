@@ -28,7 +28,8 @@ Definitions (rows are the series' own trading days):
   range                     closes inside a 4% band (max/min-1) for >= 30 days
   drawdown                  close / highest close so far - 1
   worst 10d decline         worst close-to-later-close fall over the last 10 returns
-  rebound                   share retraced of the latest >= 10% fall within 252 days
+  rebound                   share retraced of the latest >= 10% fall (a 10% zigzag),
+                            for 252 days after its low
 """
 
 
