@@ -70,20 +70,24 @@ RRG_MOMENTUM_WINDOW = 14
 RRG_MOMENTUM_LAG = 5
 
 
-@nb.njit(cache=True, nogil=True)
+@nb.njit(cache=True, nogil=True, parallel=True)
 def _zscore_2d(a, window, out):  # type: ignore[no-untyped-def]
     n, m = a.shape
-    ring = np.empty(window)
-    for j in range(m):
+    for j in nb.prange(m):
+        ring = np.empty(window)
         cnt = 0
+        pos = 0
         for t in range(n):
             v = a[t, j]
             if np.isnan(v):
                 out[t, j] = np.nan
                 continue
-            ring[cnt % window] = v
+            ring[pos] = v
+            pos += 1
+            if pos == window:
+                pos = 0
             cnt += 1
-            if cnt < window or window < 2:
+            if cnt < window:
                 out[t, j] = np.nan
                 continue
             mean = 0.0
@@ -252,33 +256,42 @@ class RRGResult:
                 "points": [p.to_dict() for p in self.points]}
 
 
-def _quadrant_runs(quad: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.Timestamp | None]]:
+def _quadrant_codes(rs_ratio: np.ndarray, rs_momentum: np.ndarray) -> np.ndarray:
+    """int8 codes: index into QUADRANTS, -1 where either coordinate is NaN."""
+    with np.errstate(invalid="ignore"):
+        up_r = rs_ratio >= 100.0
+        up_m = rs_momentum >= 100.0
+    codes = np.where(up_r, np.where(up_m, 0, 1), np.where(up_m, 3, 2)).astype(np.int8)
+    codes[np.isnan(rs_ratio) | np.isnan(rs_momentum)] = -1
+    return codes
+
+
+def _quadrant_runs(codes: np.ndarray, index: pd.DatetimeIndex, columns: pd.Index
+                   ) -> tuple[pd.DataFrame, list[pd.Timestamp | None]]:
     """Quadrant changes (ticker, date, from, to) and each column's current run start.
 
-    Undefined periods (None) are skipped: a change is measured between consecutive
+    Undefined periods (code -1) are skipped: a change is measured between consecutive
     defined periods of a column.
     """
-    codes = np.full(quad.shape, np.nan)
-    q = quad.to_numpy()
-    for k, name in enumerate(QUADRANTS):
-        codes[q == name] = k
-    cur = pd.DataFrame(codes, index=quad.index)
-    prev = cur.ffill().shift(1).to_numpy()
-    defined = ~np.isnan(codes)
+    cur = np.where(codes >= 0, codes, np.nan)
+    prev = pd.DataFrame(cur).ffill().shift(1).to_numpy()
+    defined = codes >= 0
     with np.errstate(invalid="ignore"):
-        start = defined & (codes != prev)          # includes each column's first point
+        start = defined & (cur != prev)          # includes each column's first point
         change = start & ~np.isnan(prev)
-    rows = np.arange(len(quad))[:, None]
-    last_start = np.where(start, rows, -1).max(axis=0) if len(quad) else np.array([], int)
-    since = [None if r < 0 else quad.index[r] for r in np.atleast_1d(last_start)]
+    rows = np.arange(len(index))[:, None]
+    last_start = (np.where(start, rows, -1).max(axis=0) if len(index)
+                  else np.full(len(columns), -1))
+    since = [None if r < 0 else index[r] for r in last_start]
     r_i, c_i = np.nonzero(change)
     names = np.asarray(QUADRANTS, dtype=object)
+    order = np.lexsort((c_i, r_i))  # by date, then column
+    r_i, c_i = r_i[order], c_i[order]
     trans = pd.DataFrame({
-        "ticker": np.asarray(quad.columns, dtype=object)[c_i],
-        "date": quad.index[r_i],
-        "from_quadrant": names[prev[r_i, c_i].astype(int)] if len(r_i) else [],
-        "to_quadrant": names[codes[r_i, c_i].astype(int)] if len(r_i) else []})
-    trans = trans.sort_values(["date", "ticker"], kind="stable").reset_index(drop=True)
+        "ticker": pd.Series(np.asarray(columns, dtype=object)[c_i], dtype=object),
+        "date": index[r_i],
+        "from_quadrant": pd.Series(names[prev[r_i, c_i].astype(int)], dtype=object),
+        "to_quadrant": pd.Series(names[codes[r_i, c_i].astype(int)], dtype=object)})
     return trans, since
 
 
@@ -382,11 +395,13 @@ def rrg(close: pd.DataFrame, benchmark: str | pd.Series = "SPY", *,
         roc = 100.0 * (ratio / shift_valid(ratio, momentum_lag) - 1.0)
     momentum = rolling_zscore(roc, momentum_window) + 100.0
     ratio_at = ratio.where(momentum.notna())  # a point needs both coordinates
-    quad = pd.DataFrame(quadrant_of(ratio_at.to_numpy(), momentum.to_numpy()),
-                        index=rs.index, columns=rs.columns, dtype=object)
-    transitions, since = _quadrant_runs(quad)
     rv = ratio_at.to_numpy()
     mv = momentum.to_numpy()
+    codes = _quadrant_codes(rv, mv)
+    names = np.asarray([*QUADRANTS, None], dtype=object)  # code -1 -> None
+    quad = pd.DataFrame(names[codes], index=rs.index, columns=rs.columns, dtype=object)
+    transitions, since = _quadrant_runs(codes, rs.index, rs.columns)
+    dates = list(rs.index)
     points = []
     for j, ticker in enumerate(cols):  # one small record per ticker
         ok = np.flatnonzero(~np.isnan(rv[:, j]))
@@ -396,9 +411,10 @@ def rrg(close: pd.DataFrame, benchmark: str | pd.Series = "SPY", *,
         last = ok[-1]
         tail_rows = ok[-tail:]
         points.append(RRGPoint(
-            ticker=str(ticker), date=rs.index[last], rs_ratio=float(rv[last, j]),
-            rs_momentum=float(mv[last, j]), quadrant=quad.iat[last, j], since=since[j],
-            tail=tuple(TailPoint(rs.index[r], float(rv[r, j]), float(mv[r, j]))
+            ticker=str(ticker), date=dates[last], rs_ratio=float(rv[last, j]),
+            rs_momentum=float(mv[last, j]), quadrant=QUADRANTS[codes[last, j]],
+            since=since[j],
+            tail=tuple(TailPoint(dates[r], float(rv[r, j]), float(mv[r, j]))
                        for r in tail_rows)))
     return RRGResult(as_of=day, benchmark=bench_name, period=period, tail=tail,
                      smoothing=smoothing, window=window,
