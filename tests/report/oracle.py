@@ -112,16 +112,27 @@ class Oracle:
 
     @staticmethod
     def rebound(s: pd.Series, window: int, min_decline: float) -> tuple[float, float, int]:
-        x = s.to_numpy(float)[-window:]
-        peak = len(x) - 1 - int(np.argmax(x[::-1]))          # latest row of the maximum
-        after = x[peak + 1:]
-        if len(after) == 0:
+        """The latest pending decline read as a zigzag with threshold d (documented in
+        rotascope.signals.drawdown.rebound): (decline, retraced, days since trough)."""
+        x = s.to_numpy(float)
+        d = min_decline
+        p = q = h = None          # peak, pending trough, highest close since the trough
+        for t, v in enumerate(x):
+            if p is None or v >= x[p]:
+                p, q, h = t, None, None                      # new high: no decline
+            elif q is None:
+                if v <= (1 - d) * x[p]:
+                    q = t                                    # a decline starts
+            elif h is not None and x[h] >= (1 + d) * x[q] and v <= (1 - d) * x[h]:
+                p, q, h = h, t, None                         # a new decline from the bounce
+            elif v < x[q]:
+                q, h = t, None                               # a lower low extends it
+            elif h is None or v >= x[h]:
+                h = t
+        last = len(x) - 1
+        if q is None or last - q >= window:
             return math.nan, math.nan, -1
-        trough = peak + 1 + int(np.argmin(after))            # first row of the minimum
-        if not x[trough] <= (1 - min_decline) * x[peak]:
-            return math.nan, math.nan, -1
-        return (x[trough] / x[peak] - 1, (x[-1] - x[trough]) / (x[peak] - x[trough]),
-                len(x) - 1 - trough)
+        return x[q] / x[p] - 1, (x[-1] - x[q]) / (x[p] - x[q]), last - q
 
     @staticmethod
     def months_extreme(r: pd.Series, side: str, month_rows: int, max_months: int) -> int:
@@ -218,6 +229,22 @@ class Oracle:
                 out.append(float(own.iloc[-1] / own.iloc[-1 - window] - 1))
         return out
 
+    def basket(self, as_of: str, window: int, series: list[str] | None,
+               universe: str | None, exclude: tuple[str, ...] = ()) -> float:
+        """Equal-weight basket rebalanced daily, compounded over its last ``window``
+        returns; members point in time for a universe."""
+        if series:
+            frame = pd.concat([self.s(t, as_of) for t in series], axis=1)
+            mask = pd.DataFrame(True, index=frame.index, columns=frame.columns)
+        else:
+            close, m = self.members_matrix(universe, as_of)
+            cols = [c for c in close.columns if c not in exclude]
+            frame, mask = close[cols], m[cols]
+        prev = frame.ffill().shift(1)
+        r = (frame / prev - 1).where(frame.notna() & prev.notna() & mask)
+        daily = r.mean(axis=1).dropna()
+        return float(np.prod(1 + daily.iloc[-window:].to_numpy()) - 1)
+
     # -- regime -----------------------------------------------------------------------------
     def measure(self, m: dict[str, Any], as_of: str) -> float:
         kind = m["kind"]
@@ -311,11 +338,12 @@ class Oracle:
             return float(s.iloc[-1] / s.loc[:i["since"]].iloc[-1] - 1)
         if k == "pct_vs_level":
             return float(self.s(ser[0], d).iloc[-1] / i["level"] - 1)
-        if k == "mean_return":
-            return float(np.mean([self.ret(self.s(t, d), i["window"]) for t in ser]))
-        if k == "median_return":
-            return float(np.median(self.member_returns(i["universe"], d, i["window"],
-                                                       tuple(i["exclude"]))))
+        if k == "basket_return":
+            return self.basket(d, i["window"], ser or None, i.get("universe"),
+                               tuple(i.get("exclude", ())))
+        if k == "basket_spread":
+            return (self.basket(d, i["window"], ser, None)
+                    - self.basket(d, i["window"], None, i["universe"], tuple(i["exclude"])))
         if k == "count_above_sma":
             return sum(self.pct_vs_sma(self.s(t, d), i["window"]) > 0 for t in ser)
         if k == "count_members":

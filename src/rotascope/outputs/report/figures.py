@@ -58,9 +58,12 @@ FIGURE_KINDS: dict[str, str] = {
     "return_spread": "return of series[0] - return of series[1] over inputs.window",
     "return_since": "close / close on inputs.since - 1 (the last close on or before it)",
     "pct_vs_level": "close of series[0] / inputs.level - 1 (a level of figure inputs.of)",
-    "mean_return": "equal-weight mean of the members' returns over inputs.window",
-    "median_return": "median of the members' returns over inputs.window",
-    "count_up": "members with a positive return over inputs.window",
+    "basket_return": "equal-weight basket rebalanced daily (mean daily return of the members "
+                     "with a return that day; inputs.universe members point in time without "
+                     "inputs.exclude, or inputs.series), compounded over its last "
+                     "inputs.window rows",
+    "basket_spread": "basket return of inputs.series minus that of the universe's other "
+                     "members over inputs.window",
     "count_above_sma": "members whose close is above their inputs.window-row simple average",
     "count_members": "members with a close (and enough history for inputs.window)",
     "ratio": "series[0] / series[1] on the dates both have a close",
@@ -81,9 +84,9 @@ FIGURE_KINDS: dict[str, str] = {
                    "inputs.width (max <= (1 + width) min), when it spans >= inputs.min_days",
     "range_ceiling": "highest close of that band",
     "range_days": "closes in that band",
-    "rebound_decline": "trough / peak - 1 of the latest fall >= inputs.min_decline within "
-                       "inputs.window rows (peak: highest close of the window, latest on "
-                       "ties; trough: lowest after it, first on ties)",
+    "rebound_decline": "trough / peak - 1 of the latest pending decline of at least "
+                       "inputs.min_decline, read as a zigzag with that threshold, its trough "
+                       "within the last inputs.window rows (rotascope.signals.drawdown.rebound)",
     "rebound_retraced": "(close - trough) / (peak - trough) of that fall",
     "rebound_days": "rows since that trough",
     "yield": "last value of a yield series (percent)",

@@ -313,8 +313,8 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
     if summ.rebound is not None:
         rb = summ.rebound
         dec = ctx.add(f"{ticker}.rebound_decline", rb.decline, kind="rebound_decline",
-                      unit="pct", definition=f"{ticker}'s latest fall of at least 10% within "
-                      "252 trading days, peak to trough",
+                      unit="pct", definition=f"{ticker}'s latest pending fall of at least 10% "
+                      "(peak to trough, trough within 252 trading days)",
                       inputs={"series": [ticker], "window": 252, "min_decline": 0.10})
         ret_ = ctx.add(f"{ticker}.rebound_retraced", rb.retraced, kind="rebound_retraced",
                        unit="share", definition="share of that fall recovered since the "
@@ -418,6 +418,45 @@ def _members_on(ctx: ReportContext) -> list[str]:
     return [t for t in c.columns if bool(mask[t]) and bool(has[t])]
 
 
+def _baskets(ctx: ReportContext, group: list[str]) -> str | None:
+    """Equal-weight Mag-7 basket against an equal-weight basket of the other members
+    (point in time), over three months (:func:`rotascope.analysis.concentration`)."""
+    from ...analysis.concentration import concentration
+
+    if ctx.members_close is None or ctx.members_mask is None or ctx.series("SPY") is None:
+        return None
+    skip = {*group, "GOOG"}
+    rest = [t for t in ctx.members_close.columns if t not in skip]
+    extra = [t for t in (*group, "SPY") if t not in ctx.members_close.columns]
+    frame = ctx.members_close.loc[:ctx.as_of].join(ctx.close.loc[:ctx.as_of, extra],
+                                                  how="outer")
+    mask = ctx.members_mask.reindex(index=frame.index, columns=rest, fill_value=False)
+    con = concentration(frame, group=group, rest=rest, members=mask, index="SPY", etfs=(),
+                        windows=("3m",), as_of=ctx.as_of)
+    if "rest" not in con.returns.index:
+        return None
+    uni = ctx.universe
+    defin = ("return over 63 trading days of an equal-weight basket rebalanced daily "
+             "(the mean daily return of its members with a return that day)")
+    g = ctx.add("mag7.basket_return_3m", float(con.returns.loc["group", "3m"]),
+                kind="basket_return", unit="pct", definition=f"Mag-7 {defin}",
+                inputs={"series": list(con.group), "window": 63})
+    r = ctx.add("rest.basket_return_3m", float(con.returns.loc["rest", "3m"]),
+                kind="basket_return", unit="pct",
+                definition=f"{uni} members other than the Mag-7 (point in time): {defin}",
+                inputs={"universe": uni, "exclude": sorted(skip), "window": 63})
+    sp = ctx.add("mag7.basket_spread_3m", float(con.returns.loc["spread", "3m"]),
+                 kind="basket_spread", unit="pp",
+                 definition="Mag-7 basket return minus the rest's basket return over 63 "
+                            "trading days", inputs={"series": list(con.group), "universe": uni,
+                                                    "exclude": sorted(skip), "window": 63})
+    if not (g and r and sp):
+        return None
+    lead = "ahead of" if ctx.val(sp) > 0 else "behind"
+    return (f"As equal-weight baskets, the Mag-7 returned {g} over three months against {r} "
+            f"for the other {uni} members, {_abs_ref(ctx, sp)} {lead} them.")
+
+
 def mag7_section(ctx: ReportContext) -> Section:
     from ...analysis.pairs import pairs_table
 
@@ -473,33 +512,17 @@ def mag7_section(ctx: ReportContext) -> Section:
                 counted += 1
                 above += ctx.val(p50) > 0
             rows.append((t, r1 or _MISSING, r3 or _MISSING, p50 or _MISSING))
-        rets = [ctx.val(ctx.reg.ref(f"{t}.return_3m")) for t in mag
-                if f"{t}.return_3m" in ctx.reg]
-        if rets:
-            mean3 = ctx.add("mag7.mean_return_3m", float(np.mean(rets)), kind="mean_return",
-                            unit="pct", definition="equal-weight mean of the Mag-7 stocks' "
-                            "3-month returns", inputs={"series": mag, "window": 63})
+        if counted:
             n_above = ctx.add("mag7.count_above_sma_50", above, kind="count_above_sma",
                               unit="count", definition="Mag-7 stocks above their 50-day "
                               "average", inputs={"series": mag, "window": 50})
             n_cnt = ctx.add("mag7.count_members_50", counted, kind="count_members",
                             unit="count", definition="Mag-7 stocks with a 50-day average",
                             inputs={"series": mag, "window": 50})
-            stock_sent = (f"The average Mag-7 stock returned {mean3} over three months, and "
-                          f"{n_above} of {n_cnt} trade above their 50-day average")
-            members = [t for t in _members_on(ctx) if t not in mag]
-            if members:
-                r = total_return(ctx.members_close[members].loc[:ctx.as_of], 63).iloc[-1]
-                r = r.dropna()
-                if len(r):
-                    med = ctx.add("rest.median_return_3m", float(r.median()),
-                                  kind="median_return", unit="pct",
-                                  definition=f"median 3-month return of the {ctx.universe} "
-                                             "members on the date, excluding the Mag-7",
-                                  inputs={"universe": ctx.universe, "exclude": mag,
-                                          "window": 63})
-                    stock_sent += f"; the median {ctx.universe} member outside them returned {med}"
-            stock_sent += "."
+            stock_sent = f"{n_above} of the {n_cnt} Mag-7 stocks trade above their 50-day average."
+        basket = _baskets(ctx, mag)
+        if basket:
+            stock_sent = (stock_sent + " " if stock_sent else "") + basket
     blocks: list[Any] = []
     para = [*sent] + ([synth] if synth else []) + ([stock_sent] if stock_sent else [])
     if miss:
@@ -922,8 +945,8 @@ def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
     if shape is not None:
         dec = ctx.add(f"{ticker}.rebound_decline", float(reb.decline.iloc[-1]),
                       kind="rebound_decline", unit="pct",
-                      definition=f"{ticker}'s latest fall of at least 10% within 252 trading "
-                                 "days, peak to trough",
+                      definition=f"{ticker}'s latest pending fall of at least 10% "
+                                 "(peak to trough, trough within 252 trading days)",
                       inputs={"series": [ticker], "window": 252, "min_decline": 0.10})
         ret_ = ctx.add(f"{ticker}.rebound_retraced", float(reb.retraced.iloc[-1]),
                        kind="rebound_retraced", unit="share",
