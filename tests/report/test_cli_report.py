@@ -11,8 +11,12 @@ from click.testing import CliRunner
 from rotascope.data.store import Store
 from rotascope.errors import EXIT_DATA
 from rotascope.outputs.cli.main import cli
-from rotascope.outputs.report.demo import (DEMO_SPEC, demo_settings, ensure_demo_store,
-                                           generator_fingerprint)
+from rotascope.outputs.report.demo import (
+    DEMO_SPEC,
+    demo_settings,
+    ensure_demo_store,
+    generator_fingerprint,
+)
 from rotascope.outputs.report.history import list_notes
 
 

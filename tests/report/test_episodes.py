@@ -54,8 +54,9 @@ def test_verdict_finds_each_episode_near_its_dates(syn_market, history, kind, ve
     for ep in _episodes(syn_market, kind):
         window = history.verdict.loc[ep.start:ep.end + LAG]
         days = int((window == verdict).sum())
+        counts = window.value_counts().to_dict()
         assert days >= 5, (f"{ep.name} ({ep.start:%Y-%m-%d}..{ep.end:%Y-%m-%d}): "
-                           f"{verdict!r} on {days} days; verdicts {window.value_counts().to_dict()}")
+                           f"{verdict!r} on {days} days; verdicts {counts}")
         before = history.verdict.loc[ep.start - pd.Timedelta(days=90):ep.start
                                      - pd.Timedelta(days=1)]
         assert (before == verdict).mean() < (window == verdict).mean(), ep.name

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+
 from .build import build_report
 from .figures import Figure, FigureRegistry
 from .model import ReportModel, Section

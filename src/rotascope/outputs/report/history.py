@@ -17,7 +17,7 @@ The recap of a note dated D reads the latest note dated strictly before D.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -49,7 +49,7 @@ def save_note(store: Any, note: dict[str, Any], *, created_at: datetime | None =
     created_at : default now (UTC).
     """
     store.ensure_schema(REPORTS_DDL)
-    when = created_at or datetime.now(timezone.utc).replace(tzinfo=None)
+    when = created_at or datetime.now(UTC).replace(tzinfo=None)
     day = pd.Timestamp(note["as_of"]).date()
     with store.transaction() as con:
         con.execute("DELETE FROM reports WHERE as_of = ?", [day])

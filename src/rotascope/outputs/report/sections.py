@@ -18,11 +18,15 @@ import pandas as pd
 
 from ...signals.averages import ma_slope, sma
 from ...signals.momentum import rsi as rsi_fn
-from ...signals.returns import total_return
 from .figures import format_value
 from .model import Bullets, ChartRef, ChartSpec, Paragraph, Section, Table
-from .narrative import (direction_word, join_words, move_verb, name_of, quadrant_phrase,
-                        stance_phrase, vote_word)
+from .narrative import (
+    direction_word,
+    join_words,
+    move_verb,
+    name_of,
+    vote_word,
+)
 
 if TYPE_CHECKING:
     from .build import ReportContext
@@ -226,8 +230,8 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
         s2 = f"It trades {join_words(trend_facts)}"
         sl = slopes.get(200)
         if sl:
-            s2 += (f"; the 200-day average is {direction_word(ctx.val(sl), 'rising', 'falling', 'flat')} "
-                   f"({sl} over the last four weeks)")
+            way = direction_word(ctx.val(sl), "rising", "falling", "flat")
+            s2 += f"; the 200-day average is {way} ({sl} over the last four weeks)"
         sent.append(s2 + ".")
         a200, a50 = ctx.val(p200) if p200 else math.nan, ctx.val(p50) if p50 else math.nan
         if a200 > 0 and a50 > 0 and slopes.get(200) and ctx.val(slopes[200]) > 0:
@@ -961,8 +965,8 @@ def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
                    "slow recovery": "a slow but real recovery",
                    "weak bounce": "a weak bounce — a warning sign for risk appetite",
                    "in progress": "too early to judge the bounce"}[shape]
-        sent.append(f"Its latest fall of {_abs_ref(ctx, dec)} bottomed on {trough}; {ret_} of it is back "
-                    f"after {days} sessions: {quality}.")
+        sent.append(f"Its latest fall of {_abs_ref(ctx, dec)} bottomed on {trough}; {ret_} of "
+                    f"it is back after {days} sessions: {quality}.")
         data["trough_date"] = trough
     elif hi:
         sent.append("There is no pending double-digit fall within the last year.")
