@@ -168,7 +168,8 @@ def breadth_history(close: pd.DataFrame, *, members: pd.DataFrame | None = None,
     if len(set(wins)) != len(wins):
         raise ParameterError(f"{f}(): 'windows' repeats a window: {wins}")
     hl = check_int(high_low_window, "high_low_window", minimum=1, func=f)
-    mcclellan = check_choice(mcclellan, "mcclellan", ("ratio", "net"), func=f)
+    mcclellan = check_choice(mcclellan, "mcclellan", ("ratio", "net"),  # type: ignore[assignment]
+                             func=f)
     mask = _mask_array(members, frame)
     values = frame.to_numpy(dtype=np.float64, copy=False)
     counts = breadth_counts(values, mask, np.asarray(wins, dtype=np.int64), hl)

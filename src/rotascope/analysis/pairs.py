@@ -160,7 +160,12 @@ def pairs_table(close: pd.DataFrame, pairs: Sequence[tuple[str, str]] = PAIRS, *
     for a, b in pairs:
         if (a, b) not in statuses:
             absent = [t for t in (a, b) if t not in frame.columns]
-            nan_status = RatioStatus(day, a, b, pd.NaT, *([np.nan] * 6), 0, 0, None, None)
+            nan = float("nan")
+            nan_status = RatioStatus(
+                as_of=day, numerator=a, denominator=b, date=pd.NaT, value=nan,
+                change_1m=nan, change_3m=nan, change_6m=nan, pct_vs_sma50=nan,
+                pct_vs_sma200=nan, lowest_in_months=0, highest_in_months=0,
+                lowest_since=None, highest_since=None)
             out.append(PairStatus(nan_status, None, np.nan, np.nan, False,
                                   f"no prices for {', '.join(absent)}"))
             continue

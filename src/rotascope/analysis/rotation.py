@@ -350,7 +350,7 @@ def rrg(close: pd.DataFrame, benchmark: str | pd.Series = "SPY", *,
     frame, _ = as_price_frame(close, "close", func=f)
     if isinstance(close, pd.Series):
         raise ParameterTypeError(f"{f}(): 'close' must be a DataFrame (dates x tickers)")
-    period = check_choice(period, "period", ("weekly", "daily"), func=f)
+    period = check_choice(period, "period", ("weekly", "daily"), func=f)  # type: ignore[assignment]
     tail = check_int(tail, "tail", minimum=1, func=f)
     smoothing = check_int(smoothing, "smoothing", minimum=1, func=f)
     window = check_int(window, "window", minimum=2, func=f)

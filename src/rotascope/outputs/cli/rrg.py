@@ -46,7 +46,8 @@ def load_rrg(store: Any, tickers: list[str], benchmark: str, *, as_of: Any, peri
     names = list(dict.fromkeys([benchmark, *[t for t in tickers if t != benchmark]]))
     store.check_tickers(names)
     close = store.close_matrix(names, end=as_of)
-    return compute(close, benchmark, period=period, tail=tail, as_of=as_of)
+    return compute(close, benchmark, period=period, tail=tail,  # type: ignore[arg-type]
+                   as_of=as_of)
 
 
 def rrg_table(result: Any, title: str | None = None) -> Any:
