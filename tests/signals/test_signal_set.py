@@ -88,7 +88,7 @@ def same(a: object, b: object) -> None:
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
-PROPS = settings(max_examples=40, deadline=None,
+PROPS = settings(max_examples=30, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow])
 
 
