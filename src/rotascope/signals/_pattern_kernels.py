@@ -459,6 +459,8 @@ def range_2d(a: np.ndarray, dates: np.ndarray, width: float, min_days: int,
         _gather(a, j0, j1, True, vals, rows, counts)
         maxq = np.empty(n, dtype=np.int64)
         minq = np.empty(n, dtype=np.int64)
+        maxv = np.empty(n)
+        minv = np.empty(n)
         for jj in range(j1 - j0):
             j = j0 + jj
             k = counts[jj]
@@ -480,16 +482,20 @@ def range_2d(a: np.ndarray, dates: np.ndarray, width: float, min_days: int,
                     band_days[i, j] = np.nan
                     continue
                 v = x[t]
-                while mt > mh and x[maxq[mt - 1]] <= v:
+                while mt > mh and maxv[mt - 1] <= v:
                     mt -= 1
                 maxq[mt] = t
+                maxv[mt] = v
                 mt += 1
-                while nt > nh and x[minq[nt - 1]] >= v:
+                while nt > nh and minv[nt - 1] >= v:
                     nt -= 1
                 minq[nt] = t
+                minv[nt] = v
                 nt += 1
-                while x[maxq[mh]] > limit * x[minq[nh]]:
-                    s += 1
+                # Too wide: every band holding both extremes fails, so start just after
+                # the older of the two (the newer one is at or before t), and repeat.
+                while maxv[mh] > limit * minv[nh]:
+                    s = maxq[mh] + 1 if maxq[mh] < minq[nh] else minq[nh] + 1
                     while maxq[mh] < s:
                         mh += 1
                     while minq[nh] < s:
@@ -499,8 +505,8 @@ def range_2d(a: np.ndarray, dates: np.ndarray, width: float, min_days: int,
                 if length >= min_days:
                     in_range[i, j] = True
                     start[i, j] = dates[rw[s]]
-                    floor[i, j] = x[minq[nh]]
-                    ceiling[i, j] = x[maxq[mh]]
+                    floor[i, j] = minv[nh]
+                    ceiling[i, j] = maxv[mh]
                     days[i, j] = length
                 else:
                     in_range[i, j] = False
@@ -528,6 +534,8 @@ def range_breaks_2d(a: np.ndarray, width: float, min_days: int, margin: float,
         _gather(a, j0, j1, True, vals, rows, counts)
         maxq = np.empty(n, dtype=np.int64)
         minq = np.empty(n, dtype=np.int64)
+        maxv = np.empty(n)
+        minv = np.empty(n)
         for jj in range(j1 - j0):
             j = j0 + jj
             k = counts[jj]
@@ -553,23 +561,25 @@ def range_breaks_2d(a: np.ndarray, width: float, min_days: int, margin: float,
                     out[i, j] = -1.0
                 else:
                     out[i, j] = 0.0
-                while mt > mh and x[maxq[mt - 1]] <= v:
+                while mt > mh and maxv[mt - 1] <= v:
                     mt -= 1
                 maxq[mt] = t
+                maxv[mt] = v
                 mt += 1
-                while nt > nh and x[minq[nt - 1]] >= v:
+                while nt > nh and minv[nt - 1] >= v:
                     nt -= 1
                 minq[nt] = t
+                minv[nt] = v
                 nt += 1
-                while x[maxq[mh]] > limit * x[minq[nh]]:
-                    s += 1
+                while maxv[mh] > limit * minv[nh]:
+                    s = maxq[mh] + 1 if maxq[mh] < minq[nh] else minq[nh] + 1
                     while maxq[mh] < s:
                         mh += 1
                     while minq[nh] < s:
                         nh += 1
                 was = t - s + 1 >= min_days
-                lo = x[minq[nh]]
-                hi = x[maxq[mh]]
+                lo = minv[nh]
+                hi = maxv[mh]
                 t += 1
 
 
