@@ -114,14 +114,14 @@ def rrg_cmd(ctx: click.Context, tickers: tuple[str, ...], universe_name: str,
             synthetic: bool, plotlyjs: str, as_of: Any, as_json: bool) -> None:
     """Relative rotation graph with tails (default: the sector ETFs vs SPY)."""
     from ...data.model import normalize_ticker
-    from ...data.universes import resolve_universe
     from ..charts import rrg_chart
-    from .rrg import load_rrg
+    from .rrg import load_rrg, universe_tickers
 
     bench = normalize_ticker(benchmark)
     with open_store(ctx) as store:
         names = ([normalize_ticker(t) for t in tickers] if tickers else
-                 list(resolve_universe(universe_name, store, settings_of(ctx)).tickers))
+                 universe_tickers(store, ctx, universe_name,
+                                  as_of if as_of is not None else store.last_date()))
         day = as_of if as_of is not None else store.last_date([bench, *names])
         result = load_rrg(store, names, bench, as_of=day, period=period, tail=tail)
         source = _source(store)

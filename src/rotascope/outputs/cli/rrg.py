@@ -8,7 +8,7 @@ import click
 
 from ._common import as_of_option, console, emit_json, json_option, open_store, settings_of
 
-__all__ = ["rrg", "load_rrg", "rrg_table", "heading"]
+__all__ = ["rrg", "load_rrg", "rrg_table", "heading", "universe_tickers"]
 
 EPILOG = """\b
 Examples:
@@ -36,6 +36,21 @@ def heading(point: Any) -> str:
     a, b = point.tail[-2], point.tail[-1]
     angle = math.atan2(b.rs_momentum - a.rs_momentum, b.rs_ratio - a.rs_ratio)
     return _ARROWS[int(round(angle / (math.pi / 4))) % 8]
+
+
+def universe_tickers(store: Any, ctx: click.Context, name: str, as_of: Any
+                     ) -> list[str]:
+    """Members of universe ``name`` on ``as_of`` that have prices (others are warned)."""
+    from ...data.universes import resolve_universe
+
+    members = list(resolve_universe(name, store, settings_of(ctx), as_of=as_of).tickers)
+    have = set(store.tickers())
+    absent = [t for t in members if t not in have]
+    if absent:
+        console(stderr=True).print(
+            f"[yellow]warning:[/] {len(absent)} members of {name} have no prices and are "
+            "left out: " + ", ".join(absent[:10]) + (" ..." if len(absent) > 10 else ""))
+    return [t for t in members if t in have]
 
 
 def load_rrg(store: Any, tickers: list[str], benchmark: str, *, as_of: Any, period: str,
@@ -88,14 +103,14 @@ def rrg(ctx: click.Context, tickers: tuple[str, ...], universe_name: str, benchm
         tail: int, period: str, as_of: Any, as_json: bool) -> None:
     """RS-Ratio, RS-Momentum and quadrant of TICKERS (default: sector ETFs) vs a benchmark."""
     from ...data.model import normalize_ticker
-    from ...data.universes import resolve_universe
 
     bench = normalize_ticker(benchmark)
     with open_store(ctx) as store:
         if tickers:
             names = [normalize_ticker(t) for t in tickers]
         else:
-            names = list(resolve_universe(universe_name, store, settings_of(ctx)).tickers)
+            names = universe_tickers(store, ctx, universe_name,
+                                     as_of if as_of is not None else store.last_date())
         day = as_of if as_of is not None else store.last_date([bench, *names])
         result = load_rrg(store, names, bench, as_of=day, period=period, tail=tail)
     if as_json:
