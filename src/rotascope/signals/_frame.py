@@ -24,7 +24,13 @@ def prepare(close: Any, func: str, name: str = "close",
     2-D result back into the caller's type (Series or DataFrame) and labels, again
     without copying.
     """
-    frame, _ = as_price_frame(close, name, func=func)
+    if isinstance(close, pd.DataFrame) and _all_float64(close):
+        # fast path (the usual wide price matrix): the per-column dtype checks of
+        # as_price_frame cost ~13 ms at 12,000 columns; validate only the index
+        as_price_frame(close.iloc[:, :0], name, func=func)
+        frame = close
+    else:
+        frame, _ = as_price_frame(close, name, func=func)
     values = frame.to_numpy(dtype=np.float64, copy=False)
     if values.flags.writeable:
         values = values.view()
@@ -57,3 +63,8 @@ def check_min_periods(value: Any, window: int, func: str) -> int:
     if value is None:
         return window
     return check_int(value, "min_periods", minimum=1, maximum=window, func=func)
+
+
+def _all_float64(frame: pd.DataFrame) -> bool:
+    kinds = frame.dtypes.unique()
+    return len(kinds) == 1 and kinds[0] == np.float64
