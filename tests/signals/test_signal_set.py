@@ -267,3 +267,14 @@ def test_public_names_and_doctests() -> None:
         attempted += result.attempted
     assert failed == 0
     assert attempted >= 20
+
+
+def test_thread_pool_works_in_a_forked_child() -> None:
+    import multiprocessing as mp
+
+    df = market(1000, 100)
+    want = sma(df, 10)  # creates the pool in this process
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(sma, (df, 10)).get(timeout=60)
+    pd.testing.assert_frame_equal(got, want)

@@ -622,6 +622,7 @@ _MIN_SPLIT_CELLS = 1 << 16
 
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
+_pool_pid = 0
 
 
 def _n_threads() -> int:
@@ -632,10 +633,13 @@ def _n_threads() -> int:
 
 
 def _get_pool(workers: int) -> ThreadPoolExecutor:
-    global _pool, _pool_size
-    if _pool is None or _pool_size < workers:
+    # created on first use (nothing runs at import); a forked child gets its own pool,
+    # since the parent's worker threads do not exist there
+    global _pool, _pool_size, _pool_pid
+    if _pool is None or _pool_size < workers or _pool_pid != os.getpid():
         _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rotascope-signals")
         _pool_size = workers
+        _pool_pid = os.getpid()
     return _pool
 
 
