@@ -54,6 +54,8 @@ __all__ = ["GROUPS", "VERDICTS", "Condition", "Measure", "SignalRule", "VerdictR
            "verdict_changes"]
 
 GROUPS = ("risk", "breadth", "defensive")
+_LEANS = {"risk": ("risk-on", "risk-off"), "breadth": ("broad", "narrow"),
+          "defensive": ("cyclical", "defensive")}
 VERDICTS = ("broad breakdown", "defensive rotation", "broadening rotation",
             "narrow leadership", "mixed")
 MEASURE_KINDS = {
@@ -395,11 +397,21 @@ class EvidenceItem:
     as_of: pd.Timestamp
     weight: float = 1.0
 
+    @property
+    def lean(self) -> str:
+        """The vote in words for its group: risk-on/risk-off, broad/narrow,
+        cyclical/defensive, neutral, or no data."""
+        if self.vote is None:
+            return "no data"
+        if self.vote == 0:
+            return "neutral"
+        return _LEANS[self.group][0 if self.vote > 0 else 1]
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "group": self.group,
                 "value": None if np.isnan(self.value) else float(self.value),
                 "display": self.display, "threshold": self.threshold, "vote": self.vote,
-                "stance": self.stance, "weight": self.weight, "definition": self.definition,
+                "stance": self.stance, "lean": self.lean, "weight": self.weight, "definition": self.definition,
                 "inputs": list(self.inputs), "as_of": self.as_of.strftime("%Y-%m-%d")}
 
 

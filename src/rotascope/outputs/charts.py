@@ -34,7 +34,8 @@ import pandas as pd
 
 from ..errors import ParameterError, ParameterTypeError
 
-__all__ = ["line_chart", "ratio_chart", "rrg_chart", "breadth_chart", "CHART_FORMATS",
+__all__ = ["line_chart", "ratio_chart", "rrg_chart", "breadth_chart", "regime_chart",
+           "CHART_FORMATS",
            "SYNTHETIC_STAMP"]
 
 CHART_FORMATS = (".png", ".html")
@@ -56,7 +57,7 @@ class _Trace:
     dash: bool = False
     width: float = 1.5
     markers: bool = False
-    kind: str = "line"          # "line" or "bar"
+    kind: str = "line"          # "line", "bar" or "area" (a step area down to zero)
     label_last: str | None = None
 
 
@@ -132,6 +133,9 @@ def _render_png(fig: _Figure, path: Path) -> None:
             y = np.asarray([np.nan if v is None else v for v in tr.y], dtype=float)
             if tr.kind == "bar":
                 ax.bar(x, y, color=color, width=1.0, label=tr.name)
+            elif tr.kind == "area":
+                ax.fill_between(x, 0.0, np.nan_to_num(y), step="post", color=color,
+                                label=tr.name, linewidth=0)
             else:
                 ax.plot(x, y, color=color, lw=tr.width, ls="--" if tr.dash else "-",
                         marker="o" if tr.markers else None, ms=3, label=tr.name)
@@ -182,6 +186,11 @@ def _render_html(fig: _Figure, path: Path, plotlyjs: str) -> None:
             if tr.kind == "bar":
                 pfig.add_trace(go.Bar(x=list(tr.x), y=list(tr.y), name=tr.name,
                                       marker_color=color), row=row, col=1)
+            elif tr.kind == "area":
+                pfig.add_trace(go.Scatter(
+                    x=list(tr.x), y=[0.0 if v is None else v for v in tr.y], name=tr.name,
+                    mode="lines", line={"color": color, "width": 0, "shape": "hv"},
+                    fill="tozeroy", fillcolor=color), row=row, col=1)
             else:
                 pfig.add_trace(go.Scatter(
                     x=list(tr.x), y=list(tr.y), name=tr.name,
@@ -457,3 +466,36 @@ def _rrg_html(pts: list[Any], path: Path, lim: tuple[float, float], title: str, 
     pfig.update_layout(height=800, width=900)
     pfig.write_html(str(path), include_plotlyjs=_plotly_js_option(plotlyjs, path),
                     full_html=True)
+
+
+_VERDICT_COLORS = {"broadening rotation": "#2ca02c", "narrow leadership": "#ff7f0e",
+                   "defensive rotation": "#9467bd", "broad breakdown": "#d62728",
+                   "mixed": "#bbbbbb"}
+
+
+def regime_chart(history: Any, index_close: pd.Series, path: str | Path, *, start: Any = None,
+                 end: Any = None, source: str = "rotascope store", synthetic: bool = False,
+                 plotlyjs: Literal["inline", "directory"] = "inline") -> Path:
+    """The regime verdict over time: the index, the group scores, and a colour band per
+    verdict (from :func:`rotascope.analysis.regime.regime_history`)."""
+    p, suffix = _check_path(path, "regime_chart")
+    lo = history.verdict.index[0] if start is None else pd.Timestamp(start)
+    hi = history.verdict.index[-1] if end is None else pd.Timestamp(end)
+    verdict = history.verdict.loc[lo:hi]
+    if verdict.empty:
+        raise ParameterError(f"regime_chart(): no dates between {lo:%Y-%m-%d} and {hi:%Y-%m-%d}")
+    x = _xlist(verdict.index)
+    price = index_close.reindex(verdict.index)
+    name = str(index_close.name or "index")
+    scores = history.scores.loc[verdict.index]
+    bands = [_Trace(x, _ylist((verdict == v).astype(float)), v, color=c, kind="area")
+             for v, c in _VERDICT_COLORS.items() if (verdict == v).any()]
+    panels = [
+        _Panel([_Trace(x, _ylist(price), name)], ylabel=name, log=True, ratio=3.0),
+        _Panel([_Trace(x, _ylist(scores[g]), g, color=_COLORS[k])
+                for k, g in enumerate(scores.columns)], ylabel="group score",
+               hlines=[0.0], ylim=(-1.05, 1.05), ratio=1.5),
+        _Panel(bands, ylabel="verdict", ylim=(0.0, 1.0), ratio=0.8),
+    ]
+    full, footer = _labels("Regime verdict", verdict.index[-1], source)
+    return _write(_Figure(full, footer, panels, synthetic, height=7.5), p, suffix, plotlyjs)

@@ -71,7 +71,8 @@ def regime(ctx: click.Context, as_of: object, start: object, end: object,
         if chart_path:
             from ..charts import regime_chart
 
-            regime_chart(history, start=start, end=last, path=chart_path)
+            regime_chart(history, inputs.close["SPY"] if "SPY" in inputs.close else
+                         inputs.close.iloc[:, 0], chart_path, start=start, end=last)
             err.print(f"chart written to {chart_path}")
         if as_json:
             emit_json({"from": changes["date"].iloc[0], "to": history.verdict.loc[:last].index[-1],
@@ -105,13 +106,13 @@ def _print_result(result: object) -> None:
     scores = ", ".join(f"{g} {v:+.2f}" for g, v in r.scores.items() if v == v)
     out.print(f"group scores: {scores}")
     t = Table(header_style="bold")
-    for col in ("signal", "group", "value", "threshold", "vote", "stance"):
+    for col in ("signal", "group", "value", "threshold", "vote", "leans", "stance"):
         t.add_column(col, justify="right" if col in ("value", "vote") else "left")
     style = {"for": "green", "against": "red", "neutral": "", "no data": "dim"}
     order = {"for": 0, "against": 1, "neutral": 2, "no data": 3}
     for e in sorted(r.evidence, key=lambda e: (order[e.stance], e.group)):
-        vote = "" if e.vote is None else f"{e.vote:+d}"
-        t.add_row(e.label, e.group, e.display, e.threshold, vote, e.stance,
+        vote = "" if e.vote is None else (f"{e.vote:+d}" if e.vote else "0")
+        t.add_row(e.label, e.group, e.display, e.threshold, vote, e.lean, e.stance,
                   style=style[e.stance])
     out.print(t)
 
