@@ -16,7 +16,7 @@ from rotascope.errors import ParameterError
 from rotascope.outputs.report.charts import render_chart
 from rotascope.outputs.report.figures import FigureRegistry, fill, format_value, placeholders
 from rotascope.outputs.report.narrative import Voice, move_verb
-from rotascope.outputs.report.sections import _raw_verdict, _scores, flip_candidates
+from rotascope.outputs.report.sections.regime import flip_candidates, group_scores, raw_verdict
 
 DAY = pd.Timestamp("2024-06-28")
 
@@ -103,9 +103,9 @@ def test_flip_candidates_are_exact(syn_note) -> None:
                 scores.setdefault(g, [0.0, 0.0])
                 scores[g][0] += w * v
                 scores[g][1] += w
-        assert c["verdict_after"] == _raw_verdict(rules, {g: a / b for g, (a, b)
+        assert c["verdict_after"] == raw_verdict(rules, {g: a / b for g, (a, b)
                                                           in scores.items()})
-    assert _raw_verdict(rules, _scores(list(base.values()))) == result.raw_verdict
+    assert raw_verdict(rules, group_scores(list(base.values()))) == result.raw_verdict
 
 
 def test_charts_carry_the_synthetic_mark(syn_note) -> None:
