@@ -356,8 +356,11 @@ def build_report(store: Any, *, as_of: Any = None, settings: Any = None, rules: 
     hist = regime_history(rclose, ctx.breadth, rules)
     result = hist.at(ctx.as_of)
 
-    if isinstance(previous, str) and previous == "auto":
-        previous = history.previous_note(store, ctx.as_of)
+    prev_note: Mapping[str, Any] | None
+    if isinstance(previous, str):
+        prev_note = history.previous_note(store, ctx.as_of) if previous == "auto" else None
+    else:
+        prev_note = previous
 
     sections: dict[str, Section] = {}
     sections["verdict"] = S.verdict_section(ctx, result, rules)
@@ -370,7 +373,7 @@ def build_report(store: Any, *, as_of: Any = None, settings: Any = None, rules: 
     sections["crypto"] = S.crypto_section(ctx)
     sections["positioning"] = S.positioning_section(ctx, result, rules)
     sections["risks"] = S.risks_section(ctx, result, rules)
-    recap = S.recap_section(ctx, result, previous) if previous else None
+    recap = S.recap_section(ctx, result, prev_note) if prev_note else None
     sections["key_points"] = S.key_points_section(ctx, result, recap)
     if recap is not None:
         sections["recap"] = recap
@@ -380,9 +383,7 @@ def build_report(store: Any, *, as_of: Any = None, settings: Any = None, rules: 
     ordered = tuple(sections[k] for k in SECTION_ORDER if k in sections)
     title = ("Market rotation note" + (" (SYNTHETIC DATA)" if synthetic else "")
              + f": {ctx.as_of:%Y-%m-%d}")
-    prev_date = None
-    if previous:
-        prev_date = pd.Timestamp(previous["as_of"])
+    prev_date = pd.Timestamp(prev_note["as_of"]) if prev_note else None
     missing = {t: ctx.missing[t] for t in wanted if t in ctx.missing}
     src = {"store": str(getattr(store, "path", "")), "rules": rules.source,
            "universe": universe, **(dict(source) if source else {})}

@@ -63,7 +63,7 @@ def _abs_ref(ctx: ReportContext, placeholder: str) -> str:
     unit = {"pp": "pp_abs", "pct": "pct_abs", "bp": "bp_abs"}.get(fig.unit, fig.unit)
     if unit == fig.unit:
         return placeholder
-    return ctx.add(f"{fid}.abs", float(fig.value), kind=fig.kind, unit=unit,
+    return ctx.add(f"{fid}.abs", ctx.val(placeholder), kind=fig.kind, unit=unit,
                    definition=fig.definition + " (shown without its sign)", inputs=fig.inputs,
                    as_of=fig.as_of) or placeholder
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model import ChartRef, ChartSpec, Paragraph, Section
 from ._common import (
@@ -34,7 +34,7 @@ def breadth_section(ctx: ReportContext) -> Section:
                                                             else "."),)),),
                        {"available": False})
     row = b.loc[ctx.as_of]
-    figs = {}
+    figs: dict[Any, str | None] = {}
     for w in (20, 50, 200):
         figs[w] = ctx.add(f"breadth.pct_above_sma_{w}", float(row[f"pct_above_sma_{w}"]),
                           kind="breadth_share", unit="share",
@@ -98,28 +98,29 @@ def breadth_section(ctx: ReportContext) -> Section:
                        "(declines have outpaced advances recently)" if o < 0 else "(flat)")
                     + f" and the summation index stands at {summ}.")
     members = members_on(ctx)
-    part_data = {}
-    if members and ctx.series("SPY") is not None:
-        both = ctx.members_close.loc[:ctx.as_of, members].join(
+    part_data: dict[str, str | None] = {}
+    mc = ctx.members_close
+    if members and mc is not None and ctx.series("SPY") is not None:
+        both = mc.loc[:ctx.as_of, members].join(
             ctx.close.loc[:ctx.as_of, ["SPY"]], how="outer")
         part = participation(both, members, index="SPY", windows=("1m", "3m"), as_of=ctx.as_of)
-        for w in ("1m", "3m"):
-            if not part.counted[w]:
+        for win in ("1m", "3m"):
+            if not part.counted[win]:
                 continue
-            up = ctx.add(f"breadth.up_{w}", part.up[w], kind="participation_up", unit="count",
-                         definition=f"{uni} members (on the date) up over "
-                                    f"{'a month' if w == '1m' else 'three months'}",
-                         inputs={"universe": uni, "window": 21 if w == "1m" else 63})
-            cnt = ctx.add(f"breadth.counted_up_{w}", part.counted[w],
+            words = "a month" if win == "1m" else "three months"
+            rows = 21 if win == "1m" else 63
+            up = ctx.add(f"breadth.up_{win}", part.up[win], kind="participation_up",
+                         unit="count", definition=f"{uni} members (on the date) up over {words}",
+                         inputs={"universe": uni, "window": rows})
+            cnt = ctx.add(f"breadth.counted_up_{win}", part.counted[win],
                           kind="participation_counted", unit="count",
                           definition=f"{uni} members with a close on the date and a return "
-                                     f"over {'a month' if w == '1m' else 'three months'}",
-                          inputs={"universe": uni, "window": 21 if w == "1m" else 63})
-            spy = ctx.ret("SPY", w)
-            label = participation_label(part.up[w] / part.counted[w],
+                                     f"over {words}", inputs={"universe": uni, "window": rows})
+            spy = ctx.ret("SPY", win)
+            label = participation_label(part.up[win] / part.counted[win],
                                         ctx.val(spy) if spy else math.nan)
-            part_data[w] = label
-            if w == "3m" and spy:
+            part_data[win] = label
+            if win == "3m" and spy:
                 sent.append(v.pick("breadth.part", [
                     f"Over three months {up} of {cnt} members are up while SPY returned {spy}",
                     f"{up} of {cnt} members have risen over three months, against {spy} for "
@@ -134,6 +135,6 @@ def breadth_section(ctx: ReportContext) -> Section:
                                     {"pct50": _tail(b["pct_above_sma_50"].loc[:ctx.as_of]),
                                      "pct200": _tail(b["pct_above_sma_200"].loc[:ctx.as_of]),
                                      "index": _tail(ctx.series("SPY")), "universe": uni}))
-    blocks = [Paragraph(tuple(sent)), ChartRef("breadth")]
+    blocks: list[Any] = [Paragraph(tuple(sent)), ChartRef("breadth")]
     return Section("breadth", f"Breadth ({uni})", tuple(blocks),
                    {"available": True, "participation": part_data})

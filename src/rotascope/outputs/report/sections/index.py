@@ -196,9 +196,10 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
         shape = {"V-shaped": "a V-shaped recovery", "slow recovery": "a slow recovery",
                  "weak bounce": "a weak bounce, which keeps the low in play",
                  "in progress": "a rebound still in progress"}.get(rb.shape or "", "a rebound")
-        sent_stress.append(f"{ticker} is working off a {_abs_ref(ctx, dec)} fall (trough "
-                           f"{_d(rb.trough_date)}): "
-                           f"{ret_} of it is back after {rdays} sessions, {shape}.")
+        if dec and ret_ and rdays:
+            sent_stress.append(f"{ticker} is working off a {_abs_ref(ctx, dec)} fall (trough "
+                               f"{_d(rb.trough_date)}): "
+                               f"{ret_} of it is back after {rdays} sessions, {shape}.")
         reb_data = {"shape": rb.shape, "peak_date": _d(rb.peak_date),
                     "trough_date": _d(rb.trough_date)}
 

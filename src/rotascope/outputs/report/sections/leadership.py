@@ -218,7 +218,10 @@ def global_section(ctx: ReportContext) -> Section:
     peers = [t for t in GLOBAL_PEERS if ctx.series(t) is not None]
     rows = [("SPY (US)", ctx.reg.ref("SPY.return_1m"),
              ctx.reg.ref("SPY.return_6m") if "SPY.return_6m" in ctx.reg else _MISSING, "", "")]
-    led6, lagged6, led1, lagged1 = [], [], [], []
+    led6: list[str] = []
+    lagged6: list[str] = []
+    led1: list[str] = []
+    lagged1: list[str] = []
     for t in peers:
         r1, r6 = ctx.ret(t, "1m"), ctx.ret(t, "6m")
         s1, s6 = ctx.spread("SPY", t, "1m"), ctx.spread("SPY", t, "6m")
@@ -256,6 +259,7 @@ def global_section(ctx: ReportContext) -> Section:
     return Section("global", "The US versus the world", (Paragraph(tuple(sent)), table),
                    {"peers": peers})
 
+
 # -- sectors -----------------------------------------------------------------------------
 
 def sectors_section(ctx: ReportContext) -> Section:
@@ -267,7 +271,7 @@ def sectors_section(ctx: ReportContext) -> Section:
         return Section("sectors", "Sectors", (Paragraph((
             "Sector ETFs or SPY are not available, so there is no sector ranking.",)),), {})
     res = rrg(ctx.close.loc[:ctx.as_of, [*sectors, "SPY"]], "SPY", period="weekly", tail=8)
-    ranking = []
+    ranking: list[dict[str, Any]] = []
     for t in sectors:
         rel = {n: ctx.ratio_return(t, "SPY", n) for n in (21, 63, 126)}
         p = res.point(t)

@@ -153,15 +153,16 @@ def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
                    "slow recovery": "a slow but real recovery",
                    "weak bounce": "a weak bounce — a warning sign for risk appetite",
                    "in progress": "too early to judge the bounce"}[shape]
-        sent.append(f"Its latest fall of {_abs_ref(ctx, dec)} bottomed on {trough}; {ret_} of "
-                    f"it is back after {days} sessions: {quality}.")
+        if dec and ret_ and days:
+            sent.append(f"Its latest fall of {_abs_ref(ctx, dec)} bottomed on {trough}; {ret_} "
+                        f"of it is back after {days} sessions: {quality}.")
         data["trough_date"] = trough
     elif hi:
         sent.append("There is no pending double-digit fall within the last year.")
     if ctx.series("SPY") is not None:
         both = pd.concat([s, ctx.series("SPY")], axis=1, join="inner").dropna()
         if len(both) >= 60:
-            bl = best_lag(both.iloc[:, 0], both.iloc[:, 1], 10)
+            bl: Any = best_lag(both.iloc[:, 0], both.iloc[:, 1], 10)
             corr0 = ctx.add(f"{ticker}-SPY.corr", bl.zero_lag_correlation, kind="corr",
                             unit="corr", definition=f"correlation of {ticker} and SPY daily "
                             "returns on the same day", inputs={"series": [ticker, "SPY"]})

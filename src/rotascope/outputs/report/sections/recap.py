@@ -51,8 +51,8 @@ def recap_section(ctx: ReportContext, result: Any, previous: Mapping[str, Any]) 
     else:
         sent.append(v.pick("recap.same", [f"The call is unchanged at {result.verdict}.",
                                           f"We keep {result.verdict}."]))
-    if ctx.series("SPY") is not None and pdate < ctx.as_of:
-        s = ctx.series("SPY")
+    s = ctx.series("SPY")
+    if s is not None and pdate < ctx.as_of:
         base = s.loc[:pdate]
         if len(base):
             r = ctx.add("SPY.return_since_previous", float(s.iloc[-1] / base.iloc[-1] - 1),
