@@ -28,10 +28,10 @@ for a series that starts there).
 The arithmetic follows TA-Lib's definitions and, where it costs nothing, its operation
 order: the running SMA total is updated as ``+newest, output, -oldest`` (bit-identical
 to ``talib.SMA`` on NaN-free data); the EMA is seeded with the SMA of the first
-``window`` values and then uses ``e * (1 - alpha) + x * alpha`` (one multiply-add on the
-dependency chain instead of TA-Lib's subtract-multiply-add); Wilder's RSI multiplies by
-``1 / n`` instead of dividing. Those two agree with TA-Lib to a few units in the last
-place.
+``window`` values and then uses ``e * (1 - alpha) + x * alpha``, two rows per step
+(one multiply-add on the dependency chain per two rows instead of TA-Lib's
+subtract-multiply-add per row); Wilder's RSI likewise, multiplying by ``1 / n`` instead
+of dividing. Those two agree with TA-Lib to a few units in the last place.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ _NAN = np.nan
 # negative-index wraparound test on every array access (worth ~30% on these loops).
 _U = np.uint64
 _ONE = np.uint64(1)
+_TWO = np.uint64(2)
 _ZERO = np.uint64(0)
 
 
@@ -164,23 +165,34 @@ def _sma_tile(a, out, j, jo, t0, t1, window, minp, skip, fs, ist, r):  # type: i
 @nb.njit(nogil=True, cache=True)
 def _ema_tile(a, out, j, jo, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
     # fs[r, 0]: sum of the first values (seed), fs[r, 1]: the average; ist[r, 0]: values
-    # seen, capped at window.
+    # seen, capped at window. Once seeded, two valid rows are taken per step,
+    # e2 = e * b^2 + (x1 * b + x2) * a, which halves the multiply-add chain per row.
     total = fs[r, 0]
     e = fs[r, 1]
     cnt = ist[r, 0]
     alpha = 2.0 / (window + 1)
     beta = 1.0 - alpha
+    beta2 = beta * beta
     j = _U(j)
     jo = _U(jo)
-    for t in range(_U(t0), _U(t1)):
+    t = _U(t0)
+    end = _U(t1)
+    while t < end:
         v = a[t, j]
+        if cnt >= window and t + _ONE < end:
+            v2 = a[t + _ONE, j]
+            if not (np.isnan(v) or np.isnan(v2)):
+                out[t, jo] = e * beta + v * alpha
+                e = e * beta2 + (v * beta + v2) * alpha
+                out[t + _ONE, jo] = e
+                t += _TWO
+                continue
         if np.isnan(v):
             out[t, jo] = _NAN
             if not skip:
                 total = 0.0
                 cnt = 0
-            continue
-        if cnt < window:
+        elif cnt < window:
             total += v
             cnt += 1
             if cnt == window:
@@ -191,6 +203,7 @@ def _ema_tile(a, out, j, jo, t0, t1, window, skip, fs, ist, r):  # type: ignore[
         else:
             e = e * beta + v * alpha
             out[t, jo] = e
+        t += _ONE
     fs[r, 0] = total
     fs[r, 1] = e
     ist[r, 0] = cnt
@@ -281,18 +294,40 @@ def _cross_tile(a, out, slow, j, jj, t0, t1, skip, fs, r):  # type: ignore[no-un
 @nb.njit(nogil=True, cache=True)
 def _rsi_wilder_tile(a, out, j, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
     # fs[r]: last close, average gain, average loss; ist[r, 0]: changes seen (capped at
-    # window; -1 before the first close).
+    # window; -1 before the first close). Once seeded, two valid rows are taken per step
+    # (g2 = g * c^2 + (x1 * c + x2) / n with c = (n - 1) / n), halving the dependency
+    # chain per row.
     last = fs[r, 0]
     g = fs[r, 1]
     lo = fs[r, 2]
     cnt = ist[r, 0]
-    wm1 = float(window - 1)
     inv = 1.0 / window
+    c = (window - 1) * inv
+    c2 = c * c
     j = _U(j)
-    for t in range(_U(t0), _U(t1)):
+    t = _U(t0)
+    end = _U(t1)
+    while t < end:
         v = a[t, j]
+        if cnt >= window and t + _ONE < end:
+            v2 = a[t + _ONE, j]
+            if not (np.isnan(v) or np.isnan(v2)):
+                d1 = v - last
+                d2 = v2 - v
+                last = v2
+                g1 = d1 if d1 > 0.0 else 0.0
+                l1 = -d1 if d1 < 0.0 else 0.0
+                g2 = d2 if d2 > 0.0 else 0.0
+                l2 = -d2 if d2 < 0.0 else 0.0
+                out[t, j] = _rsi_value(g * c + g1 * inv, lo * c + l1 * inv)
+                g = g * c2 + (g1 * c + g2) * inv
+                lo = lo * c2 + (l1 * c + l2) * inv
+                out[t + _ONE, j] = _rsi_value(g, lo)
+                t += _TWO
+                continue
+        t += _ONE
         if np.isnan(v):
-            out[t, j] = _NAN
+            out[t - _ONE, j] = _NAN
             if not skip:
                 cnt = -1
                 g = 0.0
@@ -301,7 +336,7 @@ def _rsi_wilder_tile(a, out, j, t0, t1, window, skip, fs, ist, r):  # type: igno
         if cnt < 0:
             last = v
             cnt = 0
-            out[t, j] = _NAN
+            out[t - _ONE, j] = _NAN
             continue
         d = v - last
         last = v
@@ -313,14 +348,14 @@ def _rsi_wilder_tile(a, out, j, t0, t1, window, skip, fs, ist, r):  # type: igno
             lo += loss
             cnt += 1
             if cnt < window:
-                out[t, j] = _NAN
+                out[t - _ONE, j] = _NAN
                 continue
             g /= window
             lo /= window
         else:
-            g = (g * wm1 + gain) * inv
-            lo = (lo * wm1 + loss) * inv
-        out[t, j] = _rsi_value(g, lo)
+            g = g * c + gain * inv
+            lo = lo * c + loss * inv
+        out[t - _ONE, j] = _rsi_value(g, lo)
     fs[r, 0] = last
     fs[r, 1] = g
     fs[r, 2] = lo
