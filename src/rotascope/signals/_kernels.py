@@ -454,41 +454,72 @@ def _extreme_tile(a, out, j, t0, t1, window, minp, sign, skip,  # type: ignore[n
     # valid values are cut into blocks of `window`; `pre` is the running max of the
     # current block and suf[r, p] the max of the previous block from position p to its
     # end (suf[r, window] = -inf), so the window ending at position p has the max
-    # max(suf[r, p + 1], pre). Three comparisons per value, whatever the window.
+    # max(suf[r, p + 1], pre). Three comparisons per value, whatever the window. The
+    # warm-up (fewer than `window` values) and the steady state are separate loops.
     p = _U(ist[r, 0])  # position in the current block
     cnt = ist[r, 1]  # values seen, capped at window
     pre = fs[r, 0]
     last = _U(window - 1)
     j = _U(j)
     ru = _U(r)
-    for t in range(_U(t0), _U(t1)):
-        v = a[t, j]
-        if np.isnan(v):
-            out[t, j] = _NAN
-            if not skip:
-                p = _ZERO
-                cnt = 0
-                pre = -np.inf
-                for i in range(window + 1):
-                    suf[r, i] = -np.inf
-            continue
-        x = sign * v
-        cur[ru, p] = x
-        pre = max(pre, x)
-        ext = max(suf[ru, p + _ONE], pre)
-        if cnt < window:
+    t = _U(t0)
+    end = _U(t1)
+    while t < end:
+        while t < end and cnt < window:
+            v = a[t, j]
+            if np.isnan(v):
+                out[t, j] = _NAN
+                t += _ONE
+                if not skip:
+                    p = _ZERO
+                    cnt = 0
+                    pre = -np.inf
+                    for i in range(window + 1):
+                        suf[r, i] = -np.inf
+                continue
+            x = sign * v
+            cur[ru, p] = x
+            pre = max(pre, x)
             cnt += 1
-        if p == last:
-            # block complete: its suffix maxima serve the next block
-            acc = -np.inf
-            for i in range(window - 1, -1, -1):
-                acc = max(acc, cur[r, i])
-                suf[r, i] = acc
-            p = _ZERO
-            pre = -np.inf
-        else:
-            p += _ONE
-        out[t, j] = sign * ext if cnt >= minp else _NAN
+            out[t, j] = sign * max(suf[ru, p + _ONE], pre) if cnt >= minp else _NAN
+            if p == last:
+                acc = -np.inf
+                for i in range(window - 1, -1, -1):
+                    acc = max(acc, cur[r, i])
+                    suf[r, i] = acc
+                p = _ZERO
+                pre = -np.inf
+            else:
+                p += _ONE
+            t += _ONE
+        while t < end:
+            v = a[t, j]
+            if np.isnan(v):
+                out[t, j] = _NAN
+                t += _ONE
+                if not skip:
+                    p = _ZERO
+                    cnt = 0
+                    pre = -np.inf
+                    for i in range(window + 1):
+                        suf[r, i] = -np.inf
+                    break
+                continue
+            x = sign * v
+            cur[ru, p] = x
+            pre = max(pre, x)
+            out[t, j] = sign * max(suf[ru, p + _ONE], pre)
+            if p == last:
+                # block complete: its suffix maxima serve the next block
+                acc = -np.inf
+                for i in range(window - 1, -1, -1):
+                    acc = max(acc, cur[r, i])
+                    suf[r, i] = acc
+                p = _ZERO
+                pre = -np.inf
+            else:
+                p += _ONE
+            t += _ONE
     ist[r, 0] = np.int64(p)
     ist[r, 1] = cnt
     fs[r, 0] = pre
