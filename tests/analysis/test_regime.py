@@ -24,7 +24,8 @@ def history(loaded_store):
 
 def test_default_rules_cover_groups_and_verdicts() -> None:
     rules = load_rules()
-    assert {s.group for s in rules.signals} == {"risk", "breadth", "defensive"}
+    assert {s.group for s in rules.signals} == {"risk", "participation", "leadership",
+                                                "defensive"}
     assert [v.name for v in rules.verdicts] == list(VERDICTS)
     assert "SPY" in rules.tickers and "^TNX" in rules.tickers
 
@@ -58,7 +59,7 @@ def test_evidence_values_match_pandas(history) -> None:
     tnx = close["^TNX"].dropna().loc[:day]
     assert h.values.loc[day, "rates"] == pytest.approx(tnx.iloc[-1] - tnx.iloc[-22], rel=1e-9)
     # basket: equal-weight daily-rebalanced baskets, 63-row change of their ratio
-    num = ["XLY", "XLI", "XLF", "XLK", "XLB"]
+    num = ["XLI", "XLF", "XLB", "XLE"]
     den = ["XLP", "XLU", "XLV"]
     daily = close[num + den].loc[:day].pct_change(fill_method=None)
     lvl_n = (1 + daily[num].mean(axis=1)).cumprod()
@@ -122,3 +123,18 @@ def _confirm_loop(code: list[int], days: int) -> list[int]:
 def test_confirm_matches_loop(code: list[int], days: int) -> None:
     got, _ = _confirm(np.array(code), days)
     assert got.tolist() == _confirm_loop(code, days)
+
+
+def test_group_without_evidence_does_not_block(history) -> None:
+    close, h = history
+    # No breadth frame: participation never votes, yet verdicts other than mixed occur
+    # (and never on participation alone).
+    assert h.scores["participation"].isna().all()
+    assert set(h.verdict) - {"mixed"}
+
+
+def test_alert_record_groups_match_regime() -> None:
+    from rotascope.analysis.regime import GROUPS
+    from rotascope.outputs.alerts.functions import _REGIME_GROUPS
+
+    assert tuple(_REGIME_GROUPS) == GROUPS

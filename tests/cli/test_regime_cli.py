@@ -27,6 +27,7 @@ def test_regime_json(loaded_store) -> None:
     assert "breadth_50" in ids and "credit" in ids
     b50 = next(e for e in doc["evidence"] if e["id"] == "breadth_50")
     assert b50["vote"] is not None  # sp500 universe is loaded: breadth votes
+    assert b50["group"] == "participation"
     assert b50["lean"] in {"broad", "narrow", "neutral"}
 
 

@@ -311,7 +311,7 @@ class Oracle:
         spec = next(v for v in self.rules["verdicts"] if v["name"] == verdict)
         when = spec.get("when") or {}
         if not when:
-            main = [self.score(g, as_of) for g in ("risk", "breadth")]
+            main = [self.score(g, as_of) for g in ("risk", "participation", "leadership")]
             return 1 - max(0.0 if math.isnan(x) else abs(x) for x in main)
         direction = {g: (1 if b.get("min") is not None else -1) for g, b in when.items()}
         num = den = 0.0

@@ -2,15 +2,22 @@
 
 Every signal of the rules (``regime_rules.yaml``; user copy in
 ``$ROTASCOPE_HOME/regime.yaml``) measures one thing as a whole time series, votes
-+1 / -1 / 0 against its documented thresholds, and counts in one of three groups:
++1 / -1 / 0 against its documented thresholds, and counts in one of four groups:
 
 * ``risk``: +1 risk-on (index trend and momentum, credit, calm volatility, bitcoin) /
   -1 risk-off;
-* ``breadth``: +1 broad participation (breadth, equal weight, small caps, ex-Mag-7) /
-  -1 narrow leadership;
+* ``participation``: +1 most stocks take part (share above their averages, net new
+  highs) / -1 few do;
+* ``leadership``: +1 the rest of the market leads the mega-caps (equal weight, small
+  caps, ex-Mag-7) / -1 the mega-caps lead;
 * ``defensive``: +1 cyclicals lead / -1 defensives, Treasuries and gold lead.
 
-A group's score is the weighted mean of its available votes. The verdicts are tried in
+Participation and leadership are separate on purpose: in a broad sell-off the
+mega-caps often fall hardest, so relative leadership reads "broad" while participation
+collapses; netting the two into one score would hide the breakdown.
+
+A group's score is the weighted mean of its available votes (a group without any
+available vote that day does not constrain the verdicts). The verdicts are tried in
 order (first match wins): broad breakdown, defensive rotation, broadening rotation,
 narrow leadership, mixed. A new verdict replaces the current one only after it has
 held ``confirm_days`` consecutive days (so one noisy day does not flip the call); the
@@ -21,8 +28,8 @@ Confidence
 For a verdict with conditions on some groups, each condition has a direction (a lower
 bound points up, an upper bound down). Confidence is the weighted share of the non-zero
 votes in those groups that point the same way. For ``mixed`` it is
-``1 - max(|risk score|, |breadth score|)``: high when the two main axes really are
-balanced.
+``1 - max |score|`` over :data:`MIXED_AXES` (risk, participation, leadership): high
+when the main axes really are balanced.
 
 Everything is computed from data up to each date (all measures are causal) and
 vectorised over dates: :func:`regime_history` replays any period at the cost of one.
@@ -48,14 +55,18 @@ from ..signals.momentum import rsi
 from ..signals.returns import shift_valid, total_return
 from ..signals.rolling import pct_from_high
 
-__all__ = ["GROUPS", "VERDICTS", "Condition", "Measure", "SignalRule", "VerdictRule",
+__all__ = ["GROUPS", "MIXED_AXES", "LEANS", "VERDICTS", "Condition", "Measure", "SignalRule", "VerdictRule",
            "RegimeRules", "EvidenceItem", "RegimeResult", "RegimeHistory", "load_rules",
            "default_rules_path", "measure_history", "regime_history", "regime_at",
            "verdict_changes"]
 
-GROUPS = ("risk", "breadth", "defensive")
-_LEANS = {"risk": ("risk-on", "risk-off"), "breadth": ("broad", "narrow"),
-          "defensive": ("cyclical", "defensive")}
+GROUPS = ("risk", "participation", "leadership", "defensive")
+#: Groups whose balance makes a "mixed" call confident.
+MIXED_AXES = ("risk", "participation", "leadership")
+#: The vote of each group in words: (+1, -1).
+LEANS = {"risk": ("risk-on", "risk-off"), "participation": ("broad", "narrow"),
+         "leadership": ("rest leads", "mega-caps lead"),
+         "defensive": ("cyclical", "defensive")}
 VERDICTS = ("broad breakdown", "defensive rotation", "broadening rotation",
             "narrow leadership", "mixed")
 MEASURE_KINDS = {
@@ -399,13 +410,12 @@ class EvidenceItem:
 
     @property
     def lean(self) -> str:
-        """The vote in words for its group: risk-on/risk-off, broad/narrow,
-        cyclical/defensive, neutral, or no data."""
+        """The vote in words for its group (see :data:`LEANS`), neutral, or no data."""
         if self.vote is None:
             return "no data"
         if self.vote == 0:
             return "neutral"
-        return _LEANS[self.group][0 if self.vote > 0 else 1]
+        return LEANS[self.group][0 if self.vote > 0 else 1]
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "group": self.group,
@@ -526,13 +536,20 @@ def regime_history(close: pd.DataFrame, breadth: pd.DataFrame | None = None,
     decided = np.zeros(len(index), dtype=bool)
     for k, vr in enumerate(rules.verdicts[:-1]):
         ok = np.ones(len(index), dtype=bool)
+        any_data = np.zeros(len(index), dtype=bool)
         for g, (lo, hi) in vr.bounds.items():
             s = scores_df[g].to_numpy()
+            known = ~np.isnan(s)
+            any_data |= known
+            # A group with no evidence that day (e.g. no member universe for the
+            # participation signals) does not block a verdict; at least one bounded
+            # group must have evidence.
             with np.errstate(invalid="ignore"):
                 if lo is not None:
-                    ok &= s >= lo
+                    ok &= (s >= lo) | ~known
                 if hi is not None:
-                    ok &= s <= hi
+                    ok &= (s <= hi) | ~known
+        ok &= any_data
         take = ok & ~decided
         code[take] = k
         decided |= ok
@@ -569,8 +586,8 @@ def _confidence(rules: RegimeRules, votes: pd.DataFrame, weights: pd.Series,
     g = groups[votes.columns].to_numpy()
     for vr in rules.verdicts:
         if not vr.bounds:
-            # "Mixed" is confident when the two main axes (risk, breadth) are balanced.
-            main = np.abs(scores[["risk", "breadth"]].to_numpy())
+            # "Mixed" is confident when the main axes are balanced.
+            main = np.abs(scores[list(MIXED_AXES)].to_numpy())
             out[vr.name] = 1.0 - np.nanmax(np.where(np.isnan(main), 0.0, main), axis=1)
             continue
         expected = np.array([vr.direction(x) for x in g], dtype=np.float64)

@@ -427,8 +427,7 @@ def _regime(ctx: EvalContext, a: dict[str, Any]) -> Record:
     values = conf.to_numpy(dtype=np.float64)
     picked = np.where(pos >= 0, values[np.arange(len(values)), np.clip(pos, 0, None)], np.nan)
     scores = Record(_REGIME_TYPE.fields["scores"],  # type: ignore[arg-type]
-                    {g: hist.scores[g].astype(np.float64) for g in ("risk", "breadth",
-                                                                    "defensive")})
+                    {g: hist.scores[g].astype(np.float64) for g in regime.GROUPS})
     return Record(_REGIME_TYPE, {"verdict": verdict, "raw": hist.raw.astype(object),
                                  "confidence": pd.Series(picked, index=verdict.index),
                                  "scores": scores})
@@ -447,13 +446,14 @@ _BREADTH_TYPE = RecordType({
     "mcclellan_oscillator": NUMBER, "mcclellan_summation": NUMBER, "counted": NUMBER,
     "members": NUMBER,
 })
+#: The regime groups (rotascope.analysis.regime.GROUPS; a test keeps them equal).
+_REGIME_GROUPS = ("risk", "participation", "leadership", "defensive")
 #: The regime verdicts (rotascope.analysis.regime.VERDICTS).
 REGIMES = ("broad breakdown", "defensive rotation", "broadening rotation", "narrow leadership",
            "mixed")
 _REGIME_TYPE = RecordType({"verdict": SeriesType("text", REGIMES),
                            "raw": SeriesType("text", REGIMES), "confidence": NUMBER,
-                           "scores": RecordType({"risk": NUMBER, "breadth": NUMBER,
-                                                 "defensive": NUMBER})},
+                           "scores": RecordType({g: NUMBER for g in _REGIME_GROUPS})},
                           default="verdict")
 
 

@@ -110,18 +110,15 @@ def join_words(items: Sequence[str], conj: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
 
 
-#: What a +1 / -1 vote means in each group of the regime rules.
-_VOTE_WORDS = {"risk": ("risk-on", "risk-off"), "breadth": ("broad", "narrow"),
-               "defensive": ("cyclical", "defensive")}
-
-
 def vote_word(group: str, vote: int | None) -> str:
     """The meaning of a vote: "risk-on", "narrow", "neutral", "no data"."""
+    from ...analysis.regime import LEANS
+
     if vote is None:
         return "no data"
     if vote == 0:
         return "neutral"
-    up, down = _VOTE_WORDS.get(group, ("+", "-"))
+    up, down = LEANS.get(group, ("+", "-"))
     return up if vote > 0 else down
 
 
