@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import subprocess
 import sys
 import time
@@ -262,8 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     import numba
 
+    load_before = os.getloadavg()[0]
     res = run(args.tickers, args.days, args.layout, args.repeat, not args.no_reference,
               args.seed, args.only)
+    load_after = os.getloadavg()[0]
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
@@ -290,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(limit {9 + 2} x)")
     print(f"first call in a fresh process (compile, or load from numba's cache): "
           f"{first_call_seconds():.2f} s")
+    print(f"load average (1 min) before/after: {load_before:.1f} / {load_after:.1f} "
+          f"(other processes share the cores and the memory bus)")
     return 0
 
 
