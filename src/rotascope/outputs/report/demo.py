@@ -21,9 +21,9 @@ __all__ = ["DEMO_SPEC", "demo_settings", "generator_fingerprint", "ensure_demo_s
            "import_market"]
 
 #: Parameters of the demo market: 500 stocks (plus 53 ETFs and series), six years of
-#: business days, the generator's default seed and episodes. The last date is fixed by
-#: the generator's default start, so the demo note is the same on every machine.
-DEMO_SPEC: dict[str, Any] = {"tickers": 500, "days": 1500, "seed": 0}
+#: business days ending on a fixed recent date (so the note reads as current, yet is the
+#: same on every machine), the generator's default seed and episodes.
+DEMO_SPEC: dict[str, Any] = {"tickers": 500, "days": 1500, "end": "2026-06-26", "seed": 0}
 
 _DEMO_TABLE = "CREATE TABLE IF NOT EXISTS demo_info (key VARCHAR PRIMARY KEY, value VARCHAR);"
 
