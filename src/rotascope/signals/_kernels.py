@@ -526,6 +526,135 @@ def _extreme_tile(a, out, j, t0, t1, window, minp, sign, skip,  # type: ignore[n
 
 
 # --------------------------------------------------------------------------------------
+# C order: whole rows of a column block at once (SIMD over the columns)
+# --------------------------------------------------------------------------------------
+# In C order the columns of a block are adjacent, so once a column is past its warm-up
+# and has no NaN in the rows an indicator looks back at, a row of the block can be
+# updated with one vector operation per field. Per tile, `lastnan[jj]` (the last row
+# with a NaN in column jj, from _scan_nan) decides which columns are "clean"; those go
+# through the vector loop, the others through the scalar tile function. The vector loop
+# runs over all columns of the block and its results for unclean columns are simply
+# overwritten by the scalar pass (its state is not saved for them).
+
+
+@nb.njit(nogil=True, cache=True)
+def _scan_nan(a, b0, bw, t0, t1, lastnan):  # type: ignore[no-untyped-def]
+    b0u = _U(b0)
+    for t in range(_U(t0), _U(t1)):
+        ti = np.int64(t)
+        for jj in range(bw):
+            if np.isnan(a[t, b0u + _U(jj)]):
+                lastnan[jj] = ti
+
+
+@nb.njit(nogil=True, cache=True)
+def _mark_clean(lastnan, bw, t0, look, clean):  # type: ignore[no-untyped-def]
+    # clean: no NaN in rows t0 - look .. t1 - 1 (the tile and what it looks back at)
+    count = 0
+    for jj in range(bw):
+        ok = t0 >= look and lastnan[jj] < t0 - look
+        clean[jj] = ok
+        count += ok
+    return count
+
+
+@nb.njit(nogil=True, cache=True)
+def _sma_rows(a, out, b0, bw, t0, t1, window, tot):  # type: ignore[no-untyped-def]
+    b0u = _U(b0)
+    lag = _U(window - 1)
+    w = float(window)
+    for t in range(_U(t0), _U(t1)):
+        tt = t - lag
+        for jj in range(_U(bw)):
+            j = b0u + jj
+            x = tot[jj] + a[t, j]
+            out[t, j] = x / w
+            tot[jj] = x - a[tt, j]
+
+
+@nb.njit(nogil=True, cache=True)
+def _ema_rows(a, out, b0, bw, t0, t1, window, e):  # type: ignore[no-untyped-def]
+    b0u = _U(b0)
+    alpha = 2.0 / (window + 1)
+    beta = 1.0 - alpha
+    for t in range(_U(t0), _U(t1)):
+        for jj in range(_U(bw)):
+            j = b0u + jj
+            x = e[jj] * beta + a[t, j] * alpha
+            e[jj] = x
+            out[t, j] = x
+
+
+@nb.njit(nogil=True, cache=True)
+def _rsi_rows(a, out, b0, bw, t0, t1, window, last, g, lo):  # type: ignore[no-untyped-def]
+    b0u = _U(b0)
+    inv = 1.0 / window
+    c = (window - 1) * inv
+    for t in range(_U(t0), _U(t1)):
+        for jj in range(_U(bw)):
+            j = b0u + jj
+            x = a[t, j]
+            d = x - last[jj]
+            last[jj] = x
+            gg = g[jj] * c + max(d, 0.0) * inv
+            ll = lo[jj] * c + max(-d, 0.0) * inv
+            g[jj] = gg
+            lo[jj] = ll
+            tot = gg + ll
+            out[t, j] = 100.0 * (gg / tot) if tot != 0.0 else 0.0
+
+
+@nb.njit(nogil=True, cache=True)
+def _sma_block(a, out, b0, bw, t0, t1, window, minp, skip,  # type: ignore[no-untyped-def]
+               fs, ist, r0, lastnan, clean, v1):
+    if _mark_clean(lastnan, bw, t0, window - 1, clean):
+        for jj in range(bw):
+            v1[jj] = fs[r0 + jj, 0]
+        _sma_rows(a, out, b0, bw, t0, t1, window, v1)
+        for jj in range(bw):
+            if clean[jj]:
+                fs[r0 + jj, 0] = v1[jj]
+                ist[r0 + jj, 1] = t1 - window + 1  # oldest of the window - 1 kept
+    for jj in range(bw):
+        if not clean[jj]:
+            _sma_tile(a, out, b0 + jj, b0 + jj, t0, t1, window, minp, skip, fs, ist, r0 + jj)
+
+
+@nb.njit(nogil=True, cache=True)
+def _ema_block(a, out, b0, bw, t0, t1, window, skip,  # type: ignore[no-untyped-def]
+               fs, ist, r0, lastnan, clean, v1):
+    if _mark_clean(lastnan, bw, t0, window, clean):
+        for jj in range(bw):
+            v1[jj] = fs[r0 + jj, 1]
+        _ema_rows(a, out, b0, bw, t0, t1, window, v1)
+        for jj in range(bw):
+            if clean[jj]:
+                fs[r0 + jj, 1] = v1[jj]
+    for jj in range(bw):
+        if not clean[jj]:
+            _ema_tile(a, out, b0 + jj, b0 + jj, t0, t1, window, skip, fs, ist, r0 + jj)
+
+
+@nb.njit(nogil=True, cache=True)
+def _rsi_block(a, out, b0, bw, t0, t1, window, skip,  # type: ignore[no-untyped-def]
+               fs, ist, r0, lastnan, clean, v1, v2, v3):
+    if _mark_clean(lastnan, bw, t0, window + 1, clean):
+        for jj in range(bw):
+            v1[jj] = fs[r0 + jj, 0]
+            v2[jj] = fs[r0 + jj, 1]
+            v3[jj] = fs[r0 + jj, 2]
+        _rsi_rows(a, out, b0, bw, t0, t1, window, v1, v2, v3)
+        for jj in range(bw):
+            if clean[jj]:
+                fs[r0 + jj, 0] = v1[jj]
+                fs[r0 + jj, 1] = v2[jj]
+                fs[r0 + jj, 2] = v3[jj]
+    for jj in range(bw):
+        if not clean[jj]:
+            _rsi_wilder_tile(a, out, b0 + jj, t0, t1, window, skip, fs, ist, r0 + jj)
+
+
+# --------------------------------------------------------------------------------------
 # kernels: columns j0..j1 in blocks x tiles
 # --------------------------------------------------------------------------------------
 
@@ -547,16 +676,29 @@ def ma_2d(a, out, j0, j1, block, tile, kind, window, minp, skip, post, k):  # ty
     fs = np.zeros((width, 3))
     ist = np.zeros((width, 4), np.int64)
     ring = np.empty((width, k + 1 if post >= POST_SLOPE else 1))
+    lastnan = np.empty(width, np.int64)
+    clean = np.zeros(width, np.bool_)
+    v1 = np.empty(width)
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
         _reset(fs, ist, 0, b1 - b0)
         for jj in range(b1 - b0):
             fs[jj, 2] = _NAN
+        lastnan[:] = -1
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
+            if block > 1:
+                _scan_nan(a, b0, b1 - b0, t0, t1, lastnan)
+                if kind == MA_SMA:
+                    _sma_block(a, out, b0, b1 - b0, t0, t1, window, minp, skip, fs, ist, 0,
+                               lastnan, clean, v1)
+                else:
+                    _ema_block(a, out, b0, b1 - b0, t0, t1, window, skip, fs, ist, 0,
+                               lastnan, clean, v1)
             for jj in range(b1 - b0):
                 j = b0 + jj
-                _ma_tile(a, out, j, j, t0, t1, kind, window, minp, skip, fs, ist, jj)
+                if block == 1:
+                    _ma_tile(a, out, j, j, t0, t1, kind, window, minp, skip, fs, ist, jj)
                 if post == POST_PCT:
                     _pct_tile(a, out, j, t0, t1, False)
                 elif post == POST_ABOVE:
@@ -597,13 +739,24 @@ def rsi_2d(a, out, j0, j1, block, tile, window, smoothing, skip):  # type: ignor
     fs = np.zeros((width, 3))
     ist = np.zeros((width, 4), np.int64)
     ring = np.zeros((width, window if smoothing == RSI_SMA else 1))
+    lastnan = np.empty(width, np.int64)
+    clean = np.zeros(width, np.bool_)
+    v1 = np.empty(width)
+    v2 = np.empty(width)
+    v3 = np.empty(width)
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
         _reset(fs, ist, 0, b1 - b0)
         for jj in range(b1 - b0):
             ist[jj, 0] = -1
+        lastnan[:] = -1
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
+            if block > 1 and smoothing == RSI_WILDER:
+                _scan_nan(a, b0, b1 - b0, t0, t1, lastnan)
+                _rsi_block(a, out, b0, b1 - b0, t0, t1, window, skip, fs, ist, 0, lastnan,
+                           clean, v1, v2, v3)
+                continue
             for jj in range(b1 - b0):
                 if smoothing == RSI_WILDER:
                     _rsi_wilder_tile(a, out, b0 + jj, t0, t1, window, skip, fs, ist, jj)
@@ -656,14 +809,32 @@ def full_set_2d(a, sma_out, ema_out, rsi_out, j0, j1, block, tile,  # type: igno
     width = max(1, min(block, j1 - j0))
     fs = np.zeros(((ns + ne + 1) * width, 3))
     ist = np.zeros(((ns + ne + 1) * width, 2), np.int64)
+    lastnan = np.empty(width, np.int64)
+    clean = np.zeros(width, np.bool_)
+    v1 = np.empty(width)
+    v2 = np.empty(width)
+    v3 = np.empty(width)
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
         bw = b1 - b0
         _reset(fs, ist, 0, (ns + ne + 1) * bw)
         for jj in range(bw):
             ist[(ns + ne) * bw + jj, 0] = -1
+        lastnan[:] = -1
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
+            if block > 1:
+                _scan_nan(a, b0, bw, t0, t1, lastnan)
+                for q in range(ns):
+                    w = sma_w[q]
+                    _sma_block(a, sma_out[q], b0, bw, t0, t1, w, w, skip, fs, ist, q * bw,
+                               lastnan, clean, v1)
+                for q in range(ne):
+                    _ema_block(a, ema_out[q], b0, bw, t0, t1, ema_w[q], skip, fs, ist,
+                               (ns + q) * bw, lastnan, clean, v1)
+                _rsi_block(a, rsi_out, b0, bw, t0, t1, rsi_w, skip, fs, ist, (ns + ne) * bw,
+                           lastnan, clean, v1, v2, v3)
+                continue
             for jj in range(bw):
                 j = b0 + jj
                 for q in range(ns):
