@@ -165,6 +165,21 @@ def test_pct_vs_ma_and_above_ma(kind: str) -> None:
     assert set(np.unique(got.to_numpy()[~np.isnan(got.to_numpy())])) <= {0.0, 1.0}
 
 
+def test_stale_runs_in_real_data(market_data: Path) -> None:
+    # AMCR's pre-listing history has runs of identical closes. Yahoo's closes are float32
+    # values, so TA-Lib's running SMA total is exact on them: the SMA equals the price on
+    # a flat window and the close is not "above" it; the EMA converges to it.
+    s = load(market_data, "AMCR")
+    flat = s.rolling(20).apply(lambda w: float((w == w.iloc[-1]).all()), raw=False) == 1.0
+    assert flat.sum() > 50
+    assert (sma(s, 20)[flat] == s[flat]).all()
+    assert (above_ma(s, 20)[flat] == 0.0).all()
+    assert (pct_vs_ma(s, 20)[flat] == 0.0).all()
+    long_flat = s.rolling(60).apply(lambda w: float((w == w.iloc[-1]).all()), raw=False) == 1.0
+    assert long_flat.sum() > 5
+    np.testing.assert_allclose(ema(s, 5)[long_flat], s[long_flat], rtol=1e-12)
+
+
 def test_pct_vs_ma_zero_average_is_nan() -> None:
     x = pd.Series([1.0, -1, 1, -1], index=pd.bdate_range("2020-01-01", periods=4))
     got = pct_vs_ma(x, 2)

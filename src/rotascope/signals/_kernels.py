@@ -25,13 +25,14 @@ over). ``skip=False`` ("propagate"): a NaN row outputs NaN and restarts the comp
 so each NaN-free stretch is computed as if it were a series of its own (TA-Lib behaviour
 for a series that starts there).
 
-The arithmetic follows TA-Lib's definitions and, where it costs nothing, its operation
-order: the running SMA total is updated as ``+newest, output, -oldest`` (bit-identical
-to ``talib.SMA`` on NaN-free data); the EMA is seeded with the SMA of the first
-``window`` values and then uses ``e * (1 - alpha) + x * alpha``, two rows per step
-(one multiply-add on the dependency chain per two rows instead of TA-Lib's
-subtract-multiply-add per row); Wilder's RSI likewise, multiplying by ``1 / n`` instead
-of dividing. Those two agree with TA-Lib to a few units in the last place.
+The arithmetic follows TA-Lib's operation order where it matters: the running SMA total
+is updated as ``+newest, output, -oldest`` and the EMA, seeded with the SMA of the first
+``window`` values, as ``e += (x - e) * alpha``. The SMA is bit-identical to TA-Lib on
+NaN-free data; the EMA too, but for the odd last-place difference where the compiler
+fuses the multiply-add. Wilder's RSI, once seeded, takes two rows per step in Fortran
+order (``g2 = g * c^2 + (x1 * c + x2) / n`` with ``c = (n - 1) / n``, half the
+dependency chain per row); it agrees with TA-Lib, and with itself computed along another
+path (C order, a NaN-free copy), to a few units in the last place.
 """
 
 from __future__ import annotations
@@ -165,28 +166,15 @@ def _sma_tile(a, out, j, jo, t0, t1, window, minp, skip, fs, ist, r):  # type: i
 @nb.njit(nogil=True, cache=True)
 def _ema_tile(a, out, j, jo, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
     # fs[r, 0]: sum of the first values (seed), fs[r, 1]: the average; ist[r, 0]: values
-    # seen, capped at window. Once seeded, two valid rows are taken per step,
-    # e2 = e * b^2 + (x1 * b + x2) * a, which halves the multiply-add chain per row.
+    # seen, capped at window; then TA-Lib's update e += (x - e) * alpha.
     total = fs[r, 0]
     e = fs[r, 1]
     cnt = ist[r, 0]
     alpha = 2.0 / (window + 1)
-    beta = 1.0 - alpha
-    beta2 = beta * beta
     j = _U(j)
     jo = _U(jo)
-    t = _U(t0)
-    end = _U(t1)
-    while t < end:
+    for t in range(_U(t0), _U(t1)):
         v = a[t, j]
-        if cnt >= window and t + _ONE < end:
-            v2 = a[t + _ONE, j]
-            if not (np.isnan(v) or np.isnan(v2)):
-                out[t, jo] = e * beta + v * alpha
-                e = e * beta2 + (v * beta + v2) * alpha
-                out[t + _ONE, jo] = e
-                t += _TWO
-                continue
         if np.isnan(v):
             out[t, jo] = _NAN
             if not skip:
@@ -201,9 +189,8 @@ def _ema_tile(a, out, j, jo, t0, t1, window, skip, fs, ist, r):  # type: ignore[
             else:
                 out[t, jo] = _NAN
         else:
-            e = e * beta + v * alpha
+            e = ((v - e) * alpha) + e
             out[t, jo] = e
-        t += _ONE
     fs[r, 0] = total
     fs[r, 1] = e
     ist[r, 0] = cnt
@@ -576,11 +563,10 @@ def _sma_rows(a, out, b0, bw, t0, t1, window, tot):  # type: ignore[no-untyped-d
 def _ema_rows(a, out, b0, bw, t0, t1, window, e):  # type: ignore[no-untyped-def]
     b0u = _U(b0)
     alpha = 2.0 / (window + 1)
-    beta = 1.0 - alpha
     for t in range(_U(t0), _U(t1)):
         for jj in range(_U(bw)):
             j = b0u + jj
-            x = e[jj] * beta + a[t, j] * alpha
+            x = ((a[t, j] - e[jj]) * alpha) + e[jj]
             e[jj] = x
             out[t, j] = x
 
