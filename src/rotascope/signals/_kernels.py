@@ -6,15 +6,17 @@ columns ``j0 <= j < j1`` so :func:`run_columns` can split the columns over threa
 kernels release the GIL).
 
 Inside a kernel the work is cut into *tiles*: ``block`` columns x ``tile`` rows. A tile
-function runs one column of one tile with the indicator's state in local scalars
+function runs the columns of one tile with the indicator's state in local scalars
 (loaded from, and saved to, a small per-column state array at the tile's edges), so the
 inner loop is a plain scalar recurrence. The tile shape adapts to the memory layout:
 
-* Fortran order (each ticker contiguous, what ``Store.close_matrix`` returns): one
-  column x all rows, i.e. every ticker is one sequential stream;
-* C order (each date contiguous): ``BLOCK_C`` columns x ``TILE_C`` rows, so the rows of a
-  tile stay in L1/L2 while its columns are processed one after another (cache blocking;
-  each cache line is fetched from memory once).
+* Fortran order (each ticker contiguous, what ``Store.close_matrix`` returns): four
+  columns x all rows; the four columns advance together, row by row, so four independent
+  dependency chains overlap while each column is still read as one sequential stream;
+* C order (each date contiguous): ``BLOCK_C`` columns x ``TILE_C`` rows (cache blocking:
+  each cache line is fetched from memory once). Columns that have no NaN in the tile or
+  in the rows it looks back at are updated a whole row of the block at a time (vector
+  instructions over adjacent columns); the others run column by column.
 
 The fused full set runs every indicator's tile function on the same tile one after the
 other: the input leaves main memory once and each output is written as one stream.
@@ -29,10 +31,11 @@ The arithmetic follows TA-Lib's operation order where it matters: the running SM
 is updated as ``+newest, output, -oldest`` and the EMA, seeded with the SMA of the first
 ``window`` values, as ``e += (x - e) * alpha``. The SMA is bit-identical to TA-Lib on
 NaN-free data; the EMA too, but for the odd last-place difference where the compiler
-fuses the multiply-add. Wilder's RSI, once seeded, takes two rows per step in Fortran
-order (``g2 = g * c^2 + (x1 * c + x2) / n`` with ``c = (n - 1) / n``, half the
-dependency chain per row); it agrees with TA-Lib, and with itself computed along another
-path (C order, a NaN-free copy), to a few units in the last place.
+fuses the multiply-add. Wilder's RSI uses ``avg * ((n - 1) / n) + x * (1 / n)`` (TA-Lib
+divides), a few units in the last place apart. Every path (one column, four columns, a
+C-order row of a block) runs the same per-row step, so a result depends only on the
+column's own values: ``"skip"`` equals the ``dropna()`` series bit for bit, and both
+memory layouts give the same bits.
 """
 
 from __future__ import annotations
@@ -123,50 +126,151 @@ def _rsi_value(g: float, loss: float) -> float:
 # --------------------------------------------------------------------------------------
 
 
+@nb.njit(inline="always")
+def _sma_step(v, old, total, cnt, window, minp, skip):  # type: ignore[no-untyped-def]
+    # One row of the SMA. total: running sum of the `cnt` values kept before this row;
+    # old: the oldest of them (the caller reads it at its trail row). Returns (output,
+    # total, cnt, advance): advance tells the caller to move its trail to the next
+    # valid row. TA-Lib's order: +newest, output, -oldest.
+    if np.isnan(v):
+        if skip:
+            return _NAN, total, cnt, False
+        return _NAN, 0.0, 0, False
+    cnt += 1
+    total += v
+    if cnt >= window:
+        m = total / window
+        if window > 1:
+            return m, total - old, window - 1, True
+        return m, 0.0, 0, False
+    if cnt >= minp:
+        return total / cnt, total, cnt, False
+    return _NAN, total, cnt, False
+
+
+@nb.njit(inline="always")
+def _ema_step(v, e, total, cnt, window, alpha, skip):  # type: ignore[no-untyped-def]
+    # One row of the EMA: seeded with the mean of the first `window` values, then
+    # TA-Lib's e += (x - e) * alpha. Returns (output, e, seed total, cnt).
+    if np.isnan(v):
+        if skip:
+            return _NAN, e, total, cnt
+        return _NAN, e, 0.0, 0
+    if cnt < window:
+        total += v
+        cnt += 1
+        if cnt == window:
+            e = total / window
+            return e, e, total, cnt
+        return _NAN, e, total, cnt
+    e = ((v - e) * alpha) + e
+    return e, e, total, cnt
+
+
+@nb.njit(inline="always")
+def _rsi_step(v, last, g, lo, cnt, window, c, inv, skip):  # type: ignore[no-untyped-def]
+    # One row of Wilder's RSI: cnt counts the changes seen (capped at window; -1 before
+    # the first close); the averages are seeded with the mean of the first `window`
+    # gains and losses, then avg = avg * (n - 1) / n + x / n. Returns (output, last, g,
+    # lo, cnt).
+    if np.isnan(v):
+        if skip:
+            return _NAN, last, g, lo, cnt
+        return _NAN, last, 0.0, 0.0, -1
+    if cnt < 0:
+        return _NAN, v, g, lo, 0
+    d = v - last
+    gain = max(d, 0.0)
+    loss = max(-d, 0.0)
+    if cnt < window:
+        g += gain
+        lo += loss
+        cnt += 1
+        if cnt < window:
+            return _NAN, v, g, lo, cnt
+        g = g / window
+        lo = lo / window
+        return _rsi_value(g, lo), v, g, lo, cnt
+    g = g * c + gain * inv
+    lo = lo * c + loss * inv
+    return _rsi_value(g, lo), v, g, lo, cnt
+
+
 @nb.njit(nogil=True, cache=True)
 def _sma_tile(a, out, j, jo, t0, t1, window, minp, skip, fs, ist, r):  # type: ignore[no-untyped-def]
-    # fs[r, 0]: running total of the window before the new value; ist[r, 0]: how many
-    # values it holds; ist[r, 1]: row of the oldest of them.
+    # state: fs[r, 0] running total, ist[r, 0] values kept, ist[r, 1] trail row
     total = fs[r, 0]
     cnt = ist[r, 0]
     tr = _U(ist[r, 1])
     j = _U(j)
     jo = _U(jo)
     for t in range(_U(t0), _U(t1)):
-        v = a[t, j]
-        if np.isnan(v):
-            out[t, jo] = _NAN
-            if not skip:
-                total = 0.0
-                cnt = 0
-            continue
         if cnt == 0:
             tr = t
-        cnt += 1
-        total += v
-        if cnt >= window:
-            out[t, jo] = total / window
-            if window > 1:
-                total -= a[tr, j]
+        m, total, cnt, adv = _sma_step(a[t, j], a[tr, j], total, cnt, window, minp, skip)
+        out[t, jo] = m
+        if adv:
+            tr += _ONE
+            while np.isnan(a[tr, j]):
                 tr += _ONE
-                while np.isnan(a[tr, j]):
-                    tr += _ONE
-            else:
-                total = 0.0
-            cnt = window - 1
-        elif cnt >= minp:
-            out[t, jo] = total / cnt
-        else:
-            out[t, jo] = _NAN
     fs[r, 0] = total
     ist[r, 0] = cnt
     ist[r, 1] = np.int64(tr)
 
 
 @nb.njit(nogil=True, cache=True)
+def _sma_tile4(a, out, j, jo, t0, t1, window, minp, skip, fs, ist, r):  # type: ignore[no-untyped-def]
+    # four adjacent columns at once: four independent dependency chains per row
+    s0, s1, s2, s3 = fs[r, 0], fs[r + 1, 0], fs[r + 2, 0], fs[r + 3, 0]
+    c0, c1, c2, c3 = ist[r, 0], ist[r + 1, 0], ist[r + 2, 0], ist[r + 3, 0]
+    q0, q1 = _U(ist[r, 1]), _U(ist[r + 1, 1])
+    q2, q3 = _U(ist[r + 2, 1]), _U(ist[r + 3, 1])
+    j0 = _U(j)
+    j1, j2, j3 = j0 + _ONE, j0 + _TWO, j0 + _U(3)
+    o0 = _U(jo)
+    o1, o2, o3 = o0 + _ONE, o0 + _TWO, o0 + _U(3)
+    for t in range(_U(t0), _U(t1)):
+        if c0 == 0:
+            q0 = t
+        if c1 == 0:
+            q1 = t
+        if c2 == 0:
+            q2 = t
+        if c3 == 0:
+            q3 = t
+        m0, s0, c0, d0 = _sma_step(a[t, j0], a[q0, j0], s0, c0, window, minp, skip)
+        m1, s1, c1, d1 = _sma_step(a[t, j1], a[q1, j1], s1, c1, window, minp, skip)
+        m2, s2, c2, d2 = _sma_step(a[t, j2], a[q2, j2], s2, c2, window, minp, skip)
+        m3, s3, c3, d3 = _sma_step(a[t, j3], a[q3, j3], s3, c3, window, minp, skip)
+        out[t, o0] = m0
+        out[t, o1] = m1
+        out[t, o2] = m2
+        out[t, o3] = m3
+        if d0:
+            q0 += _ONE
+            while np.isnan(a[q0, j0]):
+                q0 += _ONE
+        if d1:
+            q1 += _ONE
+            while np.isnan(a[q1, j1]):
+                q1 += _ONE
+        if d2:
+            q2 += _ONE
+            while np.isnan(a[q2, j2]):
+                q2 += _ONE
+        if d3:
+            q3 += _ONE
+            while np.isnan(a[q3, j3]):
+                q3 += _ONE
+    fs[r, 0], fs[r + 1, 0], fs[r + 2, 0], fs[r + 3, 0] = s0, s1, s2, s3
+    ist[r, 0], ist[r + 1, 0], ist[r + 2, 0], ist[r + 3, 0] = c0, c1, c2, c3
+    ist[r, 1], ist[r + 1, 1] = np.int64(q0), np.int64(q1)
+    ist[r + 2, 1], ist[r + 3, 1] = np.int64(q2), np.int64(q3)
+
+
+@nb.njit(nogil=True, cache=True)
 def _ema_tile(a, out, j, jo, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
-    # fs[r, 0]: sum of the first values (seed), fs[r, 1]: the average; ist[r, 0]: values
-    # seen, capped at window; then TA-Lib's update e += (x - e) * alpha.
+    # state: fs[r, 0] seed total, fs[r, 1] the average, ist[r, 0] values seen (capped)
     total = fs[r, 0]
     e = fs[r, 1]
     cnt = ist[r, 0]
@@ -174,26 +278,35 @@ def _ema_tile(a, out, j, jo, t0, t1, window, skip, fs, ist, r):  # type: ignore[
     j = _U(j)
     jo = _U(jo)
     for t in range(_U(t0), _U(t1)):
-        v = a[t, j]
-        if np.isnan(v):
-            out[t, jo] = _NAN
-            if not skip:
-                total = 0.0
-                cnt = 0
-        elif cnt < window:
-            total += v
-            cnt += 1
-            if cnt == window:
-                e = total / window
-                out[t, jo] = e
-            else:
-                out[t, jo] = _NAN
-        else:
-            e = ((v - e) * alpha) + e
-            out[t, jo] = e
+        m, e, total, cnt = _ema_step(a[t, j], e, total, cnt, window, alpha, skip)
+        out[t, jo] = m
     fs[r, 0] = total
     fs[r, 1] = e
     ist[r, 0] = cnt
+
+
+@nb.njit(nogil=True, cache=True)
+def _ema_tile4(a, out, j, jo, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
+    s0, s1, s2, s3 = fs[r, 0], fs[r + 1, 0], fs[r + 2, 0], fs[r + 3, 0]
+    e0, e1, e2, e3 = fs[r, 1], fs[r + 1, 1], fs[r + 2, 1], fs[r + 3, 1]
+    c0, c1, c2, c3 = ist[r, 0], ist[r + 1, 0], ist[r + 2, 0], ist[r + 3, 0]
+    alpha = 2.0 / (window + 1)
+    j0 = _U(j)
+    j1, j2, j3 = j0 + _ONE, j0 + _TWO, j0 + _U(3)
+    o0 = _U(jo)
+    o1, o2, o3 = o0 + _ONE, o0 + _TWO, o0 + _U(3)
+    for t in range(_U(t0), _U(t1)):
+        m0, e0, s0, c0 = _ema_step(a[t, j0], e0, s0, c0, window, alpha, skip)
+        m1, e1, s1, c1 = _ema_step(a[t, j1], e1, s1, c1, window, alpha, skip)
+        m2, e2, s2, c2 = _ema_step(a[t, j2], e2, s2, c2, window, alpha, skip)
+        m3, e3, s3, c3 = _ema_step(a[t, j3], e3, s3, c3, window, alpha, skip)
+        out[t, o0] = m0
+        out[t, o1] = m1
+        out[t, o2] = m2
+        out[t, o3] = m3
+    fs[r, 0], fs[r + 1, 0], fs[r + 2, 0], fs[r + 3, 0] = s0, s1, s2, s3
+    fs[r, 1], fs[r + 1, 1], fs[r + 2, 1], fs[r + 3, 1] = e0, e1, e2, e3
+    ist[r, 0], ist[r + 1, 0], ist[r + 2, 0], ist[r + 3, 0] = c0, c1, c2, c3
 
 
 @nb.njit(nogil=True, cache=True)
@@ -280,73 +393,42 @@ def _cross_tile(a, out, slow, j, jj, t0, t1, skip, fs, r):  # type: ignore[no-un
 
 @nb.njit(nogil=True, cache=True)
 def _rsi_wilder_tile(a, out, j, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
-    # fs[r]: last close, average gain, average loss; ist[r, 0]: changes seen (capped at
-    # window; -1 before the first close). Once seeded, two valid rows are taken per step
-    # (g2 = g * c^2 + (x1 * c + x2) / n with c = (n - 1) / n), halving the dependency
-    # chain per row.
-    last = fs[r, 0]
-    g = fs[r, 1]
-    lo = fs[r, 2]
+    # state: fs[r] = last close, average gain, average loss; ist[r, 0] = changes seen
+    last, g, lo = fs[r, 0], fs[r, 1], fs[r, 2]
     cnt = ist[r, 0]
     inv = 1.0 / window
     c = (window - 1) * inv
-    c2 = c * c
     j = _U(j)
-    t = _U(t0)
-    end = _U(t1)
-    while t < end:
-        v = a[t, j]
-        if cnt >= window and t + _ONE < end:
-            v2 = a[t + _ONE, j]
-            if not (np.isnan(v) or np.isnan(v2)):
-                d1 = v - last
-                d2 = v2 - v
-                last = v2
-                g1 = d1 if d1 > 0.0 else 0.0
-                l1 = -d1 if d1 < 0.0 else 0.0
-                g2 = d2 if d2 > 0.0 else 0.0
-                l2 = -d2 if d2 < 0.0 else 0.0
-                out[t, j] = _rsi_value(g * c + g1 * inv, lo * c + l1 * inv)
-                g = g * c2 + (g1 * c + g2) * inv
-                lo = lo * c2 + (l1 * c + l2) * inv
-                out[t + _ONE, j] = _rsi_value(g, lo)
-                t += _TWO
-                continue
-        t += _ONE
-        if np.isnan(v):
-            out[t - _ONE, j] = _NAN
-            if not skip:
-                cnt = -1
-                g = 0.0
-                lo = 0.0
-            continue
-        if cnt < 0:
-            last = v
-            cnt = 0
-            out[t - _ONE, j] = _NAN
-            continue
-        d = v - last
-        last = v
-        gain = d if d > 0.0 else 0.0
-        loss = -d if d < 0.0 else 0.0
-        if cnt < window:
-            # seed: the mean of the first `window` gains and losses
-            g += gain
-            lo += loss
-            cnt += 1
-            if cnt < window:
-                out[t - _ONE, j] = _NAN
-                continue
-            g /= window
-            lo /= window
-        else:
-            g = g * c + gain * inv
-            lo = lo * c + loss * inv
-        out[t - _ONE, j] = _rsi_value(g, lo)
-    fs[r, 0] = last
-    fs[r, 1] = g
-    fs[r, 2] = lo
+    for t in range(_U(t0), _U(t1)):
+        m, last, g, lo, cnt = _rsi_step(a[t, j], last, g, lo, cnt, window, c, inv, skip)
+        out[t, j] = m
+    fs[r, 0], fs[r, 1], fs[r, 2] = last, g, lo
     ist[r, 0] = cnt
+
+
+@nb.njit(nogil=True, cache=True)
+def _rsi_wilder_tile4(a, out, j, t0, t1, window, skip, fs, ist, r):  # type: ignore[no-untyped-def]
+    p0, p1, p2, p3 = fs[r, 0], fs[r + 1, 0], fs[r + 2, 0], fs[r + 3, 0]
+    g0, g1, g2, g3 = fs[r, 1], fs[r + 1, 1], fs[r + 2, 1], fs[r + 3, 1]
+    l0, l1, l2, l3 = fs[r, 2], fs[r + 1, 2], fs[r + 2, 2], fs[r + 3, 2]
+    c0, c1, c2, c3 = ist[r, 0], ist[r + 1, 0], ist[r + 2, 0], ist[r + 3, 0]
+    inv = 1.0 / window
+    c = (window - 1) * inv
+    j0 = _U(j)
+    j1, j2, j3 = j0 + _ONE, j0 + _TWO, j0 + _U(3)
+    for t in range(_U(t0), _U(t1)):
+        m0, p0, g0, l0, c0 = _rsi_step(a[t, j0], p0, g0, l0, c0, window, c, inv, skip)
+        m1, p1, g1, l1, c1 = _rsi_step(a[t, j1], p1, g1, l1, c1, window, c, inv, skip)
+        m2, p2, g2, l2, c2 = _rsi_step(a[t, j2], p2, g2, l2, c2, window, c, inv, skip)
+        m3, p3, g3, l3, c3 = _rsi_step(a[t, j3], p3, g3, l3, c3, window, c, inv, skip)
+        out[t, j0] = m0
+        out[t, j1] = m1
+        out[t, j2] = m2
+        out[t, j3] = m3
+    fs[r, 0], fs[r + 1, 0], fs[r + 2, 0], fs[r + 3, 0] = p0, p1, p2, p3
+    fs[r, 1], fs[r + 1, 1], fs[r + 2, 1], fs[r + 3, 1] = g0, g1, g2, g3
+    fs[r, 2], fs[r + 1, 2], fs[r + 2, 2], fs[r + 3, 2] = l0, l1, l2, l3
+    ist[r, 0], ist[r + 1, 0], ist[r + 2, 0], ist[r + 3, 0] = c0, c1, c2, c3
 
 
 @nb.njit(nogil=True, cache=True)
@@ -655,9 +737,42 @@ def _reset(fs, ist, r0, r1):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(nogil=True, cache=True)
+def _ma_cols(a, out, b0, bw, jo0, t0, t1, kind, window, minp, skip,  # type: ignore[no-untyped-def]
+             fs, ist, r0):
+    # Fortran order: columns b0..b0+bw (output columns jo0..), four at a time
+    if bw == 4:
+        if kind == MA_SMA:
+            _sma_tile4(a, out, b0, jo0, t0, t1, window, minp, skip, fs, ist, r0)
+        else:
+            _ema_tile4(a, out, b0, jo0, t0, t1, window, skip, fs, ist, r0)
+        return
+    for jj in range(bw):
+        if kind == MA_SMA:
+            _sma_tile(a, out, b0 + jj, jo0 + jj, t0, t1, window, minp, skip, fs, ist, r0 + jj)
+        else:
+            _ema_tile(a, out, b0 + jj, jo0 + jj, t0, t1, window, skip, fs, ist, r0 + jj)
+
+
+@nb.njit(nogil=True, cache=True)
+def _rsi_cols(a, out, b0, bw, t0, t1, window, skip, fs, ist, r0):  # type: ignore[no-untyped-def]
+    if bw == 4:
+        _rsi_wilder_tile4(a, out, b0, t0, t1, window, skip, fs, ist, r0)
+        return
+    for jj in range(bw):
+        _rsi_wilder_tile(a, out, b0 + jj, t0, t1, window, skip, fs, ist, r0 + jj)
+
+
+@nb.njit(nogil=True, cache=True)
 def ma_2d(a, out, j0, j1, block, tile, kind, window, minp, skip, post, k):  # type: ignore[no-untyped-def]
-    """SMA/EMA of columns j0..j1, then an optional post-operation (POST_*) on the tile."""
+    """SMA/EMA of columns j0..j1, then an optional post-operation (POST_*) on the tile.
+
+    ``tile == 0`` means Fortran order (whole columns, four at a time); otherwise C order
+    in ``block`` x ``tile`` tiles.
+    """
     n = a.shape[0]
+    fmode = tile == 0
+    if fmode:
+        tile = max(n, 1)
     width = max(1, min(block, j1 - j0))
     fs = np.zeros((width, 3))
     ist = np.zeros((width, 4), np.int64)
@@ -667,29 +782,32 @@ def ma_2d(a, out, j0, j1, block, tile, kind, window, minp, skip, post, k):  # ty
     v1 = np.empty(width)
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
-        _reset(fs, ist, 0, b1 - b0)
-        for jj in range(b1 - b0):
+        bw = b1 - b0
+        _reset(fs, ist, 0, bw)
+        for jj in range(bw):
             fs[jj, 2] = _NAN
         lastnan[:] = -1
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
-            if block > 1:
-                _scan_nan(a, b0, b1 - b0, t0, t1, lastnan)
+            if fmode:
+                _ma_cols(a, out, b0, bw, b0, t0, t1, kind, window, minp, skip, fs, ist, 0)
+            else:
+                _scan_nan(a, b0, bw, t0, t1, lastnan)
                 if kind == MA_SMA:
-                    _sma_block(a, out, b0, b1 - b0, t0, t1, window, minp, skip, fs, ist, 0,
+                    _sma_block(a, out, b0, bw, t0, t1, window, minp, skip, fs, ist, 0,
                                lastnan, clean, v1)
                 else:
-                    _ema_block(a, out, b0, b1 - b0, t0, t1, window, skip, fs, ist, 0,
+                    _ema_block(a, out, b0, bw, t0, t1, window, skip, fs, ist, 0,
                                lastnan, clean, v1)
-            for jj in range(b1 - b0):
+            if post == POST_VALUE:
+                continue
+            for jj in range(bw):
                 j = b0 + jj
-                if block == 1:
-                    _ma_tile(a, out, j, j, t0, t1, kind, window, minp, skip, fs, ist, jj)
                 if post == POST_PCT:
                     _pct_tile(a, out, j, t0, t1, False)
                 elif post == POST_ABOVE:
                     _above_tile(a, out, j, t0, t1)
-                elif post >= POST_SLOPE:
+                else:
                     _slope_tile(a, out, j, t0, t1, k, post == POST_TURNS, skip, fs, ist,
                                 ring, jj)
 
@@ -698,29 +816,42 @@ def ma_2d(a, out, j0, j1, block, tile, kind, window, minp, skip, post, k):  # ty
 def cross_2d(a, out, j0, j1, block, tile, kind, fast, slow, skip):  # type: ignore[no-untyped-def]
     """+1 / -1 / 0 where the fast average crosses the slow one (NaN where undefined)."""
     n = a.shape[0]
+    fmode = tile == 0
+    if fmode:
+        tile = max(n, 1)
     width = max(1, min(block, j1 - j0))
     fs = np.zeros((2 * width, 3))
     ist = np.zeros((2 * width, 4), np.int64)
-    scratch = np.empty((n, width))  # the slow average, rows of the current tile
+    scratch = np.empty((n, width))  # the slow average of the block's columns
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
         bw = b1 - b0
-        _reset(fs, ist, 0, 2 * bw)
+        _reset(fs, ist, 0, 2 * width)
         for jj in range(bw):
             fs[jj, 2] = _NAN
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
+            if fmode:
+                _ma_cols(a, out, b0, bw, b0, t0, t1, kind, fast, fast, skip, fs, ist, 0)
+                _ma_cols(a, scratch, b0, bw, 0, t0, t1, kind, slow, slow, skip, fs, ist,
+                         width)
+            else:
+                for jj in range(bw):
+                    j = b0 + jj
+                    _ma_tile(a, out, j, j, t0, t1, kind, fast, fast, skip, fs, ist, jj)
+                    _ma_tile(a, scratch, j, jj, t0, t1, kind, slow, slow, skip, fs, ist,
+                             width + jj)
             for jj in range(bw):
-                j = b0 + jj
-                _ma_tile(a, out, j, j, t0, t1, kind, fast, fast, skip, fs, ist, jj)
-                _ma_tile(a, scratch, j, jj, t0, t1, kind, slow, slow, skip, fs, ist, bw + jj)
-                _cross_tile(a, out, scratch, j, jj, t0, t1, skip, fs, jj)
+                _cross_tile(a, out, scratch, b0 + jj, jj, t0, t1, skip, fs, jj)
 
 
 @nb.njit(nogil=True, cache=True)
 def rsi_2d(a, out, j0, j1, block, tile, window, smoothing, skip):  # type: ignore[no-untyped-def]
     """RSI with Wilder (TA-Lib), simple (Cutler) or exponential smoothing."""
     n = a.shape[0]
+    fmode = tile == 0
+    if fmode:
+        tile = max(n, 1)
     width = max(1, min(block, j1 - j0))
     fs = np.zeros((width, 3))
     ist = np.zeros((width, 4), np.int64)
@@ -732,23 +863,23 @@ def rsi_2d(a, out, j0, j1, block, tile, window, smoothing, skip):  # type: ignor
     v3 = np.empty(width)
     for b0 in range(j0, j1, block):
         b1 = min(b0 + block, j1)
-        _reset(fs, ist, 0, b1 - b0)
-        for jj in range(b1 - b0):
+        bw = b1 - b0
+        _reset(fs, ist, 0, bw)
+        for jj in range(bw):
             ist[jj, 0] = -1
         lastnan[:] = -1
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
-            if block > 1 and smoothing == RSI_WILDER:
-                _scan_nan(a, b0, b1 - b0, t0, t1, lastnan)
-                _rsi_block(a, out, b0, b1 - b0, t0, t1, window, skip, fs, ist, 0, lastnan,
-                           clean, v1, v2, v3)
-                continue
-            for jj in range(b1 - b0):
-                if smoothing == RSI_WILDER:
-                    _rsi_wilder_tile(a, out, b0 + jj, t0, t1, window, skip, fs, ist, jj)
-                else:
+            if smoothing != RSI_WILDER:
+                for jj in range(bw):
                     _rsi_other_tile(a, out, b0 + jj, t0, t1, window, smoothing, skip,
                                     fs, ist, ring, jj)
+            elif fmode:
+                _rsi_cols(a, out, b0, bw, t0, t1, window, skip, fs, ist, 0)
+            else:
+                _scan_nan(a, b0, bw, t0, t1, lastnan)
+                _rsi_block(a, out, b0, bw, t0, t1, window, skip, fs, ist, 0, lastnan,
+                           clean, v1, v2, v3)
 
 
 @nb.njit(nogil=True, cache=True)
@@ -758,6 +889,8 @@ def extreme_2d(a, out, j0, j1, block, tile, window, minp, is_max, pct, skip):  #
     ``pct=True`` writes ``close / max - 1`` instead (NaN where the max is <= 0).
     """
     n = a.shape[0]
+    if tile == 0:
+        tile = max(n, 1)
     width = max(1, min(block, j1 - j0))
     fs = np.zeros((width, 1))
     ist = np.zeros((width, 2), np.int64)
@@ -790,6 +923,9 @@ def full_set_2d(a, sma_out, ema_out, rsi_out, j0, j1, block, tile,  # type: igno
     from cache and writes its own output as one stream.
     """
     n = a.shape[0]
+    fmode = tile == 0
+    if fmode:
+        tile = max(n, 1)
     ns = sma_w.shape[0]
     ne = ema_w.shape[0]
     width = max(1, min(block, j1 - j0))
@@ -809,34 +945,35 @@ def full_set_2d(a, sma_out, ema_out, rsi_out, j0, j1, block, tile,  # type: igno
         lastnan[:] = -1
         for t0 in range(0, n, tile):
             t1 = min(t0 + tile, n)
-            if block > 1:
-                _scan_nan(a, b0, bw, t0, t1, lastnan)
+            if fmode:
                 for q in range(ns):
                     w = sma_w[q]
-                    _sma_block(a, sma_out[q], b0, bw, t0, t1, w, w, skip, fs, ist, q * bw,
-                               lastnan, clean, v1)
+                    _ma_cols(a, sma_out[q], b0, bw, b0, t0, t1, MA_SMA, w, w, skip, fs, ist,
+                             q * bw)
                 for q in range(ne):
-                    _ema_block(a, ema_out[q], b0, bw, t0, t1, ema_w[q], skip, fs, ist,
-                               (ns + q) * bw, lastnan, clean, v1)
-                _rsi_block(a, rsi_out, b0, bw, t0, t1, rsi_w, skip, fs, ist, (ns + ne) * bw,
-                           lastnan, clean, v1, v2, v3)
+                    w = ema_w[q]
+                    _ma_cols(a, ema_out[q], b0, bw, b0, t0, t1, MA_EMA, w, w, skip, fs, ist,
+                             (ns + q) * bw)
+                _rsi_cols(a, rsi_out, b0, bw, t0, t1, rsi_w, skip, fs, ist, (ns + ne) * bw)
                 continue
-            for jj in range(bw):
-                j = b0 + jj
-                for q in range(ns):
-                    w = sma_w[q]
-                    _sma_tile(a, sma_out[q], j, j, t0, t1, w, w, skip, fs, ist, q * bw + jj)
-                for q in range(ne):
-                    _ema_tile(a, ema_out[q], j, j, t0, t1, ema_w[q], skip, fs, ist,
-                              (ns + q) * bw + jj)
-                _rsi_wilder_tile(a, rsi_out, j, t0, t1, rsi_w, skip, fs, ist,
-                                 (ns + ne) * bw + jj)
+            _scan_nan(a, b0, bw, t0, t1, lastnan)
+            for q in range(ns):
+                w = sma_w[q]
+                _sma_block(a, sma_out[q], b0, bw, t0, t1, w, w, skip, fs, ist, q * bw,
+                           lastnan, clean, v1)
+            for q in range(ne):
+                _ema_block(a, ema_out[q], b0, bw, t0, t1, ema_w[q], skip, fs, ist,
+                           (ns + q) * bw, lastnan, clean, v1)
+            _rsi_block(a, rsi_out, b0, bw, t0, t1, rsi_w, skip, fs, ist, (ns + ne) * bw,
+                       lastnan, clean, v1, v2, v3)
 
 
 # --------------------------------------------------------------------------------------
 # Python-side dispatch: layout-aware tiles and the thread split over columns
 # --------------------------------------------------------------------------------------
 
+#: Fortran order: columns run together (four independent dependency chains per row).
+BLOCK_F = 4
 #: Tile for C order: columns x rows (32 x 256 doubles = 64 KiB, kept in L2).
 BLOCK_C = 32
 TILE_C = 256
@@ -888,7 +1025,7 @@ def run_columns(kernel: Callable[..., Any], a: np.ndarray, outs: Sequence[Any],
     """
     n, m = a.shape
     if column_major(a):
-        block, tile = 1, max(n, 1)
+        block, tile = BLOCK_F, 0
     else:
         block, tile = BLOCK_C, TILE_C
     nthreads = _n_threads() if threads is None else threads
