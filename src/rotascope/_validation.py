@@ -139,20 +139,24 @@ def as_price_frame(obj: Any, name: str = "close", *, func: str | None = None,
             f"{f}(): {name!r} must be a pandas Series or DataFrame with a DatetimeIndex, "
             f"got {type(obj).__name__}")
     _check_index(frame.index, name, f)
-    if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
-               for t in frame.dtypes):
-        bad = [str(c) for c, t in frame.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
-        raise ParameterTypeError(f"{f}(): {name!r} must hold numbers; non-numeric columns: "
-                                 + ", ".join(bad[:5]))
-    if any(t != np.float64 for t in frame.dtypes):
-        frame = frame.astype(np.float64)
+    kinds = set(frame.dtypes.unique())  # a handful of dtypes, however many columns
+    if kinds != {np.dtype(np.float64)}:
+        if not all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+                   for t in kinds):
+            bad = [str(c) for c, t in frame.dtypes.items()
+                   if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)]
+            raise ParameterTypeError(f"{f}(): {name!r} must hold numbers; non-numeric "
+                                     "columns: " + ", ".join(bad[:5]))
+        if kinds:
+            frame = frame.astype(np.float64)
     index, columns = frame.index, frame.columns
 
     def wrap(values: np.ndarray) -> Any:
         if is_series:
             return pd.Series(values[:, 0] if values.ndim == 2 else values, index=index,
                              name=series_name)
-        return pd.DataFrame(values, index=index, columns=columns)
+        # copy=False: the result array is fresh; pandas 3 would copy it again by default.
+        return pd.DataFrame(values, index=index, columns=columns, copy=False)
 
     return frame, wrap
 
