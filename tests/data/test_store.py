@@ -212,3 +212,41 @@ def test_parquet_source_long_table(tmp_path):
         assert store.tickers() == ["BRK-B", "X"]
     assert [r.ticker for r in result.rejected] == ["BAD"]
     shutil.rmtree(tmp_path / "s.duckdb", ignore_errors=True)
+
+
+def test_store_from_schema_1_is_migrated(tmp_path) -> None:
+    """A store written before integer ticker ids (schema 1) reads the same, read-only or
+    after the automatic migration on the first read-write open."""
+    import numpy as np
+    import pandas as pd
+
+    from rotascope.data.model import SeriesData
+    from rotascope.data.store import Store
+
+    idx = pd.bdate_range("2024-01-01", periods=30, name="date")
+    series = [SeriesData(t, pd.DataFrame({"close": np.arange(30.0) + k}, index=idx),
+                         "test", f"mem:{t}", f"sum{t}") for k, t in enumerate(["B", "A", "C"])]
+    path = tmp_path / "store.duckdb"
+    with Store(path) as store:
+        store.import_series(series)
+        expected = store.close_matrix(["C", "A"])
+        # turn it back into a schema-1 store
+        store.con.execute("ALTER TABLE prices DROP COLUMN tid")
+        store.con.execute("DROP TABLE ticker_ids")
+        store.con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with Store(path, read_only=True) as store:
+        pd.testing.assert_frame_equal(store.close_matrix(["C", "A"]), expected)
+    with Store(path) as store:
+        ids = dict(store.con.execute("SELECT ticker, tid FROM ticker_ids").fetchall())
+        assert sorted(ids) == ["A", "B", "C"] and len(set(ids.values())) == 3
+        assert store.con.execute("SELECT count(*) FROM prices WHERE tid IS NULL"
+                                 ).fetchall()[0][0] == 0
+        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                                 ).fetchall()[0][0] == "2"
+        pd.testing.assert_frame_equal(store.close_matrix(["C", "A"]), expected)
+        # a new ticker after the migration gets the next id
+        store.import_series([SeriesData("D", pd.DataFrame({"close": np.ones(30)}, index=idx),
+                                        "test", "mem:D", "sumD")])
+        assert store.con.execute("SELECT tid FROM ticker_ids WHERE ticker = 'D'"
+                                 ).fetchall()[0][0] == 3
+        assert store.close_matrix(["D"])["D"].eq(1.0).all()

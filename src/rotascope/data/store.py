@@ -56,13 +56,15 @@ from .model import (
 
 __all__ = ["Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: prices.tid, an integer ticker id (fast wide loads)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS prices (
     ticker VARCHAR NOT NULL, date DATE NOT NULL, close DOUBLE NOT NULL,
-    open DOUBLE, high DOUBLE, low DOUBLE, volume DOUBLE, unadjusted_close DOUBLE);
+    open DOUBLE, high DOUBLE, low DOUBLE, volume DOUBLE, unadjusted_close DOUBLE,
+    tid INTEGER);
+CREATE TABLE IF NOT EXISTS ticker_ids (ticker VARCHAR PRIMARY KEY, tid INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS instruments (
     ticker VARCHAR PRIMARY KEY, name VARCHAR, kind VARCHAR, sector VARCHAR,
     adjusted BOOLEAN, source VARCHAR);
@@ -112,6 +114,9 @@ class Store:
     def __init__(self, path: str | Path, *, read_only: bool = False, wait: float = 5.0) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._tickers: tuple[str, ...] | None = None
+        self._ids: dict[str, int] | None = None
+        self._has_tid = False
         if read_only and not self.path.exists():
             self._con: duckdb.DuckDBPyConnection | None = None
             return
@@ -120,9 +125,28 @@ class Store:
         self._con = self._connect(wait)
         if not read_only:
             self._con.execute(_SCHEMA)
+            self._migrate()
             self._con.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-                [str(SCHEMA_VERSION)])
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET "
+                "value = excluded.value", [str(SCHEMA_VERSION)])
+        self._has_tid = self._column_exists("prices", "tid")
+
+    def _column_exists(self, table: str, column: str) -> bool:
+        assert self._con is not None
+        rows = self._con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND "
+            "column_name = ?", [table, column]).fetchall()
+        return bool(rows[0][0])
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older rotascope to the current schema, atomically."""
+        if self._column_exists("prices", "tid"):
+            return
+        with self.transaction() as con:
+            con.execute("ALTER TABLE prices ADD COLUMN tid INTEGER")
+            _assign_ticker_ids(con, "prices")
+            con.execute("UPDATE prices SET tid = i.tid FROM ticker_ids i "
+                        "WHERE prices.ticker = i.ticker")
 
     # -- connection -------------------------------------------------------------------
     def _connect(self, wait: float) -> duckdb.DuckDBPyConnection:
@@ -211,8 +235,13 @@ class Store:
         """All tickers with at least one price row, sorted."""
         if self._con is None:
             return []
-        return [r[0] for r in self._con.execute(
+        if self._tickers is not None:
+            return list(self._tickers)
+        names = [r[0] for r in self._con.execute(
             "SELECT DISTINCT ticker FROM prices ORDER BY ticker").fetchall()]
+        if self.read_only:  # nobody can write while a reader holds the file
+            self._tickers = tuple(names)
+        return names
 
     def coverage(self, tickers: Sequence[str] | None = None) -> pd.DataFrame:
         """Per ticker: first_date, last_date, rows (index: ticker)."""
@@ -298,8 +327,34 @@ class Store:
                f"p.{field} AS v FROM prices p JOIN (SELECT unnest($tickers) AS ticker, "
                "generate_subscripts($tickers, 1) AS i) w ON p.ticker = w.ticker"
                + (f" WHERE {' AND '.join(where)}" if where else ""))
-        table = self.con.sql(sql, params=params).to_arrow_table()
-        return _pivot(table, tickers)
+        if self._has_tid:
+            return self._close_matrix_by_id(tickers, field, where, params)
+        rows = self.con.sql(sql, params=params).fetchnumpy()
+        return _wide(rows["col"], rows["day"], rows["v"], tickers)
+
+    def _ticker_ids(self) -> dict[str, int]:
+        if self._ids is None or not self.read_only:
+            self._ids = dict(self.con.execute("SELECT ticker, tid FROM ticker_ids").fetchall())
+        return self._ids
+
+    def _close_matrix_by_id(self, tickers: list[str], field: str, where: list[str],
+                            params: dict[str, Any]) -> pd.DataFrame:
+        # Integer ids in the prices table: no string comparison per row, no join.
+        ids = self._ticker_ids()
+        wanted = [ids[t] for t in tickers if t in ids]
+        lookup = np.full(max(ids.values(), default=-1) + 1, -1, dtype=np.int64)
+        for col, t in enumerate(tickers):  # one entry per requested ticker
+            if t in ids:
+                lookup[ids[t]] = col
+        conds = [c.replace("p.", "") for c in where]
+        params = {k: v for k, v in params.items() if k != "tickers"}
+        if len(wanted) < len(ids):
+            conds.insert(0, "tid IN (SELECT unnest($ids))")
+            params["ids"] = wanted
+        sql = (f"SELECT tid, (date - DATE '1970-01-01')::INTEGER AS day, {field} AS v "
+               "FROM prices" + (f" WHERE {' AND '.join(conds)}" if conds else ""))
+        rows = self.con.sql(sql, params=params or None).fetchnumpy()
+        return _wide(rows["tid"], rows["day"], rows["v"], tickers, lookup)
 
     def series(self, ticker: str, *, end: Any = None) -> pd.DataFrame:
         """All stored fields of one ticker (index: date), up to ``end`` inclusive."""
@@ -516,18 +571,21 @@ class Store:
                                        GROUP BY ticker) r
                         WHERE prices.ticker = r.ticker AND prices.date BETWEEN r.lo AND r.hi
                           AND r.mode = 'replace_range')""", params)
+                _assign_ticker_ids(con, "_new")
                 con.execute("""
                     INSERT INTO prices
                     SELECT n.ticker, n.date, n.close, n.open, n.high, n.low, n.volume,
-                           n.unadjusted_close
-                    FROM _new n
+                           n.unadjusted_close, i.tid
+                    FROM _new n JOIN ticker_ids i ON i.ticker = n.ticker
                     WHERE n.mode = 'replace_range' OR NOT EXISTS (
                         SELECT 1 FROM prices p WHERE p.ticker = n.ticker AND p.date = n.date)""")
             else:
+                _assign_ticker_ids(con, "_new")
                 con.execute("""
                     INSERT INTO prices
-                    SELECT ticker, date, close, open, high, low, volume, unadjusted_close
-                    FROM _new""")
+                    SELECT n.ticker, n.date, n.close, n.open, n.high, n.low, n.volume,
+                           n.unadjusted_close, i.tid
+                    FROM _new n JOIN ticker_ids i ON i.ticker = n.ticker""")
             con.unregister("_new")
             now = _utcnow()
             prov_rows = []
@@ -630,7 +688,8 @@ class Store:
             target = folder / f"{name}.parquet"
             tmp = folder / f".{name}.parquet.tmp"
             quoted = str(tmp).replace("'", "''")
-            self.con.execute(f"COPY (SELECT * FROM {name} ORDER BY {order[name]}) TO "
+            columns = "* EXCLUDE (tid)" if name == "prices" else "*"  # ids are per store
+            self.con.execute(f"COPY (SELECT {columns} FROM {name} ORDER BY {order[name]}) TO "
                              f"'{quoted}' (FORMAT parquet)")
             os.replace(tmp, target)
             counts[name] = int(self.con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
@@ -739,8 +798,13 @@ class Store:
                 if changed_tickers:
                     con.execute("DELETE FROM prices WHERE ticker IN (SELECT unnest(?))",
                                 [changed_tickers])
-                    con.execute("INSERT INTO prices BY NAME SELECT * FROM _x_ok "
-                                "WHERE ticker IN (SELECT unnest(?)) ORDER BY ticker, date",
+                    _assign_ticker_ids(con, "_x_ok")
+                    # Ticker ids belong to each store: assign this store's, never import them.
+                    cols = ", ".join(f'x."{c}"' for c in tables["prices"].column_names
+                                     if c != "tid")
+                    con.execute(f"INSERT INTO prices BY NAME SELECT {cols}, i.tid "
+                                "FROM _x_ok x JOIN ticker_ids i ON i.ticker = x.ticker "
+                                "WHERE x.ticker IN (SELECT unnest(?)) ORDER BY x.ticker, x.date",
                                 [changed_tickers])
                 restored = [r.ticker for r in result.results]
                 if "instruments" in tables:
@@ -827,28 +891,38 @@ def _long_table(series: Sequence[SeriesData]) -> pa.Table:
     return pa.table(arrays)
 
 
-def _pivot(table: pa.Table, tickers: list[str]) -> pd.DataFrame:
-    """Long Arrow (col, day, v) -> wide float64 DataFrame, vectorised (no loops).
+def _wide(keys: np.ndarray, days: np.ndarray, values: np.ndarray, tickers: list[str],
+          lookup: np.ndarray | None = None) -> pd.DataFrame:
+    """Long (key, day number, value) -> wide float64 DataFrame (compiled scatter).
 
-    ``col`` is the column position in ``tickers``, ``day`` days since 1970-01-01.
+    ``keys`` are column positions, or ticker ids mapped to positions by ``lookup``.
     """
-    if table.num_rows == 0:
-        return pd.DataFrame(np.empty((0, len(tickers))), columns=pd.Index(tickers, name="ticker"),
-                            index=pd.DatetimeIndex([], name="date"))
-    days = table.column("day").to_numpy()
-    cols = table.column("col").to_numpy()
-    values = table.column("v").to_numpy()   # nulls (e.g. no open) become NaN
-    lo = int(days.min())
-    span = int(days.max()) - lo + 1
-    present = np.zeros(span, dtype=bool)
-    offset = days - lo
-    present[offset] = True
-    day_values = np.flatnonzero(present)
-    rows = (np.cumsum(present, dtype=np.int32) - 1)[offset]
-    # Fortran order: each ticker's history contiguous, the layout the signal kernels
-    # stream fastest.
-    out = np.full((len(day_values), len(tickers)), np.nan, order="F")
-    out[rows, cols] = values
-    index = pd.DatetimeIndex((day_values + lo).astype("datetime64[D]").astype("datetime64[ns]"),
-                             name="date")
-    return pd.DataFrame(out, index=index, columns=pd.Index(tickers, name="ticker"), copy=False)
+    from ._scatter import scatter_wide
+
+    if np.ma.isMaskedArray(values):  # NULL fields (e.g. no open) are NaN, not dropped
+        values = values.filled(np.nan)
+    if lookup is None:
+        lookup = np.arange(len(tickers), dtype=np.int64)
+    # No dtype conversion: the kernel is compiled for the integer widths it receives.
+    matrix, dates = scatter_wide(np.ascontiguousarray(keys), lookup,
+                                 np.ascontiguousarray(days),
+                                 np.ascontiguousarray(values, dtype=np.float64), len(tickers))
+    index = pd.DatetimeIndex(dates.astype("datetime64[D]").astype("datetime64[ns]"), name="date")
+    return pd.DataFrame(matrix, index=index, columns=pd.Index(tickers, name="ticker"),
+                        copy=False)
+
+
+def _assign_ticker_ids(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Give every ticker of ``source`` (a table with a ticker column) an integer id."""
+    con.execute(f"""
+        INSERT INTO ticker_ids
+        SELECT s.ticker, (SELECT coalesce(max(tid), -1) FROM ticker_ids)
+                         + row_number() OVER (ORDER BY s.ticker)
+        FROM (SELECT DISTINCT ticker FROM {source}) s
+        WHERE s.ticker NOT IN (SELECT ticker FROM ticker_ids)""")
+
+
+def _pivot(table: pa.Table, tickers: list[str]) -> pd.DataFrame:
+    """Long Arrow table (col, day, v) -> wide DataFrame (as :meth:`Store.close_matrix`)."""
+    return _wide(table.column("col").to_numpy(), table.column("day").to_numpy(),
+                 table.column("v").to_numpy(zero_copy_only=False), tickers)
