@@ -20,6 +20,7 @@ from typing import Literal
 from .._typing import Missing, PriceFrame
 from .._validation import check_choice
 from ..errors import ParameterError
+from . import _fused
 from . import _kernels as K
 from ._frame import check_min_periods, check_missing, check_window, prepare
 
@@ -37,6 +38,17 @@ def _run_ma(close: PriceFrame, func: str, kind: str, window: int, min_periods: i
     code = K.MA_SMA if kind == "sma" else K.MA_EMA
     K.run_columns(K.ma_2d, values, (out,), code, window, min_periods or window,
                   check_missing(missing, func), post, k)
+    return wrap(out)
+
+
+def _run_slope(close: PriceFrame, func: str, kind: str, window: int, k: int, missing: str,
+               turns: bool) -> PriceFrame:
+    # The fused one-pass kernel (same bits as _run_ma with POST_SLOPE / POST_TURNS).
+    values, wrap = prepare(close, func)
+    out = K.alloc_like(values)
+    code = K.MA_SMA if kind == "sma" else K.MA_EMA
+    K.run_columns(_fused.slope_2d, values, (out,), code, window, k,
+                  check_missing(missing, func), turns)
     return wrap(out)
 
 
@@ -251,7 +263,7 @@ def ma_slope(close: PriceFrame, window: int = 50, k: int = 20, *, kind: MAKind =
     window = check_window(window, "window", "ma_slope")
     k = check_window(k, "k", "ma_slope")
     kind = check_choice(kind, "kind", _KINDS, func="ma_slope")
-    return _run_ma(close, "ma_slope", kind, window, None, missing, K.POST_SLOPE, k)
+    return _run_slope(close, "ma_slope", kind, window, k, missing, turns=False)
 
 
 def ma_turns(close: PriceFrame, window: int = 50, k: int = 20, *, kind: MAKind = "sma",
@@ -295,7 +307,7 @@ def ma_turns(close: PriceFrame, window: int = 50, k: int = 20, *, kind: MAKind =
     window = check_window(window, "window", "ma_turns")
     k = check_window(k, "k", "ma_turns")
     kind = check_choice(kind, "kind", _KINDS, func="ma_turns")
-    return _run_ma(close, "ma_turns", kind, window, None, missing, K.POST_TURNS, k)
+    return _run_slope(close, "ma_turns", kind, window, k, missing, turns=True)
 
 
 def ma_crosses(close: PriceFrame, fast: int = 50, slow: int = 200, *, kind: MAKind = "sma",
@@ -343,6 +355,6 @@ def ma_crosses(close: PriceFrame, fast: int = 50, slow: int = 200, *, kind: MAKi
     values, wrap = prepare(close, "ma_crosses")
     out = K.alloc_like(values)
     code = K.MA_SMA if kind == "sma" else K.MA_EMA
-    K.run_columns(K.cross_2d, values, (out,), code, fast, slow,
+    K.run_columns(_fused.cross_2d, values, (out,), code, fast, slow,
                   check_missing(missing, "ma_crosses"))
     return wrap(out)

@@ -12,7 +12,6 @@ import re
 
 import numba as nb
 import numpy as np
-import pandas as pd
 
 from .._typing import PriceFrame
 from .._validation import as_price_frame, check_int
