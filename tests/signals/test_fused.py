@@ -84,3 +84,19 @@ def test_fused_crosses_equal_composition_bit_for_bit(seed: int) -> None:
         K.run_columns(F.cross_2d, a, (got,), kind, fast, slow, skip)
         assert np.array_equal(want.view(np.int64), got.view(np.int64)), (
             n, m, kind, fast, slow, skip)
+
+
+def test_fused_kernels_split_over_threads_give_same_bits() -> None:
+    # large enough for run_columns to hand column ranges to several threads
+    rng = np.random.default_rng(7)
+    a = _market(rng, 2100, 45, 0.003, True)
+    assert a.size > K._MIN_SPLIT_CELLS
+    for skip in (True, False):
+        want = _reference(a, K.MA_SMA, 50, 20, skip, True)
+        got = _fused(a, K.MA_SMA, 50, 20, skip, True)
+        assert np.array_equal(want.view(np.int64), got.view(np.int64))
+        want = K.alloc_like(a)
+        K.run_columns(K.cross_2d, a, (want,), K.MA_EMA, 50, 200, skip)
+        got = K.alloc_like(a)
+        K.run_columns(F.cross_2d, a, (got,), K.MA_EMA, 50, 200, skip)
+        assert np.array_equal(want.view(np.int64), got.view(np.int64))
