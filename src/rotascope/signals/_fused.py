@@ -38,11 +38,16 @@ CHUNK = 512
 
 
 @nb.njit(inline="always")
-def _ratio(x: float, y: float) -> float:
-    # x / y - 1, NaN where y is NaN or 0 (as _kernels._ratio_m1)
-    if y == 0.0 or np.isnan(y):
-        return _NAN
-    return x / y - 1.0
+def _keep4(fs, col, ok, v0, v1, v2, v3):  # type: ignore[no-untyped-def]
+    # Save the new state of the block's columns that stayed on the fast path.
+    if ok[0]:
+        fs[0, col] = v0
+    if ok[1]:
+        fs[1, col] = v1
+    if ok[2]:
+        fs[2, col] = v2
+    if ok[3]:
+        fs[3, col] = v3
 
 
 @nb.njit(inline="always")
@@ -122,10 +127,7 @@ def _ma_fast4(a, H, off, fs, ist, ok, b0, t0, t1, kind, window):  # type: ignore
         ok[1] = ok[1] and s1 == s1
         ok[2] = ok[2] and s2 == s2
         ok[3] = ok[3] and s3 == s3
-        fs[0, 0] = s0 if ok[0] else fs[0, 0]
-        fs[1, 0] = s1 if ok[1] else fs[1, 0]
-        fs[2, 0] = s2 if ok[2] else fs[2, 0]
-        fs[3, 0] = s3 if ok[3] else fs[3, 0]
+        _keep4(fs, 0, ok, s0, s1, s2, s3)
         for c in range(4):
             if ok[c]:
                 ist[c, 1] = t1 - window + 1  # the trail: window - 1 rows back
@@ -146,10 +148,7 @@ def _ma_fast4(a, H, off, fs, ist, ok, b0, t0, t1, kind, window):  # type: ignore
     ok[1] = ok[1] and e1 == e1
     ok[2] = ok[2] and e2 == e2
     ok[3] = ok[3] and e3 == e3
-    fs[0, 1] = e0 if ok[0] else fs[0, 1]
-    fs[1, 1] = e1 if ok[1] else fs[1, 1]
-    fs[2, 1] = e2 if ok[2] else fs[2, 1]
-    fs[3, 1] = e3 if ok[3] else fs[3, 1]
+    _keep4(fs, 1, ok, e0, e1, e2, e3)
 
 
 @nb.njit(nogil=True, cache=True)
@@ -227,7 +226,7 @@ def _slope_rows(a, out, H, S, fs, ist, c, j, t0, t1, kind, window, k, skip, turn
                                              seed, cnt, tr)
         H[cu, kk + nh] = m
         if seen >= k:
-            s = _ratio(m, H[cu, nh])
+            s = K._ratio_m1(m, H[cu, nh])
         else:
             s = _NAN
             seen += 1
@@ -258,13 +257,13 @@ def _slope_finish(out, H, S, c, j, t0, t1, kind, window, k, turns):  # type: ign
             H[cu, kk + q] = H[cu, kk + q] / w
     if turns:
         for q in range(rows):
-            S[cu, q + _ONE] = _ratio(H[cu, kk + q], H[cu, q])
+            S[cu, q + _ONE] = K._ratio_m1(H[cu, kk + q], H[cu, q])
         for q in range(rows):
             out[t0u + q, ju] = _turn(S[cu, q + _ONE], S[cu, q])
         S[cu, 0] = S[cu, rows]
     else:
         for q in range(rows):
-            out[t0u + q, ju] = _ratio(H[cu, kk + q], H[cu, q])
+            out[t0u + q, ju] = K._ratio_m1(H[cu, kk + q], H[cu, q])
     for i in range(k):
         H[c, i] = H[cu, rows + _U(i)]
 
@@ -292,10 +291,10 @@ def _slope_finish4(out, H, S, ok, b0, t0, t1, kind, window, k, turns):  # type: 
         for q in range(rows):
             t = t0u + q
             i = kk + q
-            s0 = _ratio(H[0, i], H[0, q])
-            s1 = _ratio(H[1, i], H[1, q])
-            s2 = _ratio(H[2, i], H[2, q])
-            s3 = _ratio(H[3, i], H[3, q])
+            s0 = K._ratio_m1(H[0, i], H[0, q])
+            s1 = K._ratio_m1(H[1, i], H[1, q])
+            s2 = K._ratio_m1(H[2, i], H[2, q])
+            s3 = K._ratio_m1(H[3, i], H[3, q])
             out[t, j0] = _turn(s0, p0)
             out[t, j1] = _turn(s1, p1)
             out[t, j2] = _turn(s2, p2)
@@ -306,10 +305,10 @@ def _slope_finish4(out, H, S, ok, b0, t0, t1, kind, window, k, turns):  # type: 
         for q in range(rows):
             t = t0u + q
             i = kk + q
-            out[t, j0] = _ratio(H[0, i], H[0, q])
-            out[t, j1] = _ratio(H[1, i], H[1, q])
-            out[t, j2] = _ratio(H[2, i], H[2, q])
-            out[t, j3] = _ratio(H[3, i], H[3, q])
+            out[t, j0] = K._ratio_m1(H[0, i], H[0, q])
+            out[t, j1] = K._ratio_m1(H[1, i], H[1, q])
+            out[t, j2] = K._ratio_m1(H[2, i], H[2, q])
+            out[t, j3] = K._ratio_m1(H[3, i], H[3, q])
     for c in range(4):
         if ok[c]:  # the others are redone row by row from their saved history
             S[c, 0] = S[c, rows]
@@ -453,14 +452,8 @@ def _dual_fast4(a, HF, HS, fsf, istf, fss, iss, ok, b0, t0, t1, kind, fast, slow
         ok[1] = ok[1] and f1 == f1 and s1 == s1
         ok[2] = ok[2] and f2 == f2 and s2 == s2
         ok[3] = ok[3] and f3 == f3 and s3 == s3
-        fsf[0, 0] = f0 if ok[0] else fsf[0, 0]
-        fsf[1, 0] = f1 if ok[1] else fsf[1, 0]
-        fsf[2, 0] = f2 if ok[2] else fsf[2, 0]
-        fsf[3, 0] = f3 if ok[3] else fsf[3, 0]
-        fss[0, 0] = s0 if ok[0] else fss[0, 0]
-        fss[1, 0] = s1 if ok[1] else fss[1, 0]
-        fss[2, 0] = s2 if ok[2] else fss[2, 0]
-        fss[3, 0] = s3 if ok[3] else fss[3, 0]
+        _keep4(fsf, 0, ok, f0, f1, f2, f3)
+        _keep4(fss, 0, ok, s0, s1, s2, s3)
         for c in range(4):
             if ok[c]:  # the trails: window - 1 rows back
                 istf[c, 1] = t1 - fast + 1
@@ -496,14 +489,8 @@ def _dual_fast4(a, HF, HS, fsf, istf, fss, iss, ok, b0, t0, t1, kind, fast, slow
         ok[1] = ok[1] and f1 == f1 and s1 == s1
         ok[2] = ok[2] and f2 == f2 and s2 == s2
         ok[3] = ok[3] and f3 == f3 and s3 == s3
-        fsf[0, 1] = f0 if ok[0] else fsf[0, 1]
-        fsf[1, 1] = f1 if ok[1] else fsf[1, 1]
-        fsf[2, 1] = f2 if ok[2] else fsf[2, 1]
-        fsf[3, 1] = f3 if ok[3] else fsf[3, 1]
-        fss[0, 1] = s0 if ok[0] else fss[0, 1]
-        fss[1, 1] = s1 if ok[1] else fss[1, 1]
-        fss[2, 1] = s2 if ok[2] else fss[2, 1]
-        fss[3, 1] = s3 if ok[3] else fss[3, 1]
+        _keep4(fsf, 1, ok, f0, f1, f2, f3)
+        _keep4(fss, 1, ok, s0, s1, s2, s3)
 
 @nb.njit(nogil=True, cache=True)
 def _cross_finish4(out, HF, HS, P, ok, b0, t0, t1, kind, fast, slow):  # type: ignore[no-untyped-def]
