@@ -233,8 +233,8 @@ def test_type_errors(tmp_path):
         in text
     assert f"{at(path, '1 > 0')} rule 'e': this condition does not depend on any data" in text
     assert f"{at(path, '2.5')} rule 'f': sma(): 'window' must be a whole number of rows" in text
-    assert (f"{at(path, '0) < 0')} rule 'f': worst_decline(): 'window' must be at least 1 "
-            "rows, got 0") in text
+    assert (f"{at(path, '0) < 0')} rule 'f': worst_decline(): 'window' must be between 1 "
+            "and 25200 rows, got 0") in text
     assert f"{at(path, 'perf(SPY)')} rule 'g': perf() needs 'window': perf(series, window)" \
         in text
     assert f"{at(path, 'QQQ')} rule 'g': close() takes at most 1 argument" in text

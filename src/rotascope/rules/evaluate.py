@@ -50,6 +50,7 @@ from .functions import (
     RecordType,
     SeriesType,
 )
+from ..signals.registry import MAX_ROWS
 from .grammar import (
     Arith,
     Attr,
@@ -224,25 +225,34 @@ class _Checker:
             if kind == "window" and isinstance(node, Name) and node.name.lower() == "ytd":
                 return
             if isinstance(node, Window):
-                rows = node.rows
-            elif isinstance(node, Number) and not node.percent and float(node.value).is_integer():
-                rows = int(node.value)
+                rows: float = node.rows
+            elif isinstance(node, Number) and not node.percent and np.isfinite(node.value) \
+                    and float(node.value).is_integer():
+                rows = float(node.value)
             else:
-                self.issue(node, label + f", got {unparse(node)!r}")
+                self.issue(node, label + f", got {_short(unparse(node))!r}")
                 return
-            if p.minimum is not None and rows < p.minimum:
-                self.issue(node, f"{spec.name}(): {p.name!r} must be at least {p.minimum:g} "
-                                 f"rows, got {rows}")
+            low = p.minimum if p.minimum is not None else 1
+            high = p.maximum if p.maximum is not None else MAX_ROWS
+            if rows < low or rows > high:
+                shown = _short(node.text if isinstance(node, Window) else _show(node))
+                self.issue(node, f"{spec.name}(): {p.name!r} must be between {low:g} and "
+                                 f"{high:g}{' rows' if kind != 'rows' or high == MAX_ROWS else ''}"
+                                 f", got {shown}")
         elif kind == "number":
             if not isinstance(node, Number):
-                self.issue(node, label + f", got {unparse(node)!r}")
+                self.issue(node, label + f", got {_short(unparse(node))!r}")
+                return
+            if not np.isfinite(node.value):
+                self.issue(node, f"{spec.name}(): {p.name!r} must be a finite number, got "
+                                 f"{_show(node)}")
                 return
             if p.minimum is not None and node.value < p.minimum:
                 self.issue(node, f"{spec.name}(): {p.name!r} must be >= {p.minimum:g}, "
-                                 f"got {unparse(node)}")
+                                 f"got {_show(node)}")
             if p.maximum is not None and node.value > p.maximum:
                 self.issue(node, f"{spec.name}(): {p.name!r} must be <= {p.maximum:g}, "
-                                 f"got {unparse(node)}")
+                                 f"got {_show(node)}")
         elif kind == "choice":
             value = node.name if isinstance(node, Name) else (
                 node.value if isinstance(node, String) else None)
@@ -268,10 +278,17 @@ class _Checker:
         for p in spec.params:
             if p.name in bound:
                 self.arg(spec, p, bound[p.name])
+        if node.func == "ratio" and "numerator" in bound and "denominator" in bound:
+            legs = [_ticker_text(bound[k]) for k in ("numerator", "denominator")]
+            if legs[0] is not None and legs[0] == legs[1]:
+                self.issue(node, f"ratio(): both legs are {legs[0]}; a ticker divided by "
+                                 "itself is always 1 (give two different tickers)")
         return spec.result
 
     def infer(self, node: Node) -> Any:
         if isinstance(node, Number):
+            if not np.isfinite(node.value):
+                return self.issue(node, f"{_show(node)} is too large to be a number")
             return _Const("number")
         if isinstance(node, String):
             return _Const("text")
@@ -360,6 +377,26 @@ class _Checker:
         if not (_is_series(lt) or _is_series(rt)):
             return _Const("bool")
         return BOOL
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _show(node: Node) -> str:
+    """A number as written when short, else compactly (never 300 digits)."""
+    if isinstance(node, Number):
+        text = node.text or repr(node.value)
+        return text if len(text) <= 16 else f"{node.value:.4g}"
+    return _short(unparse(node))
+
+
+def _ticker_text(node: Node) -> str | None:
+    if isinstance(node, Name):
+        return node.name.upper()
+    if isinstance(node, String):
+        return node.value.strip().upper()
+    return None
 
 
 def _describe(t: Any) -> str:

@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from lark import Lark, Token, Transformer
+from lark import Lark, Token
+from lark.visitors import Transformer_NonRecursive
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 __all__ = [
@@ -67,7 +68,18 @@ __all__ = [
     "parse_condition",
     "unparse",
     "walk",
+    "MAX_CHARS",
+    "MAX_DEPTH",
+    "MAX_TERMS",
 ]
+
+#: Longest condition (characters). Longer text is refused before parsing.
+MAX_CHARS = 10_000
+#: Deepest nesting of the syntax tree (operators, parentheses around operators, nested
+#: calls, ``.field`` chains; a chain ``a or b or c`` of N terms is N levels deep).
+MAX_DEPTH = 100
+#: Most nodes (terms, operators, arguments) in one condition.
+MAX_TERMS = 1_000
 
 GRAMMAR = r"""
 ?start: or_expr
@@ -293,7 +305,7 @@ def _unquote(text: str) -> str:
     return value if isinstance(value, str) else text[1:-1]
 
 
-class _ToAst(Transformer):
+class _ToAst(Transformer_NonRecursive):
     """Lark parse tree -> :class:`Node` tree (positions from the tokens)."""
 
     def number(self, items: list[Token]) -> Number:
@@ -457,14 +469,54 @@ def parse_condition(text: str) -> Node:
     """
     if not isinstance(text, str) or not text.strip():
         raise ConditionSyntaxError(SyntaxProblem(0, "the condition is empty"))
+    if len(text) > MAX_CHARS:
+        raise ConditionSyntaxError(SyntaxProblem(
+            MAX_CHARS, f"the condition is {len(text):,} characters long; at most "
+                       f"{MAX_CHARS:,} are allowed (split it into several rules)"))
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         raise ConditionSyntaxError(_problem(text, exc)) from None
-    node = _ToAst().transform(tree)
+    except RecursionError:  # pragma: no cover - the LALR parser is iterative
+        raise ConditionSyntaxError(SyntaxProblem(0, "the condition is nested too deeply"
+                                                 )) from None
+    node = _ToAst().transform(tree)  # non-recursive: any depth is safe here
+    _check_limits(node)
     if isinstance(node, Name):  # a bare name at top level is a call without arguments
         node = Call(node.start, node.end, node.name, (), (), explicit=False)
     return _bare_calls(node, top=True)
+
+
+def _children(n: Node) -> list[Node]:
+    if isinstance(n, Call):
+        return [*n.args, *(v for _, v in n.kwargs)]
+    if isinstance(n, Attr):
+        return [n.obj]
+    if isinstance(n, (Neg, Not, Changed)):
+        return [n.operand]
+    if isinstance(n, (Arith, Compare, BoolOp)):
+        return [n.left, n.right]
+    return []
+
+
+def _check_limits(root: Node) -> None:
+    """Refuse trees deeper than MAX_DEPTH or larger than MAX_TERMS (iteratively), so the
+    recursive passes (check, evaluate, unparse) stay well inside Python's stack."""
+    count = 0
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        n, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise ConditionSyntaxError(SyntaxProblem(
+                n.start, f"the condition nests more than {MAX_DEPTH} levels deep here "
+                         "(operators, calls or .fields; a chain of N 'or'/'and' terms is N "
+                         "levels); split it into several rules"))
+        if count > MAX_TERMS:
+            raise ConditionSyntaxError(SyntaxProblem(
+                n.start, f"the condition has more than {MAX_TERMS:,} terms; split it into "
+                         "several rules"))
+        stack.extend((c, depth + 1) for c in _children(n))
 
 
 def _bare_calls(node: Node, top: bool = False) -> Node:
