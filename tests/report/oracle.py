@@ -453,6 +453,8 @@ def expected_display(value: float, unit: str) -> str:
         return f"{value:.4g}"
     if unit == "index":
         return f"{value:.1f}"
+    if unit == "index_abs":
+        return f"{abs(value):.1f}"
     if unit == "count":
         return f"{int(value):,d}"
     if unit == "corr":

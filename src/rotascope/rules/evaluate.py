@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..signals.registry import MAX_ROWS
 from .functions import (
     BOOL,
     NUMBER,
@@ -50,7 +51,6 @@ from .functions import (
     RecordType,
     SeriesType,
 )
-from ..signals.registry import MAX_ROWS
 from .grammar import (
     Arith,
     Attr,

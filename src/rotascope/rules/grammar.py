@@ -45,8 +45,8 @@ from functools import lru_cache
 from typing import Any
 
 from lark import Lark, Token
-from lark.visitors import Transformer_NonRecursive
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.visitors import Transformer_NonRecursive
 
 __all__ = [
     "GRAMMAR",

@@ -44,6 +44,7 @@ UNITS: dict[str, str] = {
     "level": "a price level, 2 decimals with separators: 6812.5 -> 6,812.50",
     "ratio": "a ratio level, 4 significant digits: 0.53125 -> 0.5312",
     "index": "an index value, 1 decimal: 56.25 -> 56.2 (RSI, RS-Ratio)",
+    "index_abs": "an unsigned index distance, 1 decimal: -2.94 -> 2.9",
     "count": "an integer with separators: 1234 -> 1,234",
     "corr": "a correlation, 2 decimals: 0.4567 -> 0.46",
     "score": "a score in [-1, 1], signed, 2 decimals: 0.333 -> +0.33",
@@ -163,6 +164,8 @@ def format_value(value: Any, unit: str) -> str:
         return ratio_value(v)
     if unit == "index":
         return f"{v:.1f}"
+    if unit == "index_abs":
+        return f"{abs(v):.1f}"
     if unit == "count":
         return f"{round(v):,d}"
     if unit == "corr":

@@ -52,6 +52,11 @@ def _below_high(ctx: ReportContext, placeholder: str, what: str) -> str:
     return f"is {_abs_ref(ctx, placeholder)} below {what}"
 
 
+def _sessions(n: float) -> str:
+    """``session`` or ``sessions`` for a count ("after 1 session", "after 3 sessions")."""
+    return "session" if round(float(n)) == 1 else "sessions"
+
+
 def _abs_ref(ctx: ReportContext, placeholder: str) -> str:
     """The same figure shown unsigned (``pp_abs``...), for "by 2.1 pp" phrasing.
 

@@ -20,6 +20,7 @@ from ._common import (
     _abs_ref,
     _below_high,
     _d,
+    _sessions,
     _tail,
 )
 
@@ -143,7 +144,8 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
         dy = ctx.add(f"{ticker}.range_days", r.days, kind="range_days", unit="count",
                      definition=f"closes in {ticker}'s sideways range",
                      inputs={"series": [ticker], "width": 0.04, "min_days": 30})
-        lines.append(f"{ticker} has moved sideways for {dy} sessions (since {_d(r.start)}) "
+        lines.append(f"{ticker} has moved sideways for {dy} {_sessions(r.days)} "
+                     f"(since {_d(r.start)}) "
                      f"between {fl} and {ce}. Those are the lines in the sand: a close above "
                      f"{ce} would be a breakout, one below {fl} a breakdown.")
         rng_data = {"in_range": True, "start": _d(r.start)}
@@ -199,7 +201,8 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
         if dec and ret_ and rdays:
             sent_stress.append(f"{ticker} is working off a {_abs_ref(ctx, dec)} fall (trough "
                                f"{_d(rb.trough_date)}): "
-                               f"{ret_} of it is back after {rdays} sessions, {shape}.")
+                               f"{ret_} of it is back after {rdays} "
+                               f"{_sessions(rb.days)}, {shape}.")
         reb_data = {"shape": rb.shape, "peak_date": _d(rb.peak_date),
                     "trough_date": _d(rb.trough_date)}
 

@@ -16,6 +16,7 @@ from ._common import (
     _below_high,
     _d,
     _missing_sentence,
+    _sessions,
 )
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
                     definition=f"{ticker} worst fall within the last 10 trading days",
                     inputs={"series": [ticker], "window": 10})
     if worst and wd <= -0.15:
-        sent.append(f"It has fallen as much as {worst} within the last two weeks.")
+        sent.append(f"It has fallen as much as {_abs_ref(ctx, worst)} within the last two weeks.")
     reb = rebound(s)
     shape = rebound_shape(reb).iloc[-1]
     data: dict[str, Any] = {"available": True, "rebound_shape": shape}
@@ -160,7 +161,8 @@ def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
                    "in progress": "too early to judge the bounce"}[shape]
         if dec and ret_ and days:
             sent.append(f"Its latest fall of {_abs_ref(ctx, dec)} bottomed on {trough}; {ret_} "
-                        f"of it is back after {days} sessions: {quality}.")
+                        f"of it is back after {days} "
+                        f"{_sessions(reb.days.iloc[-1])}: {quality}.")
         data["trough_date"] = trough
     elif hi:
         sent.append("There is no pending double-digit fall within the last year.")
@@ -184,7 +186,8 @@ def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
                              definition="the correlation at that lag",
                              inputs={"series": [ticker, "SPY"], "max_lag": 10})
                 who = (f"{ticker} has led SPY" if bl.lag > 0 else f"SPY has led {ticker}")
-                sent.append(f"On daily returns {who} by {lag} sessions (correlation {lc}, "
+                sent.append(f"On daily returns {who} by {lag} {_sessions(abs(bl.lag))} "
+                            f"(correlation {lc}, "
                             f"against {corr0} on the same day).")
             elif corr0:
                 sent.append(f"There is no reliable lead between the two: daily returns "

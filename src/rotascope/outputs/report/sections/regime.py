@@ -31,7 +31,7 @@ __all__ = ["verdict_section", "positioning_section", "risks_section", "flip_cand
 _MEASURE_UNITS = {"fraction": "pct", "share": "pct_abs", "index": "index", "bp": "bp",
                   "count": "count"}
 #: Unit of a distance to a threshold, per measure unit.
-_GAP_UNITS = {"fraction": "pp_abs", "share": "pp_abs", "index": "index", "bp": "bp_abs",
+_GAP_UNITS = {"fraction": "pp_abs", "share": "pp_abs", "index": "index_abs", "bp": "bp_abs",
               "count": "count"}
 
 
