@@ -143,6 +143,8 @@ class Claim:
     end_date: pd.Timestamp | None = None
     start: int = 0
     end: int = 0
+    column: int | None = None
+    span: tuple[int, int] | None = None
 
     @property
     def tickers(self) -> list[str]:
@@ -165,6 +167,7 @@ class ClaimResult:
     computed: Any = None
     tolerance: Any = None
     window: dict | None = None
+    date_used: str | None = None
 
     def to_dict(self) -> dict:
         c = self.claim
@@ -178,6 +181,10 @@ class ClaimResult:
             "tolerance": self.tolerance,
             "verdict": self.verdict,
             "reason": self.reason,
+            "line": c.line,
+            "column": c.column,
+            "span": list(c.span) if c.span is not None else None,
+            "date_used": self.date_used,
         }
 
 
@@ -193,6 +200,7 @@ class CheckReport:
     claims: tuple[ClaimResult, ...]
     source: str = "<string>"
     as_of_source: str = ""
+    warnings: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Number of claims per verdict (every verdict present, zeros included)."""
@@ -202,5 +210,8 @@ class CheckReport:
         return out
 
     def to_dict(self) -> dict:
-        return {"as_of": self.as_of.strftime("%Y-%m-%d"),
-                "claims": [r.to_dict() for r in self.claims]}
+        out: dict = {"as_of": self.as_of.strftime("%Y-%m-%d"),
+                     "claims": [r.to_dict() for r in self.claims]}
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out

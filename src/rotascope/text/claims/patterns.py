@@ -90,14 +90,17 @@ _QUALIFIERS = {
 _UP = (r"rose|rises|risen|rising|gained|gains|gaining|added|adds|adding|climbed|climbs|"
        r"climbing|advanced|advances|advancing|rallied|rallies|rallying|jumped|jumps|jumping|"
        r"surged|surges|surging|soared|soars|soaring|rebounded|rebounds|popped|pops|spiked|"
-       r"leapt|leaped|edged\s+up|edged\s+higher|ticked\s+up|ticked\s+higher|moved\s+up|"
+       r"leapt|leaped|rocketed|rockets|skyrocketed|zoomed|vaulted|raced|ripped|"
+       r"powered\s+ahead|pushed\s+higher|tacked\s+on|picked\s+up|"
+       r"edged\s+up|edged\s+higher|ticked\s+up|ticked\s+higher|moved\s+up|"
        r"moved\s+higher|returned|returns|firmed|increased|increases|is\s+up|was\s+up|are\s+up|"
        r"were\s+up|has\s+been\s+up|up|higher\s+by")
 _DOWN = (r"fell|falls|fallen|falling|dropped|drops|dropping|declined|declines|declining|lost|"
          r"loses|losing|slid|slides|sliding|slipped|slips|slumped|slumps|tumbled|tumbles|"
          r"plunged|plunges|plummeted|plummets|sank|sinks|sinking|shed|sheds|shedding|retreated|"
          r"retreats|dipped|dips|eased|eases|skidded|gave\s+up|gave\s+back|given\s+up|"
-         r"given\s+back|sold\s+off|crashed|cratered|decreased|is\s+down|was\s+down|are\s+down|"
+         r"given\s+back|sold\s+off|crashed|cratered|tanked|tanks|collapsed|sagged|sags|"
+         r"shaved\s+off|surrendered|decreased|is\s+down|was\s+down|are\s+down|"
          r"were\s+down|has\s+been\s+down|down|lower\s+by|is\s+off|was\s+off|off")
 _UP_NOUN = r"gain|rise|rally|jump|advance|surge|increase|climb|return|rebound|pop|spike|run-up"
 _DOWN_NOUN = (r"drop|decline|fall|loss|slide|plunge|slump|selloff|sell-off|retreat|decrease|"
@@ -119,9 +122,29 @@ _NON_PRICE = re.compile(
     r"assets|inflows|outflows|flows|borrowing|debt|rates?\s+cut|forecast|estimate|"
     r"estimates|target|price\s+target|valuation|multiple|P/E|yield\s+curve|odds|"
     r"probability|chance|share\s+of)\b", re.I)
-_BACKREF = re.compile(r"^\s*(?:it|its|it's|they|their|shares|the\s+(?:stock|shares|index|etf|"
-                      r"fund|company|group|ratio|sector|benchmark|gauge|basket|trade))\b",
+_BACKREF = re.compile(r"^\s*(?:(?:and|but|yet|so|meanwhile|still|also),?\s+)?"
+                      r"(?:it|its|it's|they|their|them|both|each|all\s+(?:three|four|five|"
+                      r"of\s+them)|(?:these|those|the)\s+(?:stocks|names|shares|companies|"
+                      r"two|three|four|funds|ETFs)|shares|the\s+(?:stock|shares|index|etf|"
+                      r"fund|company|group|ratio|sector|benchmark|gauge|basket|trade|pair|"
+                      r"trio|maker|giant|firm))\b",
                       re.I)
+#: Words that make a statement a forecast, condition or hedge rather than a fact.
+_HEDGE = re.compile(
+    r"\b(?:could|may|might|would|should|will|won't|shall|if|unless|"
+    r"expects?|expected|expecting|forecasts?|forecasting|predicts?|predicted|projects?|"
+    r"projected|sees|see\s+(?:it|them|the)|targets?|targeting|aims?|likely\s+to|poised\s+to|"
+    r"set\s+to|on\s+track\s+to|on\s+course\s+to|bound\s+to|looks?\s+set|"
+    r"threatens?\s+to|risks\s+(?:a|an|falling|slipping|further)|hopes?|wants?\s+to|"
+    r"needs?\s+to|has\s+to|have\s+to|would\s+need|scenario|base\s+case|bull\s+case|"
+    r"bear\s+case|suppose|assuming|imagine|what\s+if|next\s+(?:week|month|quarter|year)|"
+    r"by\s+year[-\s]end|by\s+the\s+end\s+of|in\s+the\s+coming)\b", re.I)
+#: Where a clause starts (a hedge before it does not reach the figure).
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|whereas|but|and|as|even\s+as)\b|"
+                           r"\b(?:while|whereas|but)\b|\u2014|--", re.I)
+#: Separators between the names of a list subject ("Apple, Nvidia and Alphabet").
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|\s+and\s+|\s*&\s*|"
+                       r"\s+as\s+well\s+as\s+|\s+plus\s+)(?:the\s+)?", re.I)
 
 
 def parse_number(text: str) -> float:
@@ -155,6 +178,8 @@ class Context:
 
     paragraph: int = -1
     last_subject: tuple[Alias, str] | None = None
+    last_subjects: list[tuple[Alias, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     last_window: tuple[WindowSpec, int] | None = None
     last_direction: int | None = None
 
@@ -438,9 +463,9 @@ _RECORD = _rx(r"""\b(?:a|an|at|new|fresh|another)\s+(?:(?:new|fresh)\s+)?(?:reco
     (?:closing\s+)?(?P<side>high|low|highs|lows)\b|\b(?:a\s+)?(?:new|fresh)\s+
     (?P<side2>highs?|lows?)\b""")
 _SINCE_EXT = _rx(rf"""
-    \b(?P<side>lowest|highest|weakest|strongest)\b
-    (?:\s+(?:level|close|reading|point|showing|relative\s+performance|relative\s+strength|
-    finish|mark))?(?:\s+(?:relative\s+to|versus|vs\.?|against|compared\s+(?:with|to))\s+
+    \b(?P<side>lowest|highest|weakest|strongest|best|worst)\b
+    (?:\s+(?:level|levels|close|reading|point|showing|relative\s+performance|relative\s+strength|
+    finish|mark|relative\s+level))?(?:\s+(?:relative\s+to|versus|vs\.?|against|compared\s+(?:with|to))\s+
     (?P<obj>[^,;]{{1,60}}?))?\s+(?:since|in\s+(?:more\s+than\s+|over\s+|nearly\s+)?)\s*
     (?:(?P<early>early|mid|late)[-\s]+)?
     (?:(?P<mon>{_MONTH_NAMES})\.?(?:\s+(?P<day>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?
@@ -465,12 +490,17 @@ def _ext_rows(n: int | None, unit: str) -> int | None:
     return n
 
 
+_APPROACH = re.compile(r"\b(?:approaching|nearing|near|close\s+to|within\s+\S+\s+of|"
+                       r"flirting\s+with|toward|towards|threatening)\s+(?:an?\s+|the\s+)?"
+                       r"(?:(?:new|fresh)\s+)?$", re.I)
 _REFERENCE = re.compile(r"\b(?:its|their|the|his|her|from|of|above|below|under|off)\s+$", re.I)
 
 
 def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     if _REFERENCE.search(text[max(0, m.start() - 8):m.start()]):
         return None  # "below its 52-week high" refers to the high, it does not claim one
+    if _APPROACH.search(text[max(0, m.start() - 30):m.start()]):
+        return None  # "approaching a new 4-month low" has not happened
     raw_n = m.group("n").lower()
     if raw_n == "multi":
         n = None
@@ -500,7 +530,7 @@ def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
 
 def _since_ext(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     word = m.group("side").lower()
-    side = "low" if word in ("lowest", "weakest") else "high"
+    side = "low" if word in ("lowest", "weakest", "worst") else "high"
     g = m.groupdict()
     if g.get("cnt"):
         n = parse_count(g["cnt"])
@@ -904,6 +934,76 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     return None
 
 
+def _hedged(text: str, f: _Found) -> bool:
+    """A forecast, condition or hedge: a hedge word in the figure's clause before the
+    figure's end, or "if"/"unless" anywhere before it in the sentence."""
+    before = text[:f.fig_end]
+    cut = 0
+    for m in _CLAUSE_BREAK.finditer(before):
+        cut = m.end()
+    if _HEDGE.search(before, cut):
+        return True
+    return bool(re.search(r"\b(?:if|unless|should\s+(?:the|it|they))\b", before, re.I))
+
+
+def _written_subject(text: str, end: int) -> str:
+    """The words before a figure that name its subject as written ("The iPhone rival")."""
+    head = text[max(0, end - 80):end]
+    cut = 0
+    for m in _CLAUSE_BREAK.finditer(head):
+        cut = m.end()
+    head = re.split(rf"\s+(?:{_UP}|{_DOWN}|is|are|was|were|has|have|had|hit|closed|"
+                    rf"ended|finished|made|set|remains?)\b", head[cut:], maxsplit=1,
+                    flags=re.I)[0]
+    return head.strip(" ,;:\"'()[]") or "(none)"
+
+
+_OPEN = "([{\"'\u201c\u2018"
+_CLOSE = {"(": ")", "[": "]", "{": "}", "\"": "\"", "'": "'", "\u201c": "\u201d",
+          "\u2018": "\u2019"}
+
+
+def _clean_span(text: str, a: int, b: int) -> tuple[int, int]:
+    """Trim whitespace, trailing punctuation and unbalanced brackets or quotes from a
+    quote's span (a quote is a clean fragment: no stray "(" or "]" at its ends)."""
+    while True:
+        before = (a, b)
+        while a < b and (text[a].isspace() or text[a] in ",;:"):
+            a += 1
+        while b > a and (text[b - 1].isspace() or text[b - 1] in ",;:."):
+            b -= 1
+        if a < b and text[a] in _OPEN and _CLOSE[text[a]] not in text[a + 1:b]:
+            a += 1
+        if a < b and text[b - 1] in ")]}\"\u201d\u2019" and not any(
+                o in text[a:b - 1] for o, c in _CLOSE.items() if c == text[b - 1]):
+            b -= 1
+        if (a, b) == before:
+            return a, b
+
+
+_LIST_KINDS = frozenset({"return", "one_day", "decline", "drawdown", "extreme",
+                         "moving_average", "rsi", "outperformance"})
+
+
+def _list_subjects(f: _Found, mentions: list[Mention], text: str,
+                   used_objects: set[int]) -> list[Mention]:
+    """The subject and the names listed right before it ("Apple, Nvidia and Alphabet
+    are each down 10%": three subjects), in text order; [] when it is a single name."""
+    if f.kind not in _LIST_KINDS or f.subject is None:
+        return []
+    chain = [f.subject]
+    earlier = [m for m in mentions if m.end <= f.subject.start]
+    while earlier:
+        prev = earlier.pop()
+        gap = text[prev.end:chain[0].start]
+        if prev.start in used_objects or not _LIST_SEP.fullmatch(gap):
+            break
+        chain.insert(0, prev)
+    if len(chain) < 2:
+        return []
+    return chain
+
+
 def extract_from_sentence(sentence: Sentence, table: AliasTable,
                           context: Context | None = None) -> list[Claim]:
     """Claims of one sentence (see module docs); updates ``context`` for the next one."""
@@ -931,6 +1031,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             figures.append((f.fig_start, f.fig_end))
             found.append(f)
     found.sort(key=lambda f: f.start)
+    found = [f for f in found if not _hedged(text, f)]
     claims: list[Claim] = []
     used_objects: set[int] = set()
     for f in found:
@@ -969,9 +1070,14 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         subject_alias = None
         if f.subject is not None:
             subject_alias, subject_name = f.subject.alias, f.subject.text
-        elif f.kind != "breadth" and ctx.last_subject is not None and (
-                _BACKREF.match(text) or not mentions):
-            subject_alias, subject_name = ctx.last_subject
+        carried: list[tuple[Alias, str]] = []
+        if f.subject is None and f.kind != "breadth" and ctx.last_subjects and \
+                _BACKREF.match(text) and not _mentions_in(mentions, 0, f.start):
+            # "They are each down 10%": every subject of the previous sentence.
+            carried = list(ctx.last_subjects)
+            subject_alias, subject_name = carried[0]
+        if f.subject is None and not carried and f.kind != "breadth":
+            f.details["subject_text"] = _written_subject(text, f.start)
         if f.subject is not None:
             names.append(f.subject)
         # Window.
@@ -1012,7 +1118,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         for o in f.objects:
             if o.start >= quote_end and o.start - quote_end <= 30:
                 quote_end = o.end
-        quote = text[quote_start:quote_end].strip().rstrip(",;.:")
+        quote_start, quote_end = _clean_span(text, quote_start, quote_end)
+        quote = text[quote_start:quote_end]
         instruments: list[Alias] = []
         written: list[str] = []
         if subject_alias is not None:
@@ -1024,11 +1131,29 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         end_date = None
         if anchor is not None:
             end_date = anchor[:3]
-        claims.append(Claim(
+        claim = Claim(
             quote=quote, kind=f.kind, instruments=tuple(instruments), names=tuple(written),
             window=spec, stated=stated, qualifier=f.qualifier, sentence=sentence.index,
             line=sentence.line, rule=f.rule, details=dict(f.details, anchor=end_date),
-            start=quote_start, end=quote_end))
+            start=quote_start, end=quote_end)
+        chain = _list_subjects(f, mentions, text, used_objects) \
+            if f.subject is not None and not f.subject_after else []
+        if chain:
+            # "Apple, Nvidia and Alphabet are each down 10%": one claim per name, in text
+            # order, each quoting the whole list.
+            a, b = _clean_span(text, chain[0].start, quote_end)
+            for member in chain:
+                claims.append(replace(
+                    claim, quote=text[a:b], start=a, end=b,
+                    instruments=(member.alias, *claim.instruments[1:]),
+                    names=(member.text, *claim.names[1:]),
+                    details=dict(claim.details, list_member=member.text)))
+        else:
+            claims.append(claim)
+        for extra in carried[1:]:
+            claims.append(replace(claim, instruments=(extra[0], *claim.instruments[1:]),
+                                  names=(extra[1], *claim.names[1:]),
+                                  details=dict(claim.details, carried=extra[1])))
         floor = f.end
     # Carry context to the next sentence.
     subjects = [c for c in claims if c.instruments]
@@ -1037,8 +1162,12 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         last_claim_subject = subjects[-1] if subjects else None
         if last_claim_subject is not None:
             ctx.last_subject = (last_claim_subject.instruments[0], last_claim_subject.names[0])
+            same = [c for c in subjects if c.sentence == last_claim_subject.sentence
+                    and c.start == last_claim_subject.start]
+            ctx.last_subjects = [(c.instruments[0], c.names[0]) for c in same]
         else:
             ctx.last_subject = (first.alias, first.text)
+            ctx.last_subjects = [ctx.last_subject]
     text_windows = [w for w, s, e in windows]
     if text_windows:
         ctx.last_window = (text_windows[-1], sentence.index)
@@ -1064,5 +1193,9 @@ def extract_claims(doc: Document, table: AliasTable) -> list[Claim]:
     ctx = Context()
     out: list[Claim] = []
     for sentence in doc.sentences():
-        out.extend(extract_from_sentence(sentence, table, ctx))
+        for c in extract_from_sentence(sentence, table, ctx):
+            loc = doc.locate(c.quote, sentence.line) if hasattr(doc, "locate") else None
+            if loc is not None:
+                c = replace(c, line=loc.line, column=loc.column, span=(loc.start, loc.end))
+            out.append(c)
     return out
