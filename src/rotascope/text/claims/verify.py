@@ -978,8 +978,8 @@ def check_claims(claims: Sequence[Claim], market: Any, *, ref: pd.Timestamp,
 
 def _as_market(market: Any) -> Any:
     """A market view from a view, a Store (wrapped at its last date) or None."""
-    if market is None or hasattr(market, "series"):
-        return market
+    if market is None or not hasattr(market, "close_matrix"):
+        return market  # already a market view
     from ..marketdata import open_market
 
     return open_market(market)
@@ -1018,7 +1018,7 @@ def check_document(doc: Document, store: Any, *, as_of: Any = None,
     """
     market = _as_market(store)
     table = aliases if aliases is not None else load_aliases(
-        store=store if not hasattr(store, "series") else None)
+        store=store if hasattr(store, "close_matrix") else None)
     ref, src = reference_date(doc, as_of, market)
     claims = extract_claims(doc, table)
     results = check_claims(claims, market, ref=ref, date_source=src)
