@@ -43,6 +43,7 @@ KINDS: tuple[str, ...] = (
     "level",            # "testing $60,000", "the 10-year yield rose to 4.6%"
     "one_day",          # "surged over 3% on Friday"
     "return",           # "up 10% year to date", "fell 5% last month"
+    "rank",             # "the best-performing sector in the second half", "energy led"
 )
 
 #: How a figure is qualified in the text: "over 3%" -> "over", "nearly 3%" -> "nearly",
@@ -103,6 +104,9 @@ class WindowSpec:
             name = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                     "Nov", "Dec"][self.month - 1]
             return f"{self.year}-{self.month:02d}" if self.year is not None else name
+        if self.unit == "half":
+            return f"H{self.quarter or 1}" + (f" {self.year}" if self.year else
+                                              " last year" if self.offset == -1 else "")
         if self.quarter is not None:
             return f"Q{self.quarter}" + (f" {self.year}" if self.year else "")
         if self.year is not None and self.unit == "year":

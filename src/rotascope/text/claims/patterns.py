@@ -841,6 +841,56 @@ def _move_and(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
                   m.group("num"), parse_qualifier(m.group("q")), details={"verb": "and"})
 
 
+# ranks and leadership ------------------------------------------------------------------
+_GROUP = (r"(?P<grp>sectors?|sector\s+ETFs?|S&P\s+500\s+sectors?|"
+          r"Mag(?:nificent)?[-\s]?(?:7|Seven)(?:\s+(?:stocks?|names?|members?|constituents?))?|"
+          r"members?\s+of\s+the\s+Mag(?:nificent)?[-\s]?(?:7|Seven))")
+_RANK = _rx(rf"""\b(?P<one>one\s+of\s+the\s+)?(?:the\s+)?(?:(?P<pos>best|worst|strongest|weakest|
+    top|bottom)[-\s](?:performing\s+|performer\s+(?:among|in|of)\s+the\s+)?
+    |(?P<pos2>biggest|largest)\s+(?P<gl>gainers?|losers?|decliners?)\s+(?:among|in|of)\s+
+    (?:the\s+)?)(?:{_GROUP})\b""")
+_LEAD = _rx(r"""\b(?P<verb>led|leads|leading|lagged|lags|lagging|trailed|trails)\b
+    (?!\s+by\b)(?=\s*(?:[,.;]|$|\s+(?:the\s+(?:market|pack|way|gains|losses|decline|declines|
+    rally|sectors|group|field|charge|selloff|sell-off)|this|last|in|over|during|so|since|on|
+    for|year)\b))""")
+_ONLY = _rx(rf"""\b(?:the\s+)?only\s+(?:{_GROUP.replace('?P<grp>', '?P<grp>')})\s+
+    (?:that\s+is\s+|that\s+was\s+|to\s+be\s+|)?(?:(?:still|now|currently)\s+)?
+    (?P<dir>up|down|higher|lower|positive|negative|in\s+positive\s+territory|
+    in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red)\b""")
+
+
+def _group_of(text: str | None) -> str | None:
+    if not text:
+        return None
+    return "mag7" if re.search(r"mag", text, re.I) else "sectors"
+
+
+def _rank(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    pos = (m.group("pos") or "").lower()
+    if m.group("pos2"):
+        pos = "best" if m.group("gl").lower().startswith("gain") else "worst"
+    side = "best" if pos in ("best", "strongest", "top") else "worst"
+    top = 3 if m.group("one") else 1
+    return _Found("rank", "rank", m.start(), m.end(), m.start(), m.end(),
+                  {"position": side, "top": top, "universe": _group_of(m.group("grp"))},
+                  details={"universe": _group_of(m.group("grp"))})
+
+
+def _lead(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    side = "best" if m.group("verb").lower().startswith(("led", "lead")) else "worst"
+    return _Found("lead", "rank", m.start(), m.end(), m.start(), m.end(),
+                  {"position": side, "top": 1, "universe": None}, details={"universe": None})
+
+
+def _only(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    d = m.group("dir").lower()
+    side = "only_up" if d in ("up", "higher", "positive") or "positive" in d or "green" in d \
+        else "only_down"
+    return _Found("only", "rank", m.start(), m.end(), m.start(), m.end(),
+                  {"position": side, "top": 1, "universe": _group_of(m.group("grp"))},
+                  details={"universe": _group_of(m.group("grp"))})
+
+
 RULES: tuple[Rule, ...] = (
     Rule("breadth", "breadth", _BREADTH1, _breadth),
     Rule("breadth_share", "breadth", _BREADTH2, _breadth),
@@ -866,6 +916,9 @@ RULES: tuple[Rule, ...] = (
     Rule("move_versus", "return", _MOVE_VS, _move_vs),
     Rule("move_and", "return", _MOVE_AND, _move_and),
     Rule("outperformance_sign", "outperformance", _OUTPERF_BARE, _outperf_bare),
+    Rule("rank", "rank", _RANK, _rank),
+    Rule("only", "rank", _ONLY, _only),
+    Rule("lead", "rank", _LEAD, _lead),
 )
 
 

@@ -917,11 +917,71 @@ def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     return _Outcome(verdict, reason, computed_share, tol.to_dict(), window)
 
 
+#: The universes a rank is read in: the eleven Select Sector SPDRs and the Mag-7.
+RANK_UNIVERSES: dict[str, tuple[str, ...]] = {
+    "sectors": ("XLK", "XLF", "XLE", "XLV", "XLY", "XLP", "XLI", "XLB", "XLU", "XLRE", "XLC"),
+    "mag7": ("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"),
+}
+
+
+def _check_rank(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
+    """Rank of the subject's return among its universe over the stated period: "best"
+    holds at rank 1 ("one of the best": top 3), roughly one place further; "only ... up"
+    holds when the subject is the one member with a positive return."""
+    alias = c.instruments[0]
+    ticker = data.require(alias, c.names[0])
+    uni = c.stated.get("universe")
+    if uni is None:
+        uni = next((k for k, v in RANK_UNIVERSES.items() if ticker in v), None)
+    if uni is None or ticker not in RANK_UNIVERSES[uni]:
+        raise _CannotCheck(f"a rank needs a universe {ticker} belongs to (sectors: "
+                           f"{', '.join(RANK_UNIVERSES['sectors'])}; Mag-7)")
+    close = data.close(ticker, ref)
+    w = _resolve(_window_of(c), ref, close)
+    assert w.base is not None
+    rets: dict[str, float] = {}
+    for t in RANK_UNIVERSES[uni]:
+        if not data.known() or t not in data.known():
+            continue
+        s = data.series(t, w.end)
+        if s.empty or s.index[0] > w.base or (w.end - s.index[-1]).days > MAX_STALE_DAYS:
+            continue
+        rets[t] = float(s.iloc[-1] / s.loc[:w.base].iloc[-1] - 1.0)
+    if len(rets) < 3:
+        raise _CannotCheck(f"fewer than 3 members of {uni} have prices over {w.spec.text!r}")
+    order = sorted(rets, key=lambda t: -rets[t])
+    pos = c.stated["position"]
+    top = int(c.stated.get("top", 1))
+    ranks = order if pos in ("best", "only_up") else order[::-1]
+    rank = ranks.index(ticker) + 1
+    if pos in ("only_up", "only_down"):
+        sign = 1 if pos == "only_up" else -1
+        same = [t for t in order if rets[t] * sign > 0]
+        verdict = "holds" if same == [ticker] else "does not hold"
+        what = "up" if sign > 0 else "down"
+        reason = (f"{len(same)} of {len(rets)} {uni} members were {what} from {_d(w.base)} to "
+                  f"{_d(w.end)} ({', '.join(same) or 'none'}); {ticker} "
+                  f"{_pct(rets[ticker])}.")
+    else:
+        verdict = ("holds" if rank <= top else "roughly" if rank == top + 1
+                   else "does not hold")
+        word = "best" if pos == "best" else "worst"
+        listing = ", ".join(f"{t} {_pct(rets[t])}" for t in order)
+        reason = (f"{ticker} ranks {rank} of {len(rets)} {uni} ({word} first) from "
+                  f"{_d(w.base)} to {_d(w.end)}; stated "
+                  f"{'one of the ' + word if top > 1 else 'the ' + word}: {listing}.")
+    window = w.to_dict(src)
+    return _Outcome(verdict, reason, {"rank": rank, "of": len(rets), "returns": rets},
+                    {"holds": f"rank <= {top}", "roughly": f"rank {top + 1}", "unit": "rank"},
+                    window)
+
+
 _CHECKERS = {
     "return": _check_return, "one_day": _check_return, "decline": _check_return,
     "outperformance": _check_outperformance, "ratio_extreme": _check_extreme,
     "extreme": _check_extreme, "moving_average": _check_ma, "drawdown": _check_drawdown,
     "level": _check_level, "range": _check_level, "rsi": _check_rsi, "breadth": _check_breadth,
+    "rank": _check_rank,
 }
 
 
