@@ -243,13 +243,18 @@ _MA_N = (r"(?P<n>\d{1,3})[-\s]?(?:day|d|dma|DMA)\b"
          r"(?:\s+(?:simple\s+|exponential\s+)?(?:moving\s+)?average)?")
 _STOCKS = (r"(?:stocks|members|components|constituents|companies|names|issues|shares|"
            r"S&P\s*500\s+stocks|S&P\s*500\s+members|S&P\s*500\s+components|index\s+members)")
-_FRACTIONS = {"half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "one-third": 1 / 3,
+_FRACTIONS = {"a fifth": 0.2, "one fifth": 0.2, "one-fifth": 0.2, "two fifths": 0.4,
+              "two-fifths": 0.4, "a tenth": 0.1, "one tenth": 0.1, "one-tenth": 0.1,
+              "half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "one-third": 1 / 3,
               "two thirds": 2 / 3, "two-thirds": 2 / 3, "a quarter": 0.25, "one quarter": 0.25,
               "one-quarter": 0.25, "three quarters": 0.75, "three-quarters": 0.75}
 _BREADTH1 = _rx(rf"""
     (?P<q>only|just|nearly|almost|about|around|roughly|over|more\s+than|less\s+than|fewer\s+than)?\s*
     (?:(?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)|(?P<frac>half|a\s+third|one[-\s]third|
-    two[-\s]thirds|a\s+quarter|one[-\s]quarter|three[-\s]quarters))\s+of\s+(?:the\s+|all\s+)?
+    two[-\s]thirds|a\s+quarter|one[-\s]quarter|three[-\s]quarters|a\s+fifth|one[-\s]fifth|
+    two[-\s]fifths|a\s+tenth|one[-\s]tenth)|(?P<nin>\d{{1,2}}|one|two|three|four|nine)\s+
+    (?:in|out\s+of)\s+(?:every\s+)?(?P<nof>\d{{1,2}}|two|three|four|five|ten))
+    \s+(?:of\s+(?:the\s+|all\s+)?)?
     (?P<uni>S&P\s*500|Nasdaq[-\s]100|Russell\s+\d{{3,4}})?\s*{_STOCKS}
     (?:\s+in\s+the\s+(?P<uni2>S&P\s*500|Nasdaq[-\s]100|index))?
     (?:\s+(?:are|were|is|now|still|currently|remain|remained|trade|traded|trading|closed|sit|
@@ -282,6 +287,17 @@ def _breadth(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
     if (m.groupdict().get("q") or "").lower() == "fewer than":
         q = "under"
     frac = m.groupdict().get("frac")
+    if m.groupdict().get("nin"):
+        a, b = parse_count(m.group("nin")), parse_count(m.group("nof"))
+        if not a or not b or a >= b:
+            return None
+        value = a / b
+        q = q or "about"    # "1 in 5" is a round figure
+        fig = "nin"
+        return _Found("breadth", "breadth", m.start(), m.end(), m.start(fig), m.end("nof"),
+                      value, q, details={"universe": _universe_of(uni), "side": side,
+                                         "ma": int(m.group("n"))}, needs_window=False,
+                      subject_optional=True)
     if frac:
         value = _FRACTIONS[re.sub(r"\s+", " ", frac.lower())]
         q = q or "about"   # "two-thirds" is a round figure
@@ -702,7 +718,7 @@ _LEVEL = _rx(rf"""\b(?P<verb>testing|tests|tested|test\s+of|retesting|near|neari
     (?:support|resistance|a\s+floor|a\s+ceiling)\s+(?:at|near|around))\s+
     (?:the\s+)?(?P<val>{_LVL})(?P<pct>%|\s+percent\b)?
     (?!\s*(?:-|\s)?(?:day|week|month|year|session|points?|pp|bps?|basis|times|x\b|stocks|
-    members|companies|%|of\b|/))(?![\d,])""")
+    members|companies|%|of\b|/))(?!\d|,\d)""")
 
 
 def _level_value(text: str) -> float:
@@ -987,6 +1003,10 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     return None
 
 
+_MEMBERS_AFTER = re.compile(r"\s+(?:stocks|members|components|constituents|companies|"
+                            r"names|issues)\b", re.I)
+
+
 def _hedged(text: str, f: _Found) -> bool:
     """A forecast, condition or hedge: a hedge word in the figure's clause before the
     figure's end, or "if"/"unless" anywhere before it in the sentence."""
@@ -1118,6 +1138,9 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                 f.end = after[0].end
         if f.subject is None and f.kind == "ratio_extreme":
             pass
+        if f.kind in ("moving_average", "rsi", "extreme") and f.subject is not None and \
+                _MEMBERS_AFTER.match(text, f.subject.end):
+            continue  # "S&P 500 stocks trade above their 200-day" is breadth, not the index
         names: list[Mention] = []
         subject_name = None
         subject_alias = None
@@ -1171,6 +1194,15 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         for o in f.objects:
             if o.start >= quote_end and o.start - quote_end <= 30:
                 quote_end = o.end
+        if carried:
+            ref = _BACKREF.match(text)
+            if ref is not None and ref.end() <= f.start:
+                quote_start = min(quote_start, len(ref.group(0)) - len(ref.group(0).lstrip()))
+        elif f.details.get("subject_text") not in (None, "(none)"):
+            said = f.details["subject_text"]
+            k = text.rfind(said, 0, f.start)
+            if k >= 0:
+                quote_start = min(quote_start, k)
         quote_start, quote_end = _clean_span(text, quote_start, quote_end)
         quote = text[quote_start:quote_end]
         instruments: list[Alias] = []
@@ -1220,7 +1252,13 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             ctx.last_subjects = [(c.instruments[0], c.names[0]) for c in same]
         else:
             ctx.last_subject = (first.alias, first.text)
-            ctx.last_subjects = [ctx.last_subject]
+            chain = [first]
+            for m in mentions:
+                if m.start > chain[-1].end and _LIST_SEP.fullmatch(text[chain[-1].end:m.start]):
+                    chain.append(m)
+                elif m is not first and m.start > first.start:
+                    break
+            ctx.last_subjects = [(m.alias, m.text) for m in chain]
     text_windows = [w for w, s, e in windows]
     if text_windows:
         ctx.last_window = (text_windows[-1], sentence.index)
