@@ -188,19 +188,35 @@ def _source_index(raw: str, fmt: str) -> tuple[str, list[int], list[int]]:
     where: list[int] = []
     in_tag = False
     html = fmt == "html"
-    for i, ch in enumerate(raw):
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
         if html:
             if in_tag:
-                if ch == ">":
-                    in_tag = False
+                in_tag = ch != ">"
+                i += 1
                 continue
             if ch == "<":
                 in_tag = True
+                i += 1
                 continue
-        if ch.isspace() or ch in "*_`":
-            continue
-        keep.append(ch)
-        where.append(i)
+            if ch == "&":
+                semi = raw.find(";", i + 1, i + 12)
+                if semi > 0:
+                    import html as _html
+
+                    decoded = _html.unescape(raw[i:semi + 1])
+                    if decoded != raw[i:semi + 1]:
+                        for d in decoded:
+                            if not d.isspace():
+                                keep.append(d)
+                                where.append(i)
+                        i = semi + 1
+                        continue
+        if not (ch.isspace() or ch in "*_`"):
+            keep.append(ch)
+            where.append(i)
+        i += 1
     return "".join(keep), where, line_starts
 
 

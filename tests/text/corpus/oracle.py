@@ -188,6 +188,27 @@ def expected_verdict(p: Prices, e: Expected) -> tuple[str, Any]:
         if loose and verdict == "holds":
             verdict = "roughly"
         return verdict, v
+    if how == "bp":
+        x = p.s(e.ticker)
+        v = (p.at(e.ticker, c["end"]) - p.at(e.ticker, c["base"])) * 100
+        st = float(e.stated)
+        h, r = max(2.0, 0.1 * abs(st)), max(5.0, 0.25 * abs(st))
+        return numeric_verdict(v, st, h, r, e.qual), v
+    if how == "sign":
+        v = p.ret(e.ticker, c["base"], c["end"]) - p.ret(e.other, c["base"], c["end"])
+        ok = v * c["sign"] > 0
+        return ("holds" if ok else "roughly" if abs(v) <= 0.0025 else "does not hold"), v
+    if how == "since":
+        # "highest since July 2024": the last earlier date at or beyond today's value.
+        x = (p.ratio(e.ticker, e.other, c["end"]) if e.other else p.s(e.ticker, c["end"]))
+        last, prev = x.iloc[-1], x.iloc[:-1]
+        hit = prev[prev >= last] if c["side"] == "high" else prev[prev <= last]
+        if hit.empty:
+            return "roughly", None        # beyond all history: stronger than stated
+        month = hit.index[-1].strftime("%Y-%m")
+        want = str(c["month"])
+        return ("holds" if month == want else "roughly" if month < want
+                else "does not hold"), month
     if how == "breadth":
         share = p.breadth(c["end"], int(c["n"]))
         if c.get("side", "above") == "below":
@@ -232,7 +253,7 @@ def expected_verdict(p: Prices, e: Expected) -> tuple[str, Any]:
     if how == "level":
         date, level, tol, drift = ANCHORS[e.ticker]
         x = p.s(e.ticker)
-        day = x.loc[:c["end"]].index[-1]
+        day = x.loc[:pd.Timestamp(c["end"])].index[-1]
         value = float(x.loc[day] * level / x.loc[date])
         t = tol + drift * abs((day - pd.Timestamp(date)).days) / 365.25
         rel = c.get("rel", "at")

@@ -536,7 +536,9 @@ def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
                   needs_window=False)
 
 
-def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    if _APPROACH.search(text[max(0, m.start() - 30):m.start() + 2]):
+        return None  # "approaching a new all-time high" has not happened
     side_word = (m.group("side") or m.group("side2")).lower()
     side = "low" if side_word.startswith("low") else "high"
     return _Found("extreme_record", "extreme", m.start(), m.end(), m.start(), m.end(),
