@@ -67,7 +67,7 @@ def test_cli_says_which_date_it_used(loaded_store) -> None:
 
     res = CliRunner().invoke(cli, ["--home", str(loaded_store.home), "breadth", "--json"])
     assert res.exit_code == 0, res.output
-    assert "note: as of 2026-07-13" in res.stderr
+    assert "note: as of 2026-07-13, the last session" in res.stderr
     res = CliRunner().invoke(cli, ["--home", str(loaded_store.home), "ratio", "RSP", "SPY",
                                    "--json"])
     assert res.exit_code == 0 and "note:" not in res.stderr  # both end 2026-07-14
