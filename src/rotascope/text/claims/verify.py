@@ -185,9 +185,19 @@ class _Data:
 
     def __init__(self, market: Any) -> None:
         self.market = market
+        self._known: set[str] | None = None
+        self._views: dict[pd.Timestamp, Any] = {}
 
     def known(self) -> set[str]:
-        return set(self.market.tickers) if self.market is not None else set()
+        if self._known is None:
+            self._known = set(self.market.tickers) if self.market is not None else set()
+        return self._known
+
+    def view(self, day: pd.Timestamp) -> Any:
+        """The market as of ``day`` (one view per date, sharing the loaded closes)."""
+        if day not in self._views:
+            self._views[day] = self.market.at(day)
+        return self._views[day]
 
     def require(self, alias: Alias, written: str) -> str:
         if alias.ticker is None:
@@ -195,15 +205,15 @@ class _Data:
         if self.market is None:
             raise _CannotCheck("no store to check against (import data first: "
                                "rotascope data import PATH)")
-        if not self.market.has(alias.ticker):
+        if alias.ticker not in self.known():
             raise _CannotCheck(f"{alias.ticker} ({written!r}) is not in the store; import it "
                                "with `rotascope data import` or `rotascope data update`")
         return alias.ticker
 
     def series(self, ticker: str, end: pd.Timestamp) -> pd.Series:
-        if self.market is None or not self.market.has(ticker):
+        if self.market is None or ticker not in self.known():
             return pd.Series(dtype=float, name=ticker)
-        s = self.market.at(end).series(ticker)
+        s = self.view(pd.Timestamp(end)).series(ticker)
         s.name = ticker
         return s
 
@@ -228,7 +238,9 @@ def reference_date(doc: Document | None, as_of: Any, market: Any
         return pd.Timestamp(doc.date).normalize(), f"document date ({doc.date_source})"
     if as_of is not None:
         return pd.Timestamp(as_of).normalize(), "--as-of"
-    last = market.last_date() if market is not None else None
+    last = None
+    if market is not None:
+        last = market.as_of if hasattr(market, "as_of") else market.last_date()
     if last is None:
         from ...errors import ParameterError
 
@@ -667,7 +679,7 @@ def _level_series(c: Claim, data: _Data, ref: pd.Timestamp
     when the level is an ETF scaled to an official close (then only "roughly")."""
     alias = c.instruments[0]
     for t in alias.index_series:
-        if data.market is not None and data.market.has(t):
+        if data.market is not None and t in data.known():
             return data.close(t, ref), f"{t} (the index itself)", alias, None
     ticker = data.require(alias, c.names[0])
     if alias.level is None:
@@ -877,8 +889,8 @@ def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
         spy = data.series("SPY", ref)
         if not spy.empty:
             day, _ = _end_for(c, ref, spy)
-    view = market.at(day)
-    tickers = sorted(t for t in view.ever_members(uni) if view.has(t))
+    view = data.view(day)
+    tickers = sorted(t for t in view.ever_members(uni) if t in data.known())
     if not tickers:
         raise _CannotCheck(f"no member of {uni!r} on {_d(day)} has prices in the store")
     n = int(c.details["ma"])
