@@ -61,10 +61,11 @@ from dataclasses import dataclass, field, replace
 
 from ..aliases import Alias, AliasTable, Mention
 from ..extract import Document, Sentence
+from .candidates import Candidate
 from .dates import find_anchor, find_windows, parse_count
 from .model import Claim, WindowSpec
 
-__all__ = ["extract_claims", "extract_from_sentence", "RULES", "Context", "parse_number",
+__all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES", "Context", "parse_number",
            "parse_qualifier"]
 
 # -- vocabulary ---------------------------------------------------------------------------
@@ -1079,8 +1080,16 @@ def _list_subjects(f: _Found, mentions: list[Mention], text: str,
     return chain
 
 
+def parse_candidate(candidate: Candidate, table: AliasTable,
+                    context: Context | None = None) -> list[Claim]:
+    """Stage 2: the claims of one candidate sentence (see module docs); updates
+    ``context`` (carried subjects and periods) for the next one."""
+    return extract_from_sentence(candidate.sentence, table, context, candidate=candidate)
+
+
 def extract_from_sentence(sentence: Sentence, table: AliasTable,
-                          context: Context | None = None) -> list[Claim]:
+                          context: Context | None = None, *,
+                          candidate: Candidate | None = None) -> list[Claim]:
     """Claims of one sentence (see module docs); updates ``context`` for the next one."""
     ctx = context if context is not None else Context()
     if sentence.paragraph != ctx.paragraph:
@@ -1088,12 +1097,18 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         ctx.last_window = None
         ctx.last_direction = None
     text = sentence.text
-    mentions = table.find(text)
-    windows = find_windows(text)
-    anchor = find_anchor(text)
+    if candidate is not None:
+        mentions = list(candidate.mentions)
+        windows = list(candidate.windows)
+        can_claim = candidate.can_claim
+    else:
+        mentions = table.find(text)
+        windows = find_windows(text)
+        can_claim = True
+    anchor = find_anchor(text) if can_claim else None
     found: list[_Found] = []
     figures: list[tuple[int, int]] = []
-    for rule in RULES:
+    for rule in RULES if can_claim else ():
         for m in rule.pattern.finditer(text):
             f = rule.build(m, text, mentions)
             if f is None:
@@ -1283,10 +1298,13 @@ def extract_claims(doc: Document, table: AliasTable) -> list[Claim]:
     >>> [(c.kind, c.tickers, c.stated) for c in extract_claims(doc, load_aliases())]
     [('one_day', ['NVDA'], 0.042)]
     """
+    from .candidates import find_candidates
+
     ctx = Context()
     out: list[Claim] = []
-    for sentence in doc.sentences():
-        for c in extract_from_sentence(sentence, table, ctx):
+    for cand in find_candidates(doc, table):
+        sentence = cand.sentence
+        for c in parse_candidate(cand, table, ctx):
             loc = doc.locate(c.quote, sentence.line) if hasattr(doc, "locate") else None
             if loc is not None:
                 c = replace(c, line=loc.line, column=loc.column, span=(loc.start, loc.end))
