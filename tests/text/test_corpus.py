@@ -78,4 +78,4 @@ def test_corpus_claims_carry_their_own_line(results) -> None:
             assert r["line"] is not None and r["span"] is not None, (name, r["quote"])
             head = r["quote"].split()[0]
             assert head in lines[r["line"] - 1], (name, r["line"], r["quote"])
-            assert not r["quote"][0] in "([{" and not r["quote"][-1] in ")]}", r["quote"]
+            assert r["quote"][0] not in "([{" and r["quote"][-1] not in ")]}", r["quote"]

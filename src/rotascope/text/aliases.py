@@ -33,7 +33,8 @@ from typing import Any
 
 from ..errors import FileFormatError
 
-__all__ = ["Alias", "Anchor", "Mention", "AliasTable", "load_aliases", "NOT_TICKERS", "clean_company_name"]
+__all__ = ["Alias", "Anchor", "Mention", "AliasTable", "load_aliases", "NOT_TICKERS",
+           "clean_company_name"]
 
 #: Upper-case words that are tickers of some listed company but, written bare, are far
 #: more often ordinary words or acronyms. Write them as cashtags ($ALL) to mean the stock.

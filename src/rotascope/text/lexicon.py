@@ -67,8 +67,8 @@ MARKET_NEGATIVE = frozenset({
     "routs", "bearish", "retreat", "retreated", "retreats", "skid", "skidded", "laggard",
     "laggards", "underperformer", "underperformers", "capitulation", "pessimism",
     "pessimistic", "feared", "breakdown", "breakdowns", "downtrend", "lagged", "lagging",
-    "underperformed", "underperforming", "underperforms", "tanked", "cratered", "slid",
-    "downside", "drawdown", "bear"})
+    "underperformed", "underperforming", "underperforms", "tanked", "cratered", "downside",
+    "drawdown", "bear"})
 #: Multi-word market phrases (checked before single words; the words inside a matched
 #: phrase are not scored again). +1 positive, -1 negative.
 MARKET_PHRASES: dict[str, int] = {

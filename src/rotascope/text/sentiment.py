@@ -51,7 +51,8 @@ from .extract import Document, parse_document, read_document
 from .lexicon import MARKET_PHRASES, NEGATION_WINDOW, NEGATORS, Lexicon, load_lexicon
 
 __all__ = ["WordHit", "InstrumentSentiment", "SentimentResult", "sentiment",
-           "sentiment_of_file", "word_hits", "polarity_score", "damped_score", "DAMPING", "label_for",
+           "sentiment_of_file", "word_hits", "polarity_score", "damped_score", "DAMPING",
+           "label_for",
            "LABEL_THRESHOLD"]
 
 #: |score| at or above which a text is labelled positive/negative.

@@ -104,7 +104,8 @@ def _print(result: Any) -> None:
     out = console()
     title = f" ({result.title})" if result.title else ""
     out.print(f"{result.source}{title}")
-    out.print(f"sentiment: {result.label}  score {result.score:+.2f} (undamped {result.raw_score:+.2f})  "
+    out.print(f"sentiment: {result.label}  score {result.score:+.2f} "
+              f"(undamped {result.raw_score:+.2f})  "
               f"({result.positive} positive, {result.negative} negative of {result.words} words)")
     if result.drivers:
         out.print(f"driven by: {_words(result.drivers, 10)}")

@@ -65,7 +65,8 @@ from .candidates import Candidate
 from .dates import find_anchor, find_windows, parse_count
 from .model import Claim, WindowSpec
 
-__all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES", "Context", "parse_number",
+__all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES", "Context",
+           "parse_number",
            "parse_qualifier"]
 
 # -- vocabulary ---------------------------------------------------------------------------
