@@ -508,6 +508,21 @@ def _ext_rows(n: int | None, unit: str) -> int | None:
     return n
 
 
+_COUNTED = re.compile(r"\s*(?:\w+\s+)?(?:outnumber\w*|exceed\w*|outpac\w*|"
+                      r"versus|vs\.?|to\s+new\s+lows|and\s+new\s+lows|over\s+new\s+lows)",
+                      re.I)
+def _counted(text: str, m: re.Match[str]) -> bool:
+    """Highs/lows counted over stocks ("new highs outnumber new lows", "the number of new
+    lows"): a breadth statement, not an extreme of one instrument."""
+    word = m.group(0).rstrip().lower()
+    if not word.endswith("s"):
+        return False
+    before = text[max(0, m.start() - 30):m.start()]
+    return bool(_COUNTED.match(text, m.end(), m.end() + 40) or re.search(
+        r"\b(?:number|count|list|share|outnumber\w*|exceed\w*|than|versus|vs\.?|and)\s+"
+        r"(?:of\s+)?(?:the\s+)?$", before, re.I))
+
+
 _APPROACH = re.compile(r"\b(?:approaching|nearing|near|close\s+to|within\s+\S+\s+of|"
                        r"flirting\s+with|toward|towards|threatening)\s+(?:an?\s+|the\s+)?"
                        r"(?:(?:new|fresh)\s+)?$", re.I)
@@ -519,6 +534,8 @@ def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
         return None  # "below its 52-week high" refers to the high, it does not claim one
     if _APPROACH.search(text[max(0, m.start() - 30):m.start()]):
         return None  # "approaching a new 4-month low" has not happened
+    if _counted(text, m):
+        return None  # "new 52-week highs outnumber new lows": breadth, not an extreme
     raw_n = m.group("n").lower()
     if raw_n == "multi":
         n = None
@@ -541,6 +558,8 @@ def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
 def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     if _APPROACH.search(text[max(0, m.start() - 30):m.start() + 2]):
         return None  # "approaching a new all-time high" has not happened
+    if _counted(text, m):
+        return None  # "new highs outnumber new lows" counts stocks: breadth, not an extreme
     side_word = (m.group("side") or m.group("side2")).lower()
     side = "low" if side_word.startswith("low") else "high"
     return _Found("extreme_record", "extreme", m.start(), m.end(), m.start(), m.end(),
@@ -778,7 +797,9 @@ def _level(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | Non
 
 
 # moves (returns, one-day moves, declines) ----------------------------------------------
-_MOVE_VERB = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}
+_MOVE_VERB = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?
+    (?:(?:more\s+than\s+|nearly\s+|about\s+|almost\s+)?\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?\s+
+    points?,?\s+or\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}
     (?!\s*(?:of|below|under|from\s+(?:its|the)\s+(?:high|peak|record))\b)""")
 _MOVE_BP = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>\d+(?:\.\d+)?)\s*
     (?:basis\s+points?|bps?|bp)\b""")
@@ -835,7 +856,32 @@ def _move_noun(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
         f.subject = after[0]
         f.subject_after = True
         f.end = after[0].end
+    elif m.group(0)[:1] in ("'", "\u2019"):
+        # "the cap-weighted index's 10% gain": the owner is the subject.
+        owner = [x for x in mentions if x.end == m.start()]
+        if owner:
+            f.subject = owner[0]
     return f
+
+
+_FRAC_VALUE = {"a third": 1 / 3, "one third": 1 / 3, "one-third": 1 / 3, "half": 0.5,
+               "a quarter": 0.25, "one quarter": 0.25, "a fifth": 0.2, "a tenth": 0.1,
+               "two thirds": 2 / 3, "two-thirds": 2 / 3}
+_MOVE_FRAC = _rx(rf"""\b(?P<verb>{_DOWN}|{_UP}|shed|erased|wiped\s+out)\s+
+    (?P<q>nearly|almost|about|roughly|more\s+than|over|around)?\s*
+    (?P<frac>a\s+third|one[-\s]third|half|a\s+quarter|one\s+quarter|a\s+fifth|a\s+tenth|
+    two[-\s]thirds)\s+of\s+(?:its|their)\s+(?:value|market\s+value)\b""")
+
+
+def _move_frac(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    """"Tesla has lost nearly a third of its value this year": a fall of 1/3."""
+    d = _direction_of(m.group("verb"))
+    frac = _FRAC_VALUE[re.sub(r"[-\s]+", " ", m.group("frac").lower()).replace(
+        "one third", "a third")]
+    q = parse_qualifier(m.group("q")) or "about"
+    return _Found("move_fraction", "return", m.start(), m.end(), m.start("frac"),
+                  m.end("frac"), frac * d, q, details={"verb": m.group("verb")},
+                  direction=d)
 
 
 def _move_vs(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
@@ -930,6 +976,7 @@ RULES: tuple[Rule, ...] = (
     Rule("range", "range", _RANGE, _range),
     Rule("level", "level", _LEVEL, _level),
     Rule("move_noun", "return", _MOVE_NOUN, _move_noun),
+    Rule("move_fraction", "return", _MOVE_FRAC, _move_frac),
     Rule("move", "return", _MOVE_VERB, _move),
     Rule("move_bp", "return", _MOVE_BP, _move_bp),
     Rule("move_dir", "return", _MOVE_DIR, _move_dir),
