@@ -173,3 +173,8 @@ def test_verify_without_market_data_says_why(table) -> None:
                                                     offset=-1), stated=0.02)
     (r,) = check_claims([claim], None, ref=pd.Timestamp("2025-01-10"))
     assert r.verdict == "cannot check" and "no store" in r.reason
+
+
+def test_name_with_ticker_in_brackets_quotes_from_the_name(table) -> None:
+    (c,) = _claims("Shares of Apple Inc. (AAPL) fell 2.1% on Tuesday.", table)
+    assert c.quote == "Apple Inc. (AAPL) fell 2.1% on Tuesday" and c.tickers == ["AAPL"]

@@ -1259,6 +1259,14 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         for o in f.objects:
             if o.start >= quote_end and o.start - quote_end <= 30:
                 quote_end = o.end
+        # "Nvidia (NVDA) rose 3%": the quote starts at the name, not inside the brackets.
+        before_subject = text[:quote_start].rstrip()
+        if before_subject.endswith("("):
+            owner = [x for x in mentions if x.end <= len(before_subject) - 1
+                     and re.fullmatch(r"[\s,]*(?:(?:Inc|Corp|Co|Ltd|plc|Corporation|Company)"
+                                      r"\.?[\s,]*)?", text[x.end:len(before_subject) - 1])]
+            if owner:
+                quote_start = owner[-1].start
         if carried:
             ref = _BACKREF.match(text)
             if ref is not None and ref.end() <= f.start:
