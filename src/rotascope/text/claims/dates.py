@@ -119,7 +119,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("prev_period", re.compile(r"\b(?:(?<!the\s)last|(?:in|during|over|for)\s+the\s+(?:prior|"
                                r"previous)|the\s+(?:prior|previous))\s+(?P<unit>week|month|quarter|"
                                r"year)\b", re.I)),
-    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this|(?:for|on|over|ended|finished|"
+    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this|(?:for|on|in|over|ended|finished|"
                                r"closed|ending|finishing|closing)\s+the)\s+"
                                r"(?P<unit>week|month|quarter)\b|"
                                r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b", re.I)),

@@ -873,6 +873,20 @@ _MOVE_FRAC = _rx(rf"""\b(?P<verb>{_DOWN}|{_UP}|shed|erased|wiped\s+out)\s+
     two[-\s]thirds)\s+of\s+(?:its|their)\s+(?:value|market\s+value)\b""")
 
 
+_MOVE_MULT = _rx(r"""\b(?P<q>more\s+than\s+|nearly\s+|almost\s+|about\s+|roughly\s+)?
+    (?P<verb>doubled|tripled|quadrupled|halved)\b""")
+_MULT = {"doubled": 1.0, "tripled": 2.0, "quadrupled": 3.0, "halved": -0.5}
+
+
+def _move_mult(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    """"Bitcoin has more than doubled over the past year": a rise of 100%."""
+    v = _MULT[m.group("verb").lower()]
+    q = parse_qualifier((m.group("q") or "").strip()) or "about"
+    return _Found("move_multiple", "return", m.start(), m.end(), m.start("verb"),
+                  m.end("verb"), v, q, details={"verb": m.group("verb")},
+                  direction=1 if v > 0 else -1)
+
+
 def _move_frac(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
     """"Tesla has lost nearly a third of its value this year": a fall of 1/3."""
     d = _direction_of(m.group("verb"))
@@ -977,6 +991,7 @@ RULES: tuple[Rule, ...] = (
     Rule("level", "level", _LEVEL, _level),
     Rule("move_noun", "return", _MOVE_NOUN, _move_noun),
     Rule("move_fraction", "return", _MOVE_FRAC, _move_frac),
+    Rule("move_multiple", "return", _MOVE_MULT, _move_mult),
     Rule("move", "return", _MOVE_VERB, _move),
     Rule("move_bp", "return", _MOVE_BP, _move_bp),
     Rule("move_dir", "return", _MOVE_DIR, _move_dir),
@@ -1039,7 +1054,7 @@ def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
 
 
 def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_start: int,
-                subject_start: int) -> WindowSpec | None:
+                subject_start: int, text: str = "") -> WindowSpec | None:
     after = [w for w, s, e in windows if s >= found.fig_end - 1 and s < next_start]
     if after:
         return after[0]
@@ -1050,8 +1065,17 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     if before:
         return before[-1]
     if len(windows) == 1:
-        return windows[0][0]
+        w, s, e = windows[0]
+        between = text[e:found.fig_start] if e <= found.fig_start else text[found.end:s]
+        if _OTHER_CLAUSE.search(between):
+            return None  # "up 3% for the year after falling 10% earlier": not borrowed
+        return w
     return None
+
+
+#: Words that start another clause: a period on the other side of them is not shared.
+_OTHER_CLAUSE = re.compile(r"\b(?:after|before|following|having|while|whereas|but|"
+                           r"although|though|unlike)\b|;", re.I)
 
 
 _MEMBERS_AFTER = re.compile(r"\s+(?:stocks|members|components|constituents|companies|"
@@ -1225,7 +1249,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         spec = f.window
         if spec is None and f.needs_window:
             spec = _window_for(f, windows, next_start,
-                               f.subject.start if f.subject and not f.subject_after else f.start)
+                               f.subject.start if f.subject and not f.subject_after else f.start,
+                               text)
             if spec is None and ctx.last_window is not None:
                 w, idx = ctx.last_window
                 spec = replace(w, origin=f"context: {w.text!r} (sentence {idx + 1})")
