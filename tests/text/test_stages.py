@@ -178,3 +178,12 @@ def test_verify_without_market_data_says_why(table) -> None:
 def test_name_with_ticker_in_brackets_quotes_from_the_name(table) -> None:
     (c,) = _claims("Shares of Apple Inc. (AAPL) fell 2.1% on Tuesday.", table)
     assert c.quote == "Apple Inc. (AAPL) fell 2.1% on Tuesday" and c.tickers == ["AAPL"]
+
+
+def test_breadth_of_moves_is_a_share_of_members(table) -> None:
+    a, b = _claims("Most S&P 500 stocks are up this year. Fewer than half of S&P 500 "
+                   "stocks fell in June.", table)
+    assert (a.kind, a.stated, a.qualifier, a.details["side"], a.tickers) == (
+        "breadth", 0.5, "over", "up", [])
+    assert (b.stated, b.qualifier, b.details["side"], b.window.label()) == (
+        0.5, "under", "down", "Jun")

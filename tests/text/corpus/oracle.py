@@ -209,6 +209,23 @@ def expected_verdict(p: Prices, e: Expected) -> tuple[str, Any]:
         want = str(c["month"])
         return ("holds" if month == want else "roughly" if month < want
                 else "does not hold"), month
+    if how == "moves":
+        # Share of members (on the end date) with a close on both dates that rose/fell.
+        base, end = pd.Timestamp(c["base"]), pd.Timestamp(c["end"])
+        up = down = counted = 0
+        for t in p.sp500_members(str(end.date())):
+            if not (p.root / "prices" / f"{t}.csv").exists():
+                continue
+            x = p.s(t)
+            if base not in x.index or end not in x.index:
+                continue
+            counted += 1
+            r = x.loc[end] / x.loc[base] - 1
+            up += int(r > 0)
+            down += int(r < 0)
+        share = (up if c.get("side", "up") == "up" else down) / counted
+        h, r = tolerance("breadth", float(e.stated))
+        return numeric_verdict(share, float(e.stated), h, r, e.qual), share
     if how == "breadth":
         share = p.breadth(c["end"], int(c["n"]))
         if c.get("side", "above") == "below":

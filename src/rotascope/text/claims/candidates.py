@@ -39,7 +39,7 @@ CLAIM_WORDS = re.compile(
     r"outpaced|a\s+third|a\s+quarter|a\s+fifth|half|two-thirds|two\s+thirds|"
     r"three\s+quarters|reclaimed|lost\s+its|above|below|rising|falling|turning|"
     r"higher\s+highs|lower\s+lows|lower\s+highs|higher\s+lows|new\s+highs?|new\s+lows?|"
-    r"doubled|tripled|quadrupled|halved|a\s+tenth)\b",
+    r"doubled|tripled|quadrupled|halved|a\s+tenth|most|majority)\b",
     re.I)
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|\s+and\s+|\s*&\s*|"
                        r"\s+as\s+well\s+as\s+|\s+plus\s+)(?:the\s+)?", re.I)

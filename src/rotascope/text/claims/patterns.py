@@ -271,6 +271,49 @@ _BREADTH2 = _rx(rf"""
     (?:just\s+|only\s+|about\s+|around\s+|nearly\s+)?(?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)""")
 
 
+_BREADTH_UP = _rx(rf"""
+    (?P<q>most|the\s+majority\s+of|a\s+majority\s+of|more\s+than\s+half\s+of|
+    over\s+half\s+of|less\s+than\s+half\s+of|fewer\s+than\s+half\s+of|only|just|
+    nearly|almost|about|around|roughly|over|more\s+than|less\s+than|fewer\s+than)?\s*
+    (?:(?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)\s+of|(?P<half>half)\s+of)?\s*
+    (?:the\s+|all\s+)?(?P<uni>S&P\s*500|Nasdaq[-\s]100)?\s*{_STOCKS}
+    (?:\s+in\s+the\s+(?P<uni2>S&P\s*500|Nasdaq[-\s]100|index))?\s+
+    (?:are|were|is|have\s+been|had\s+been|now|still|currently|remain|remained|\s)*
+    (?P<dir>up|down|higher|lower|rising|falling|in\s+positive\s+territory|
+    in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red|gained|rose|fell|declined|
+    advanced|lost)\b(?!\s+(?:by|more|\d))""")
+
+
+def _breadth_up(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    """"Most S&P 500 stocks are up this year": the share of members with a rise over the
+    period (a breadth claim, never one about the index's own return)."""
+    qw = re.sub(r"\s+", " ", (m.group("q") or "").lower())
+    num = m.group("num")
+    if num is None and m.group("half") is None and qw not in (
+            "most", "the majority of", "a majority of", "more than half of", "over half of",
+            "less than half of", "fewer than half of"):
+        return None
+    d = m.group("dir").lower()
+    up = d in ("up", "higher", "rising", "gained", "rose", "advanced") or "positive" in d \
+        or "green" in d
+    if num is not None:
+        value = float(num) / 100.0
+        q = parse_qualifier(qw) if qw not in ("only", "just") else None
+        if qw == "fewer than":
+            q = "under"
+    elif m.group("half") is not None or qw in ("more than half of", "over half of",
+                                               "less than half of", "fewer than half of"):
+        value = 0.5
+        q = "under" if qw.startswith(("less", "fewer")) else (
+            "over" if qw.startswith(("more", "over")) else "about")
+    else:                                   # most / the majority of
+        value, q = 0.5, "over"
+    uni = m.group("uni") or m.group("uni2")
+    return _Found("breadth_moves", "breadth", m.start(), m.end(), m.start(), m.end(), value,
+                  q, details={"universe": _universe_of(uni), "side": "up" if up else "down",
+                              "measure": "moves"}, needs_window=True, subject_optional=True)
+
+
 def _universe_of(text: str | None) -> str:
     t = (text or "").lower().replace(" ", "").replace("-", "")
     if t.startswith("nasdaq"):
@@ -974,6 +1017,7 @@ def _only(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None
 RULES: tuple[Rule, ...] = (
     Rule("breadth", "breadth", _BREADTH1, _breadth),
     Rule("breadth_share", "breadth", _BREADTH2, _breadth),
+    Rule("breadth_moves", "breadth", _BREADTH_UP, _breadth_up),
     Rule("rsi_pattern", "rsi", _RSI_PATTERN, _rsi_pattern),
     Rule("rsi_level", "rsi", _RSI_LEVEL, _rsi_level),
     Rule("rsi_state", "rsi", _RSI_STATE, _rsi_state),

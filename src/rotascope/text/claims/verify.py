@@ -876,8 +876,47 @@ def _check_rsi(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     return _Outcome(verdict, reason, value, tol, window)
 
 
+def _check_breadth_moves(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
+    """Share of the universe's members (on the period's last date) whose close rose (or
+    fell) over the stated period, among members with a close at both ends."""
+    market = data.market
+    uni = c.details.get("universe", "sp500")
+    if market is None or not market.has_universe(uni):
+        raise _CannotCheck(f"no {uni!r} universe in the store; add it with `rotascope universe "
+                           f"add {uni} ...` to check breadth")
+    if "SPY" not in data.known():
+        raise _CannotCheck("SPY is needed for the trading calendar of the period")
+    w = _resolve(_window_of(c), ref, data.close("SPY", ref))
+    assert w.base is not None
+    view = data.view(w.end)
+    members = [t for t in view.members(uni, on=w.end) if t in data.known()]
+    close = view.close(members, start=w.base, strict=False)
+    if close.empty or w.base not in close.index or w.end not in close.index:
+        raise _CannotCheck(f"no member closes on {_d(w.base)} and {_d(w.end)}")
+    first, last = close.loc[w.base], close.loc[w.end]
+    ok = first.notna() & last.notna()
+    counted = int(ok.sum())
+    if counted == 0:
+        raise _CannotCheck(f"no member of {uni!r} has a close on both {_d(w.base)} and "
+                           f"{_d(w.end)}")
+    change = (last[ok] / first[ok] - 1.0)
+    side = c.details["side"]
+    share = float((change > 0).mean() if side == "up" else (change < 0).mean())
+    stated = float(c.stated)
+    tol = Tolerance(0.02, 0.05)
+    verdict, why = judge_number(share, stated, tol, c.qualifier)
+    reason = (f"{int(round(share * counted))} of {counted} {uni} members (on {_d(w.end)}, "
+              f"with closes on both dates) {'rose' if side == 'up' else 'fell'} from "
+              f"{_d(w.base)} to {_d(w.end)}: {share * 100:.1f}%; stated "
+              f"{stated * 100:.0f}%{' (' + c.qualifier + ')' if c.qualifier else ''}: {why}.")
+    return _Outcome(verdict, reason, share, tol.to_dict(), w.to_dict(src))
+
+
 def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     from ...analysis.breadth import breadth_history
+
+    if c.details.get("measure") == "moves":
+        return _check_breadth_moves(c, data, ref, src)
 
     market = data.market
     uni = c.details.get("universe", "sp500")
