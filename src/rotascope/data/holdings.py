@@ -445,7 +445,9 @@ def read_fund_holdings(path: str | Path, *, fund: str | None = None) -> FundHold
                 raise FileFormatError(path, f"field Date: {get('date')!r} is not a date "
                                       "like 07/14/2026", line)
             row_dates.add(d)
-        rows.append((ticker, get(layout.name_col), get(layout.sector) or None,
+        sector = get(layout.sector)
+        rows.append((ticker, get(layout.name_col),
+                     None if sector in ("", "-", "--") else sector,
                      (get(layout.asset_class) or None), weight, number(layout.shares),
                      number(layout.market_value), line))
     if not rows:

@@ -77,7 +77,7 @@ _SECTORS = {"Materials": ("XLB", "RSPM"), "Communication Services": ("XLC", "RSP
             "Consumer Discretionary": ("XLY", "RSPD")}
 #: Single-sector funds -> their GICS sector.
 SECTOR_FUNDS: dict[str, str] = {t: s for s, ts in _SECTORS.items() for t in ts}
-_EQUITY = ("equity", "common stock", "stock", "")
+_NON_EQUITY = "futures|derivative|bond|fixed income|swap|fx|forward|option|treasur"
 
 
 @dataclass(frozen=True)
@@ -136,13 +136,15 @@ class Contents:
     """What is known of each holding's contents (index: holdings).
 
     ``method``: direct / holdings / builtin / estimated; ``mag7``: share of each Mag-7
-    name in the holding (NaN rows where unknown); ``sector``: the single sector of a
+    name in the holding (NaN rows where unknown); ``share``: their total (exactly 1 for
+    a Mag-7 stock and for MAGS, NaN where unknown); ``sector``: the single sector of a
     stock or sector fund (None otherwise); ``fund_sectors``: sector mix of funds with
     known holdings; ``holdings_as_of`` and ``holdings_location`` of their files.
     """
 
     method: pd.Series
     mag7: pd.DataFrame
+    share: pd.Series
     sector: pd.Series
     fund_sectors: dict[str, pd.Series]
     holdings_as_of: dict[str, pd.Timestamp | None]
@@ -165,7 +167,8 @@ def _file_contents(rows: pd.DataFrame, sectors: pd.Series) -> tuple[np.ndarray, 
     asset = (rows["asset_class"].fillna("").astype(str).str.strip().str.lower()
              if "asset_class" in rows.columns else pd.Series("", index=rows.index))
     cash_like = asset.str.contains("cash|money market", regex=True).to_numpy()
-    equity = asset.isin(_EQUITY).to_numpy() & (tick.to_numpy() != "")
+    other = asset.str.contains(_NON_EQUITY, regex=True).to_numpy()
+    equity = ~cash_like & ~other & (tick.to_numpy() != "")
     sec = tick.map(sectors)
     if "sector" in rows.columns:
         sec = sec.where(sec.notna(), rows["sector"])
@@ -219,8 +222,13 @@ def classify_holdings(tickers: Sequence[str], instruments: pd.DataFrame,
             if t == "MAGS":
                 sec = [str(sectors_all.get(m, "unknown")) for m in MAG7]
                 fund_sectors[t] = pd.Series(1.0 / len(MAG7), index=sec).groupby(level=0).sum()
+    total = np.where(np.isfinite(mag7).all(axis=1), np.nansum(mag7, axis=1), np.nan)
+    total[direct] = 1.0
+    if "MAGS" in idx and method[idx.get_loc("MAGS")] == "builtin":
+        total[idx.get_loc("MAGS")] = 1.0      # 7 x (1/7) is 0.9999999999999998 in floats
     return Contents(pd.Series(method, index=idx),
-                    pd.DataFrame(mag7, index=idx, columns=list(MAG7)), one_sector,
+                    pd.DataFrame(mag7, index=idx, columns=list(MAG7)),
+                    pd.Series(total, index=idx), one_sector,
                     fund_sectors, as_of, location)
 
 
@@ -230,7 +238,7 @@ def mag7_exposure(weights: pd.Series, contents: Contents, estimates: Mapping[str
     w = weights.to_numpy(dtype=np.float64)
     m = contents.mag7.reindex(weights.index).to_numpy()
     known = np.isfinite(m).all(axis=1)
-    share = np.where(known, np.nansum(m, axis=1), np.nan)
+    share = contents.share.reindex(weights.index).to_numpy()
     est_share = pd.Series({t: float(f.weights.get("MAGS", 0.0)) for t, f in estimates.items()},
                           dtype=np.float64).reindex(weights.index).to_numpy()
     share = np.where(known, share, est_share)
