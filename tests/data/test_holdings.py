@@ -41,7 +41,8 @@ def test_weights_csv_with_cost_and_accounts(tmp_path):
 
 def test_shares_yaml(tmp_path):
     p = _write(tmp_path, "p.yaml", "name: mine\nholdings:\n  - {ticker: QQQ, shares: 10}\n"
-               "  - ticker: 'ON'\n    shares: 5\n    account: ira\n  - {ticker: CASH, shares: 100}\n")
+               "  - ticker: 'ON'\n    shares: 5\n    account: ira\n"
+               "  - {ticker: CASH, shares: 100}\n")
     f = read_holdings(p)
     assert f["ticker"].tolist() == ["QQQ", "ON", "CASH"]     # ON stays a ticker, not True
     assert f["shares"].tolist() == [10.0, 5.0, 100.0]

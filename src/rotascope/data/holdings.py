@@ -321,7 +321,6 @@ class FundHoldingsFile:
         return float(self.rows["weight"].sum())
 
 
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 
 
 def _parse_issuer_date(text: str) -> pd.Timestamp | None:

@@ -17,7 +17,6 @@ import pandas as pd
 
 from ...errors import DataError, ParameterError, UnknownTickerError
 from .exposure import (
-    MAG7,
     MAG7_BASIS,
     STYLE_BASIS,
     Contents,
@@ -29,7 +28,15 @@ from .exposure import (
 )
 from .holdings import CASH_TICKERS, Holdings, move_weight
 from .metrics import common_returns, parse_portfolio_window, performance_metrics, wealth
-from .risk import FACTORS, MARKET, concentration, factor_returns, ols_betas, risk_contribution
+from .risk import (
+    FACTORS,
+    MARKET,
+    concentration,
+    covariance,
+    factor_returns,
+    ols_betas,
+    risk_contribution,
+)
 from .scenarios import SHOCKS, apply_shocks, replay_episodes, shock_moves
 
 if TYPE_CHECKING:
@@ -71,10 +78,26 @@ class PortfolioAnalysis:
     risk_contribution: pd.DataFrame
     volatility: float
     concentration: dict[str, Any]
-    correlation: pd.DataFrame
+    holding_returns: pd.DataFrame
     scenarios: pd.DataFrame
     factor_shocks: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def correlation(self) -> pd.DataFrame:
+        """Correlation matrix of the holdings' daily returns over the window (computed
+        when first asked for: it is the one O(n k^2) figure)."""
+        cached = self.__dict__.get("_correlation")
+        if cached is None:
+            cov = covariance(self.holding_returns.to_numpy())
+            sd = np.sqrt(np.diag(cov))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                corr = cov / np.outer(sd, sd)
+            np.fill_diagonal(corr, np.where(sd > 0, 1.0, np.nan))
+            cols = self.holding_returns.columns
+            cached = pd.DataFrame(corr, index=cols, columns=cols)
+            object.__setattr__(self, "_correlation", cached)
+        return cached
 
     @property
     def start(self) -> pd.Timestamp:
@@ -137,7 +160,7 @@ class PortfolioAnalysis:
         betas = {str(k): {"beta": float(r["beta"]), "std_error": float(r["std_error"]),
                           "t_stat": float(r["t_stat"])} for k, r in self.factor_betas.iterrows()}
         corr: Any = None
-        if len(self.correlation) <= _CORRELATION_MAX:
+        if self.holding_returns.shape[1] <= _CORRELATION_MAX:
             corr = frame_by_index(self.correlation)
         return {
             "name": self.name, "as_of": self.as_of, "benchmark": self.benchmark,
@@ -199,18 +222,29 @@ def _last_prices(close: pd.DataFrame, tickers: Sequence[str]) -> tuple[pd.Series
     return (pd.Series(price, index=list(tickers)), pd.Series(dates, index=list(tickers)))
 
 
-def _aligned(close: pd.DataFrame, sessions: pd.DatetimeIndex, base: Sequence[str],
-             extra: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Daily returns of ``base`` + the ``extra`` tickers that have closes on at least
-    95% of ``sessions``, between consecutive sessions where all of them have a close;
-    returns (frame, dropped extra tickers)."""
-    sub = close.reindex(index=sessions, columns=list(dict.fromkeys([*base, *extra])))
-    cover = np.isfinite(sub[list(extra)].to_numpy()).mean(axis=0) if extra else np.array([])
-    keep = [t for t, c in zip(extra, cover, strict=True) if c >= _FACTOR_COVERAGE]
-    dropped = [t for t in extra if t not in keep]
-    cols = list(dict.fromkeys([*base, *keep]))
-    rets, _ = common_returns(sub[cols], None)
-    return rets, dropped
+def _aligned(close: pd.DataFrame, sessions: pd.DatetimeIndex, held: list[str],
+             wv: np.ndarray, rp: pd.Series, extra: Sequence[str]
+             ) -> tuple[pd.Series, pd.DataFrame, list[str]]:
+    """Portfolio returns and the returns of the ``extra`` tickers that have closes on at
+    least 95% of the window's ``sessions``, between consecutive sessions where all of
+    them (and every holding) have a close; returns (portfolio, extras, dropped)."""
+    extra = list(dict.fromkeys(extra))
+    ex = close.reindex(index=sessions, columns=extra).to_numpy(dtype=np.float64)
+    ok = np.isfinite(ex)
+    cover = ok.mean(axis=0) if extra else np.array([])
+    pos = [i for i, c in enumerate(cover) if c >= _FACTOR_COVERAGE]
+    keep = [extra[i] for i in pos]
+    dropped = [t for t in extra if t not in set(keep)]
+    if ok[:, pos].all():
+        # the kept tickers have a close on every session of the window: the portfolio's
+        # returns are the window's own, only the extra tickers' returns are computed
+        v = ex[:, pos]
+        return rp, pd.DataFrame(v[1:] / v[:-1] - 1.0, index=sessions[1:], columns=keep), \
+            dropped
+    cols = list(dict.fromkeys([*held, *keep]))
+    rets, _ = common_returns(close.reindex(index=sessions, columns=cols), None)
+    port = pd.Series(rets[held].to_numpy() @ wv, index=rets.index)
+    return port, rets[keep], dropped
 
 
 def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float], *,
@@ -228,7 +262,10 @@ def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float]
     rows = parse_portfolio_window(window)
     benchmark = benchmark.upper()
     held = [str(t) for t in w.index]
-    market.require([*held, benchmark])
+    have = set(market.present([*held, benchmark]))
+    unknown = [t for t in dict.fromkeys([*held, benchmark]) if t not in have]
+    if unknown:
+        raise UnknownTickerError(unknown, "the store (no prices)")
     wanted = list(dict.fromkeys([*held, benchmark]))
     helpers = market.present([MARKET, *[t for ab in FACTORS.values() for t in ab],
                               *MAG7_BASIS, *STYLE_BASIS])
@@ -258,10 +295,10 @@ def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float]
     # factor betas (portfolio and benchmark at once)
     fticks = [t for t in dict.fromkeys([MARKET, *[x for ab in FACTORS.values() for x in ab]])
               if t in close.columns]
-    frets, dropped = _aligned(close, sessions, wanted, fticks)
+    rp_s = pd.Series(rp, index=rets.index)
+    port, frets, dropped = _aligned(close, sessions, held, wv, rp_s, [benchmark, *fticks])
     fac = factor_returns(frets)
-    y = pd.DataFrame({"portfolio": frets[held].to_numpy() @ wv,
-                      "benchmark": frets[benchmark].to_numpy()}, index=frets.index)
+    y = pd.DataFrame({"portfolio": port, "benchmark": frets[benchmark]})
     missing_f = [k for k in [MARKET, *FACTORS] if k not in fac.columns]
     if missing_f:
         notes.append("factors without prices over the window, left out of the regression: "
@@ -292,9 +329,10 @@ def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float]
     targets = list(dict.fromkeys(need + ([MARKET] if spy_mag7 is None and MARKET in
                                          close.columns else [])))
     if targets and "MAGS" in basis:
-        brets, bdrop = _aligned(close, sessions, [*targets], [t for t in basis
-                                                               if t not in targets])
+        _, brets, bdrop = _aligned(close, sessions, held, wv, rp_s,
+                                   [*targets, *[t for t in basis if t not in targets]])
         use = [t for t in basis if t in brets.columns and t not in targets]
+        bdrop = [t for t in bdrop if t not in targets]
         if bdrop:
             notes.append("style basis without prices over the window: " + ", ".join(bdrop))
         fits = style_analysis(brets[targets], brets[use])
@@ -307,14 +345,11 @@ def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float]
                      "without holdings cannot be estimated")
     mag7 = mag7_exposure(w, contents, estimates, cash)
     by_sector = sector_exposure(w, contents, cash)
-    by_style = _portfolio_style(close, sessions, wanted, held, wv, notes)
+    by_style = _portfolio_style(close, sessions, held, wv, rp_s, notes)
 
     # risk, concentration, correlation
     rc, vol = risk_contribution(rets[held], w)
     conc = concentration(w)
-    rv = rets[held].to_numpy()
-    corr = pd.DataFrame(np.corrcoef(rv, rowvar=False).reshape(len(held), len(held)),
-                        index=held, columns=held)
 
     # scenarios
     scen = replay_episodes(close, w, benchmark, as_of)
@@ -336,7 +371,7 @@ def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float]
         holdings=table, returns=returns, metrics=metrics, benchmark_metrics=bmetrics,
         mag7=mag7, by_sector=by_sector, by_style=by_style, factor_betas=factor_betas,
         factor_fit=factor_fit, risk_contribution=rc, volatility=vol, concentration=conc,
-        correlation=corr, scenarios=scen, factor_shocks=shocks, notes=notes)
+        holding_returns=rets[held], scenarios=scen, factor_shocks=shocks, notes=notes)
 
 
 def _market_mag7(contents: Contents, funds: Mapping[str, pd.DataFrame],
@@ -348,16 +383,16 @@ def _market_mag7(contents: Contents, funds: Mapping[str, pd.DataFrame],
     return None, "unknown"
 
 
-def _portfolio_style(close: pd.DataFrame, sessions: pd.DatetimeIndex, wanted: list[str],
-                     held: list[str], wv: np.ndarray, notes: list[str]) -> dict[str, Any]:
+def _portfolio_style(close: pd.DataFrame, sessions: pd.DatetimeIndex, held: list[str],
+                     wv: np.ndarray, rp: pd.Series, notes: list[str]) -> dict[str, Any]:
     basis = [t for t in STYLE_BASIS if t in close.columns]
     if len(basis) < 2:
         return {"weights": {}, "note": "style basis funds have no prices"}
-    rets, dropped = _aligned(close, sessions, wanted, basis)
+    port, rets, dropped = _aligned(close, sessions, held, wv, rp, basis)
     use = [t for t in basis if t in rets.columns]
     if dropped:
         notes.append("style funds without prices over the window: " + ", ".join(dropped))
-    y = pd.Series(rets[held].to_numpy() @ wv, index=rets.index, name="portfolio")
+    y = port.rename("portfolio")
     fit = style_analysis(y, rets[use])["portfolio"]
     return {"weights": {t: float(v) for t, v in fit.weights.items()},
             "labels": {t: STYLE_BASIS[t] for t in use}, "r_squared": fit.r_squared,
@@ -398,7 +433,8 @@ def analyze_portfolio(market: MarketView, holdings: Holdings | pd.DataFrame, *,
     tickers = h.tickers
     if not tickers:
         raise DataError(f"{h.source}: the holdings hold nothing but cash")
-    missing = [t for t in tickers if not market.has(t)]
+    have = set(market.present(tickers))
+    missing = [t for t in tickers if t not in have]
     if missing:
         raise UnknownTickerError(missing, f"the holdings file {h.source} (no prices in the "
                                  "store)", "Import them with `rotascope data import PATH` "
@@ -411,10 +447,11 @@ def analyze_portfolio(market: MarketView, holdings: Holdings | pd.DataFrame, *,
         notes.append("shares valued at closes before the as-of date: " + ", ".join(
             f"{t} ({d:%Y-%m-%d})" for t, d in stale.items()))
     weights = h.weights(price, leverage=leverage)
-    table = h.values(price)
+    if h.kind == "shares":
+        table = h.values(price)
+    else:
+        table = pd.DataFrame({"price": price}, index=pd.Index(tickers, name="ticker"))
     table["price_date"] = when
-    if h.kind == "weight":
-        table = table.drop(columns=["shares", "value"])
     return analyze_weights(market, weights, window=window, benchmark=benchmark, name=h.name,
                            holdings_table=table, fund_holdings=fund_holdings, notes=notes)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,7 +101,8 @@ class Holdings:
         pos = self.positions
         held = pos[~pos["ticker"].isin(CASH_TICKERS)]
         if self.kind == "weight":
-            w = held.groupby("ticker", sort=False)["weight"].sum()
+            w = (held.set_index("ticker")["weight"] if held["ticker"].is_unique
+                 else held.groupby("ticker", sort=False)["weight"].sum())
             w = w.reindex(self.tickers)
             total = float(pos["weight"].sum())
             if not leverage:
@@ -121,7 +121,8 @@ class Holdings:
             return w.astype(np.float64)
         if prices is None:
             raise ParameterError("Holdings.weights(): shares need the as-of prices")
-        shares = held.groupby("ticker", sort=False)["shares"].sum().reindex(self.tickers)
+        shares = (held.set_index("ticker")["shares"] if held["ticker"].is_unique
+                  else held.groupby("ticker", sort=False)["shares"].sum()).reindex(self.tickers)
         px = pd.Series(prices, dtype=np.float64).reindex(shares.index)
         if px.isna().any():
             missing = list(px.index[px.isna()])
@@ -139,9 +140,15 @@ class Holdings:
         """Per ticker: shares, price, value, cost (sum over accounts), weight; for shares
         holdings (empty columns otherwise)."""
         held = self.positions[~self.positions["ticker"].isin(CASH_TICKERS)]
-        agg = held.groupby("ticker", sort=False).agg(
-            shares=("shares", "sum"), cost=("cost", lambda s: s.sum(min_count=1)),
-            accounts=("account", lambda s: ",".join(sorted({a for a in s if a}))))
+        if held["ticker"].is_unique:          # the usual case: no groupby needed
+            agg = held.set_index("ticker")[["shares", "cost", "account"]].rename(
+                columns={"account": "accounts"})
+        else:
+            g = held.groupby("ticker", sort=False)
+            agg = pd.DataFrame({"shares": g["shares"].sum(min_count=1),
+                                "cost": g["cost"].sum(min_count=1),
+                                "accounts": g["account"].agg(
+                                    lambda s: ",".join(sorted({a for a in s if a})))})
         agg = agg.reindex(self.tickers)
         agg["price"] = pd.Series(prices, dtype=np.float64).reindex(agg.index)
         agg["value"] = agg["shares"] * agg["price"]

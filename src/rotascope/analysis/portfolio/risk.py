@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FACTORS", "MARKET", "factor_returns", "ols_betas", "risk_contribution",
+__all__ = ["FACTORS", "MARKET", "covariance", "factor_returns", "ols_betas", "risk_contribution",
            "concentration"]
 
 #: The rotation spreads: name -> (long, short).
@@ -89,7 +89,14 @@ def ols_betas(y: pd.Series | pd.DataFrame, x: pd.DataFrame) -> dict[str, Any]:
             "r_squared": pd.Series(r2, index=cols), "observations": n, "rank": int(rank)}
 
 
-def risk_contribution(returns: pd.DataFrame, weights: pd.Series) -> tuple[pd.DataFrame, float]:
+def covariance(r: np.ndarray) -> np.ndarray:
+    """Sample covariance (ddof 1) of the columns of ``r`` (one BLAS product)."""
+    x = r - r.mean(axis=0)
+    return (x.T @ x) / (len(r) - 1)
+
+
+def risk_contribution(returns: pd.DataFrame, weights: pd.Series, *,
+                      cov: np.ndarray | None = None) -> tuple[pd.DataFrame, float]:
     """Euler risk contributions (see the module doc).
 
     Returns
@@ -98,15 +105,21 @@ def risk_contribution(returns: pd.DataFrame, weights: pd.Series) -> tuple[pd.Dat
     (annualised d sigma / d w_i), contribution (annualised), share; the portfolio's
     annualised volatility).
     """
-    r = returns[weights.index].to_numpy(dtype=np.float64)
     w = weights.to_numpy(dtype=np.float64)
-    cov = np.cov(r, rowvar=False, ddof=1).reshape(len(w), len(w))
-    sw = cov @ w
+    if cov is None:
+        # S w = X'(X w) / (n - 1) with X the demeaned returns: O(n k), no k x k matrix
+        r = returns[weights.index].to_numpy(dtype=np.float64)
+        x = r - r.mean(axis=0)
+        sw = x.T @ (x @ w) / (len(r) - 1)
+        own = (x * x).sum(axis=0) / (len(r) - 1)
+    else:
+        sw = cov @ w
+        own = np.diag(cov)
     var = float(w @ sw)
     sigma = np.sqrt(var) if var > 0 else float("nan")
     ann = np.sqrt(252.0)
     contrib = w * sw / sigma
-    out = pd.DataFrame({"weight": w, "volatility": np.sqrt(np.diag(cov)) * ann,
+    out = pd.DataFrame({"weight": w, "volatility": np.sqrt(own) * ann,
                         "marginal": sw / sigma * ann, "contribution": contrib * ann,
                         "share": contrib / sigma}, index=weights.index)
     return out, float(sigma * ann)

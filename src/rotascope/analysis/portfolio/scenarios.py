@@ -27,6 +27,7 @@ market flat. The benchmark's move uses its own betas on the same factors.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
