@@ -261,7 +261,8 @@ def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float]
     spec = str(window)
     rows = parse_portfolio_window(window)
     benchmark = benchmark.upper()
-    held = [str(t) for t in w.index]
+    w.index = pd.Index([str(t) for t in w.index], dtype=object)
+    held = list(w.index)
     have = set(market.present([*held, benchmark]))
     unknown = [t for t in dict.fromkeys([*held, benchmark]) if t not in have]
     if unknown:

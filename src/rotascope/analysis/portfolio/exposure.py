@@ -181,7 +181,7 @@ def classify_holdings(tickers: Sequence[str], instruments: pd.DataFrame,
                       fund_holdings: Mapping[str, pd.DataFrame]) -> Contents:
     """What is known of every holding's contents (see the module doc); vectorised over
     stocks, one step per fund with a holdings file."""
-    idx = pd.Index(list(tickers), name="ticker")
+    idx = pd.Index([str(t) for t in tickers], name="ticker", dtype=object)
     info = instruments.reindex(idx)
     kind = info["kind"].astype(object).where(info["kind"].notna(), "").astype(str).str.lower()
     sector = info["sector"].astype(object)

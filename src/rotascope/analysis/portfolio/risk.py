@@ -109,9 +109,11 @@ def risk_contribution(returns: pd.DataFrame, weights: pd.Series, *,
     if cov is None:
         # S w = X'(X w) / (n - 1) with X the demeaned returns: O(n k), no k x k matrix
         r = returns[weights.index].to_numpy(dtype=np.float64)
-        x = r - r.mean(axis=0)
-        sw = x.T @ (x @ w) / (len(r) - 1)
-        own = (x * x).sum(axis=0) / (len(r) - 1)
+        n = len(r)
+        mu = r.mean(axis=0)
+        rw = r @ w
+        sw = (r.T @ (rw - rw.mean())) / (n - 1)      # = X'(X w)/(n-1), X demeaned
+        own = np.einsum("ij,ij->j", r, r) / (n - 1) - mu * mu * (n / (n - 1))
     else:
         sw = cov @ w
         own = np.diag(cov)

@@ -72,10 +72,10 @@ def replay_episodes(close: pd.DataFrame, weights: pd.Series, benchmark: str,
     active_return, portfolio_max_drawdown, benchmark_max_drawdown, sessions,
     covered_weight, missing, start, end, label (index: episode key)."""
     rows = []
-    held = list(weights.index)
-    values = close[held].to_numpy(dtype=np.float64)
+    held = [str(t) for t in weights.index]
     bench = close[benchmark].to_numpy(dtype=np.float64)
     dates = close.index
+    cols = close.columns.get_indexer(held)
     for ep in EPISODES:             # four episodes
         base = {"label": ep.label, "start": ep.start, "end": ep.end}
         if ep.end > as_of:
@@ -87,7 +87,7 @@ def replay_episodes(close: pd.DataFrame, weights: pd.Series, benchmark: str,
         if len(sess) < 2:
             rows.append({**base, "status": f"no {benchmark} closes in the episode"})
             continue
-        v = values[lo:hi][sess]
+        v = close.iloc[lo:hi, cols].to_numpy(dtype=np.float64)[sess]   # the episode only
         covered = np.isfinite(v[0]) & np.isfinite(v[-1])
         ok = np.isfinite(v[:, covered]).all(axis=1)
         v = v[ok][:, covered]
