@@ -544,7 +544,7 @@ def _apply_counts(updates: dict[str, TickerUpdate], imported: ImportResult) -> N
 
 def _merged_flags(store: Any, series: Sequence[SeriesData], calendar: str) -> list:
     """Quality flags of each written ticker's whole history after the write (vectorised)."""
-    from .quality import check_long
+    from .quality import check_long, reference_calendar
 
     tickers = [s.ticker for s in series]
     codes, names, days, close = store.long_prices(tickers)
@@ -572,11 +572,13 @@ def _merged_flags(store: Any, series: Sequence[SeriesData], calendar: str) -> li
     cal_rows = merged.loc[merged["ticker"] == calendar, "date"]
     if len(cal_rows):
         cal = pd.DatetimeIndex(cal_rows.to_numpy().astype("datetime64[ns]"))
+    span = (None, None) if not len(merged) else (merged["date"].min(), merged["date"].max())
+    name, cal, _ = reference_calendar(calendar, cal, *span)
     latest = store.last_date()
     batch_last = max(s.frame.index[-1] for s in series)
     latest = batch_last if latest is None else max(pd.Timestamp(latest), batch_last)
     return check_long(merged[["ticker", "date", "close"]], calendar=cal,
-                      calendar_name=calendar, latest=latest)
+                      calendar_name=name, latest=latest)
 
 
 def update_members(store: Any, *, source: Source | None = None, universe: str = "sp500",
