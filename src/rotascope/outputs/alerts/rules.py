@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ...errors import RuleError
+from .channels import validate_settings
 from .evaluate import CheckInfo, check_condition
 from .functions import REGISTRY
 from .grammar import Call, ConditionSyntaxError, Node, parse_condition, unparse, walk
@@ -481,6 +482,8 @@ def _channels(r: _Reader, node: yaml.Node, base: Path) -> dict[str, ChannelConfi
                                  "or neither")
             if options.get("port") is None:
                 options["port"] = 465 if options.get("ssl") else 587
+        for p in validate_settings(ctype, options):  # issue 16: paths, CR/LF/NUL in values
+            r.problem(fields.get(getattr(p, "option", ""), (knode, knode))[1], f"{where}: {p}")
         mark = knode.start_mark
         out[name] = ChannelConfig(name, ctype, MappingProxyType(options),
                                   r.loc(mark.line, mark.column))
