@@ -302,6 +302,7 @@ class OnlineSource(Source):
     """
 
     online = True
+    updates_prices = True
     #: Host named in messages (subclasses set it).
     host: str = ""
     _user_agent: str = USER_AGENT
