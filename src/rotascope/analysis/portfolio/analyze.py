@@ -247,11 +247,19 @@ def _aligned(close: pd.DataFrame, sessions: pd.DatetimeIndex, held: list[str],
     return port, rets[keep], dropped
 
 
+def _needed(market: MarketView, wanted: Sequence[str]) -> list[str]:
+    """``wanted`` plus the factor and style funds that have prices."""
+    helpers = market.present([MARKET, *[t for ab in FACTORS.values() for t in ab],
+                              *MAG7_BASIS, *STYLE_BASIS])
+    return list(dict.fromkeys([*wanted, *helpers]))
+
+
 def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float], *,
                     window: Any = "1y", benchmark: str = "SPY", name: str = "portfolio",
                     holdings_table: pd.DataFrame | None = None,
                     fund_holdings: Mapping[str, pd.DataFrame] | None = None,
-                    notes: Sequence[str] = ()) -> PortfolioAnalysis:
+                    notes: Sequence[str] = (), _close: pd.DataFrame | None = None
+                    ) -> PortfolioAnalysis:
     """Analyse portfolio ``weights`` (ticker -> fraction; the rest is cash) as of the
     view's date. See :func:`analyze_portfolio`."""
     w = pd.Series(weights, dtype=np.float64)
@@ -268,9 +276,9 @@ def analyze_weights(market: MarketView, weights: pd.Series | Mapping[str, float]
     if unknown:
         raise UnknownTickerError(unknown, "the store (no prices)")
     wanted = list(dict.fromkeys([*held, benchmark]))
-    helpers = market.present([MARKET, *[t for ab in FACTORS.values() for t in ab],
-                              *MAG7_BASIS, *STYLE_BASIS])
-    close = market.close(list(dict.fromkeys([*wanted, *helpers])))
+    cols = _needed(market, wanted)
+    close = (_close if _close is not None and all(c in _close.columns for c in cols)
+             else market.close(cols))
     notes = list(notes)
     as_of = market.as_of
     rets, more = common_returns(close[wanted], rows)
@@ -440,7 +448,9 @@ def analyze_portfolio(market: MarketView, holdings: Holdings | pd.DataFrame, *,
         raise UnknownTickerError(missing, f"the holdings file {h.source} (no prices in the "
                                  "store)", "Import them with `rotascope data import PATH` "
                                  "or check the spelling.")
-    close = market.close(tickers)
+    # one load of every close the analysis needs (holdings, benchmark, factor and style
+    # funds), handed to analyze_weights
+    close = market.close(_needed(market, [*tickers, benchmark.upper()]))
     price, when = _last_prices(close, tickers)
     notes: list[str] = []
     stale = when[when < market.as_of]
@@ -454,7 +464,8 @@ def analyze_portfolio(market: MarketView, holdings: Holdings | pd.DataFrame, *,
         table = pd.DataFrame({"price": price}, index=pd.Index(tickers, name="ticker"))
     table["price_date"] = when
     return analyze_weights(market, weights, window=window, benchmark=benchmark, name=h.name,
-                           holdings_table=table, fund_holdings=fund_holdings, notes=notes)
+                           holdings_table=table, fund_holdings=fund_holdings, notes=notes,
+                           _close=close)
 
 
 # -- what-if --------------------------------------------------------------------------------
