@@ -123,7 +123,9 @@ class PortfolioAnalysis:
         """Every scalar figure under a dotted name (for side-by-side comparisons)."""
         f: dict[str, float] = {}
         for k, v in self.metrics.items():
-            f[f"metrics.{k}"] = float(v)
+            if k != "observations":
+                f[f"metrics.{k}"] = float(v)
+        f["window.observations"] = float(self.observations)
         for k in ("look_through", "estimated", "total"):
             f[f"exposure.mag7.{k}"] = float(self.mag7[k])
         for k, v in self.by_sector.items():

@@ -169,7 +169,8 @@ def whatif_table(w: Any) -> Any:
         t.add_column(c, justify="left" if c == "figure" else "right")
     for k, r in comp.iterrows():
         kind = "num" if any(s in k for s in (".sharpe", ".sortino", ".beta", "information",
-                                             "effective_holdings", "factor_betas")) else "pct"
+                                             "effective_holdings", "factor_betas",
+                                             "observations")) else "pct"
         t.add_row(str(k), _fmt(r["before"], kind), _fmt(r["after"], kind),
                   _fmt(r["change"], kind))
     return t
