@@ -17,9 +17,10 @@ Examples:
 
 Writes note.html (self-contained, opens offline), note.md, note.json (every figure
 with its definition and inputs) and one PNG per chart into --out (default
-$ROTASCOPE_HOME/reports/rotascope-report-<as-of>/; the folder is printed). Each note is kept in the store so the next one opens
-with a recap of what changed (--no-history to skip). --demo uses a separate store,
-$ROTASCOPE_HOME/demo, built once from the synthetic market generator.
+$ROTASCOPE_HOME/reports/rotascope-report-<as-of>/; the folder is printed). Each note
+is kept in the store so the next one opens with a recap of what changed
+(--no-history to skip). --demo uses a separate store, $ROTASCOPE_HOME/demo, built once
+from the synthetic market generator.
 """
 
 
