@@ -14,8 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from rotascope.data.model import TICKER_MAX_LEN, ticker_problem
-from rotascope.data.sources.csv_folder import (MAX_LINE_BYTES, latest_date, parse_price_csv,
-                                               read_price_file)
+from rotascope.data.sources.csv_folder import (
+    MAX_LINE_BYTES,
+    latest_date,
+    parse_price_csv,
+    read_price_file,
+)
 from rotascope.data.store import Store
 from rotascope.errors import EXIT_DATA, FileFormatError
 from rotascope.outputs.cli.main import cli
