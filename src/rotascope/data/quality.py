@@ -79,7 +79,8 @@ NEAR_ZERO = 0.01
 
 #: Checks whose failure rejects a whole file.
 REJECT_CHECKS = ("bad_layout", "field_count", "bad_date", "bad_close", "bad_value",
-                 "dup_dates", "non_monotonic", "empty")
+                 "dup_dates", "non_monotonic", "empty", "bad_encoding", "bad_ticker",
+                 "not_regular", "link_outside", "too_large")
 #: Checks that import the series and record a flag (``missing_vs_{calendar}_calendar``
 #: takes the calendar ticker's name).
 FLAG_CHECKS = ("zero_close", "negative_close", "near_zero_lt0.01", "jump_gt50pct",
