@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from rotascope.config import Settings
     from rotascope.data.store import Store
+    from rotascope.market_view import MarketView
     from rotascope.outputs.report import build_report, render_charts
     from rotascope.outputs.report.render_html import render_html
     from rotascope.outputs.report.render_md import render_markdown
@@ -89,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def build() -> None:
         with Store(settings.store_path, read_only=True) as store:
-            state["model"] = build_report(store, as_of=args.as_of, settings=settings,
-                                          previous=None)
+            market = MarketView.open(store, settings, as_of=args.as_of)
+            state["model"] = build_report(market, previous=None)
 
     def charts() -> None:
         state["charts"] = render_charts(state["model"])

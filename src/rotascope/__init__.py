@@ -11,8 +11,15 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
+# public name -> module that defines it ("module:attribute" when the names differ)
 _EXPORTS: dict[str, str] = {
+    "market": "rotascope.market_view",
+    "MarketView": "rotascope.market_view",
+    "sma": "rotascope.signals.averages",
+    "ema": "rotascope.signals.averages",
+    "rsi": "rotascope.signals.momentum",
+    "breadth": "rotascope.analysis.breadth:breadth_report",
+    "regime": "rotascope.analysis.regime",
     "Settings": "rotascope.config",
     "Store": "rotascope.data.store",
     "import_path": "rotascope.data.importer",
@@ -50,7 +57,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'rotascope' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, attr = module.partition(":")
+    value = getattr(importlib.import_module(module), attr or name)
     globals()[name] = value
     return value
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, TypeAlias, Union
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 
 #: Wide matrix of prices: DatetimeIndex (sorted, unique) x ticker columns, float64.
-PriceFrame: TypeAlias = Union[pd.DataFrame, pd.Series]
+PriceFrame: TypeAlias = pd.DataFrame | pd.Series
 #: Same shape as a PriceFrame but holding simple returns.
-ReturnFrame: TypeAlias = Union[pd.DataFrame, pd.Series]
+ReturnFrame: TypeAlias = pd.DataFrame | pd.Series
 #: Anything the validators accept as a date.
-DateLike: TypeAlias = Union[str, date, pd.Timestamp, np.datetime64]
+DateLike: TypeAlias = str | date | pd.Timestamp | np.datetime64
 
 Smoothing = Literal["wilder", "sma", "ema"]
 #: What a windowed signal does with a NaN close inside the data.

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from rotascope.data.store import Store
-from rotascope.outputs.alerts.evaluate import check_condition, edges, evaluate
-from rotascope.outputs.alerts.functions import EvalContext
-from rotascope.outputs.alerts.grammar import parse_condition
+from rotascope.market_view import MarketView
+from rotascope.rules.evaluate import check_condition, edges, evaluate
+from rotascope.rules.functions import EvalContext
+from rotascope.rules.grammar import parse_condition
 
 from .conftest import read_close, write_store
 
@@ -34,7 +35,7 @@ def run(store, text, end=None):
     tree = parse_condition(text)
     issues, _ = check_condition(tree, known_tickers=set(store.tickers()))
     assert not issues, issues
-    return evaluate(tree, EvalContext(store, end)).result
+    return evaluate(tree, EvalContext(MarketView.open(store, as_of=end or store.last_date()))).result
 
 
 def as_list(s):
@@ -107,7 +108,7 @@ def test_the_evaluation_date_bounds_what_is_read(store):
 
 
 def test_shared_calls_are_computed_once(store):
-    ctx = EvalContext(store, None)
+    ctx = EvalContext(MarketView.open(store, as_of=store.last_date()))
     for text in ["perf(AAA, 2) > 0", "perf(aaa, 2d) < 0.5", "perf(AAA, 2) + close(AAA) > 1"]:
         evaluate(parse_condition(text), ctx)
     assert [k for k in ctx.memo if k.startswith("perf")] == ["perf(AAA, 2)"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rotascope.outputs.alerts.grammar import (
+from rotascope.rules.grammar import (
     Arith,
     Attr,
     Bool,

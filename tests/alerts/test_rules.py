@@ -84,7 +84,7 @@ def test_condition_errors_point_at_the_token_in_the_file(tmp_path):
           - id: f
             condition: close(SPY) + 1
         """)
-    got = problems(path, check_available=False)
+    got = problems(path)
     assert got[0].startswith("3:16 rule 'a': unknown function 'ratoi'; did you mean ratio?")
     assert got[1].startswith("7:20 rule 'b': range(SPY) has no field .flor")
     assert "did you mean floor" in got[1]
@@ -104,7 +104,7 @@ def test_the_message_shows_the_line_and_a_caret(tmp_path):
             condition: ratio(MAGS, SPY).lowest_in_month >= 4
         """)
     with pytest.raises(RulesFileError) as info:
-        load_rules(path, check_available=False)
+        load_rules(path)
     text = str(info.value)
     assert f"{path}:3:33: rule 'a': ratio(MAGS, SPY) has no field .lowest_in_month" in text
     lines = text.splitlines()
@@ -223,7 +223,7 @@ def test_type_errors(tmp_path):
           - id: h
             condition: SPY > 400
         """)
-    got = problems(path, check_available=False)
+    got = problems(path)
     text = "\n".join(got)
     assert f"{at(path, 'rsi_div')} rule 'a': '>' compares numbers, got text" in text
     assert f"{at(path, '==')} rule 'b': '==' compares a number with text" in text
@@ -241,25 +241,6 @@ def test_type_errors(tmp_path):
     assert f"{at(path, 'wnd=3')} rule 'g': sma() has no parameter 'wnd'" in text
     assert (f"{at(path, 'SPY > 400')} rule 'h': 'SPY' on its own is not a value; "
             "write close(SPY)") in text
-
-
-def test_unavailable_functions_fail_loading_unless_linting(tmp_path, monkeypatch):
-    from rotascope.outputs.alerts import functions
-
-    spec = functions.REGISTRY["drawdown"]
-    monkeypatch.setitem(functions.REGISTRY, "drawdown", type(spec)(
-        spec.name, spec.params, spec.result, spec.compute,
-        ("rotascope.signals.not_landed_yet:drawdown",), spec.summary))
-    path = write_rules(tmp_path / "r.yaml", """
-        rules:
-          - id: a
-            condition: drawdown(IBIT) <= -25%
-        """)
-    (got,) = problems(path)
-    assert got.startswith(f"{at(path, 'drawdown')} rule 'a': function drawdown() is not "
-                          "available yet: "
-                          "rotascope.signals.not_landed_yet cannot be imported")
-    assert load_rules(path, check_available=False).rules[0].id == "a"
 
 
 def test_a_malformed_file_runs_nothing(tmp_path, real_store):

@@ -22,6 +22,7 @@ from rotascope.analysis.breadth import (
 )
 from rotascope.data.store import Store
 from rotascope.errors import MisalignedIndexError, ParameterError, ParameterTypeError
+from rotascope.market_view import MarketView
 
 DATES = ["2023-03-15", "2024-06-28", "2025-04-08", "2025-11-20", "2026-07-13"]
 WINDOWS = (20, 50, 200)
@@ -177,7 +178,7 @@ def test_breadth_history_matches_pandas(store_data, csv_close, pit_mask, market_
 
 def test_breadth_report_matches_history(loaded_store, pit_mask, csv_close) -> None:
     with Store(loaded_store.store_path, read_only=True) as store:
-        rep = breadth_report(store, "sp500", as_of="2025-04-08", settings=loaded_store)
+        rep = breadth_report(MarketView.open(store, loaded_store, as_of="2025-04-08"), "sp500")
     assert isinstance(rep, BreadthReport)
     day = pd.Timestamp("2025-04-08")
     assert rep.as_of == day
@@ -208,7 +209,7 @@ def test_breadth_report_matches_history(loaded_store, pit_mask, csv_close) -> No
 def test_missing_close_is_counted_explicitly(loaded_store) -> None:
     # 167 stocks' files end on 2026-07-13: on 2026-07-14 they are members without a close
     with Store(loaded_store.store_path, read_only=True) as store:
-        rep = breadth_report(store, "sp500", as_of="2026-07-14", settings=loaded_store)
+        rep = breadth_report(MarketView.open(store, loaded_store, as_of="2026-07-14"), "sp500")
     assert rep.missing_close == 167
     assert rep.counted["20"] <= rep.members - rep.missing_close
     assert any("167 members have no close" in n for n in rep.notes)

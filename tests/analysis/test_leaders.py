@@ -10,6 +10,7 @@ from rotascope.analysis.leaders import leaders, leaders_report
 from rotascope.analysis.rotation import rrg
 from rotascope.data.store import Store
 from rotascope.errors import ParameterError
+from rotascope.market_view import MarketView
 
 SECTORS = ["XLB", "XLC", "XLE", "XLF", "XLI", "XLK", "XLP", "XLRE", "XLU", "XLV", "XLY"]
 ROWS = {"1m": 21, "3m": 63, "6m": 126}
@@ -18,7 +19,7 @@ ROWS = {"1m": 21, "3m": 63, "6m": 126}
 @pytest.mark.parametrize("as_of", ["2024-08-05", "2025-04-08"])
 def test_sector_ranks_match_pandas(loaded_store, as_of) -> None:
     with Store(loaded_store.store_path, read_only=True) as store:
-        res = leaders_report(store, "sectors", as_of=as_of, settings=loaded_store)
+        res = leaders_report(MarketView.open(store, loaded_store, as_of=as_of), "sectors")
         close = store.close_matrix(["SPY", *SECTORS], end=as_of)
     t = res.table
     assert sorted(t.index) == sorted(SECTORS)

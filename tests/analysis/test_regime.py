@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rotascope.analysis.regime import (VERDICTS, Condition, _confirm, load_rules,
-                                       regime_history, verdict_changes)
+from rotascope.analysis.regime import (
+    VERDICTS,
+    Condition,
+    _confirm,
+    load_rules,
+    regime_history,
+    verdict_changes,
+)
 from rotascope.data.store import Store
 from rotascope.errors import FileFormatError, ParameterError
 
@@ -135,6 +141,6 @@ def test_group_without_evidence_does_not_block(history) -> None:
 
 def test_alert_record_groups_match_regime() -> None:
     from rotascope.analysis.regime import GROUPS
-    from rotascope.outputs.alerts.functions import _REGIME_GROUPS
+    from rotascope.rules.functions import _REGIME_GROUPS
 
     assert tuple(_REGIME_GROUPS) == GROUPS

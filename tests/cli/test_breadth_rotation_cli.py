@@ -12,6 +12,7 @@ from rotascope.analysis.pairs import PAIRS
 from rotascope.analysis.ratio import RATIO_FIELDS
 from rotascope.data.store import Store
 from rotascope.errors import EXIT_DATA, EXIT_USAGE
+from rotascope.market_view import MarketView
 from rotascope.outputs.cli.main import COMMANDS, cli
 
 SECTORS = ["XLB", "XLC", "XLE", "XLF", "XLI", "XLK", "XLP", "XLRE", "XLU", "XLV", "XLY"]
@@ -38,7 +39,7 @@ def test_breadth_json_is_the_report(loaded_store) -> None:
     assert code == 0
     doc = json.loads(out)
     with Store(loaded_store.store_path, read_only=True) as store:
-        rep = breadth_report(store, "sp500", as_of="2024-06-28", settings=loaded_store)
+        rep = breadth_report(MarketView.open(store, loaded_store, as_of="2024-06-28"), "sp500")
     assert doc == json.loads(json.dumps(rep.to_dict()))
     assert doc["as_of"] == "2024-06-28" and doc["universe"] == "sp500"
     assert set(doc["counted"]) == set(doc["pct_above_sma"]) == {"20", "50", "200"}

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from rotascope.config import Settings
@@ -49,11 +50,26 @@ def syn_home_copy(syn_home: Settings, tmp_path: Path) -> Settings:
     return settings
 
 
+def note_from_store(store: Any, settings: Settings, as_of: Any, *, previous: Any = "auto",
+                    **kw: Any) -> Any:
+    """build_report on a market view of ``store``, as the CLI does it: ``previous="auto"``
+    reads the latest stored note dated before the note's date."""
+    from rotascope.market_view import MarketView
+    from rotascope.outputs.report import build_report
+    from rotascope.outputs.report.history import previous_note
+
+    market = MarketView.open(store, settings, as_of=as_of)
+    if previous == "auto":
+        previous = lambda day: previous_note(store, day)  # noqa: E731
+    return build_report(market, previous=previous,
+                        requested_as_of=None if as_of is None else pd.Timestamp(as_of), **kw)
+
+
 def build_and_write(settings: Settings, out: Path, as_of: str, **kw: Any) -> tuple[Any, dict]:
-    from rotascope.outputs.report import build_report, write_report
+    from rotascope.outputs.report import write_report
 
     with Store(settings.store_path, read_only=True) as store:
-        model = build_report(store, as_of=as_of, settings=settings, **kw)
+        model = note_from_store(store, settings, as_of, **kw)
     write_report(model, out)
     return model, json.loads((out / "note.json").read_text(encoding="utf-8"))
 

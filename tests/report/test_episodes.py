@@ -13,9 +13,9 @@ import pytest
 from rotascope.analysis.inputs import load_regime_inputs
 from rotascope.analysis.regime import load_rules, regime_history
 from rotascope.data.store import Store
-from rotascope.outputs.report import build_report
+from rotascope.market_view import MarketView
 
-from .conftest import SYN_AS_OF
+from .conftest import SYN_AS_OF, note_from_store
 
 #: How long after an episode's last day the verdict may take to show it (its signals
 #: use 3-month windows and a new verdict must hold 5 days to be adopted).
@@ -26,7 +26,8 @@ LAG = pd.Timedelta(days=30)
 def history(syn_home):
     rules = load_rules()
     with Store(syn_home.store_path, read_only=True) as store:
-        inputs = load_regime_inputs(store, rules, settings=syn_home)
+        inputs = load_regime_inputs(MarketView.open(store, syn_home, as_of=store.last_date()),
+                                    rules)
     return regime_history(inputs.close, inputs.breadth, rules)
 
 
@@ -39,7 +40,7 @@ def _episodes(mkt, kind):
 
 def _note(home, day, **kw):
     with Store(home.store_path, read_only=True) as store:
-        return build_report(store, as_of=day, settings=home, previous=None, **kw)
+        return note_from_store(store, home, day, previous=None, **kw)
 
 
 def test_note_reports_the_regime_engine_verdict(syn_note, history) -> None:

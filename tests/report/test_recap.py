@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from rotascope.data.store import Store
 from rotascope.outputs.cli.main import cli
-from rotascope.outputs.report import build_report
 from rotascope.outputs.report.history import list_notes, previous_note, save_note
 
+from .conftest import note_from_store
 from .oracle import Oracle
 
 FIRST, SECOND = "2007-11-16", "2007-11-23"
@@ -21,7 +21,7 @@ FIRST, SECOND = "2007-11-16", "2007-11-23"
 
 def _build(home, day, **kw):
     with Store(home.store_path, read_only=True) as store:
-        return build_report(store, as_of=day, settings=home, **kw)
+        return note_from_store(store, home, day, **kw)
 
 
 def test_history_table_round_trip(syn_home_copy) -> None:

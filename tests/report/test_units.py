@@ -141,11 +141,12 @@ def test_html_is_self_contained(syn_note) -> None:
 def test_missing_instrument_is_said_plainly(syn_home_copy) -> None:
     """Drop IBIT from a store: the note says it is not in the store, prints no number."""
     from rotascope.data.store import Store
-    from rotascope.outputs.report import build_report
+
+    from .conftest import note_from_store
 
     with Store(syn_home_copy.store_path) as store:
         store.con.execute("DELETE FROM prices WHERE ticker = 'IBIT'")
-        model = build_report(store, as_of="2007-06-29", settings=syn_home_copy, previous=None)
+        model = note_from_store(store, syn_home_copy, "2007-06-29", previous=None)
     crypto = model.section("crypto")
     text = " ".join(crypto.templates())
     assert "not available" in text and "not in the store" in text

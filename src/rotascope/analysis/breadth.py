@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -60,6 +60,9 @@ from ..errors import MisalignedIndexError, NoDataError, ParameterError, Paramete
 from ..signals.averages import ema
 from ._breadth_kernel import breadth_counts, counter_layout
 from .pairs import PairStatus, Stretch, pairs_table, ratio_stretches
+
+if TYPE_CHECKING:
+    from ..market_view import MarketView
 
 __all__ = ["breadth_history", "BreadthReport", "breadth_report", "participation",
            "Participation", "participation_label", "BREADTH_WINDOWS", "PARTICIPATION_WINDOWS"]
@@ -83,7 +86,7 @@ def _mask_array(members: Any, frame: pd.DataFrame) -> np.ndarray | None:
         shown = ", ".join(map(str, missing_cols[:5]))
         raise MisalignedIndexError(
             f"breadth_history(): 'members' has no column for {len(missing_cols)} tickers of "
-            f"'close' ({shown}); build it with membership_mask(store, name, close.index, "
+            f"'close' ({shown}); build it with MarketView.membership(name, close.index, "
             "close.columns)")
     missing_rows = frame.index.difference(members.index)
     if len(missing_rows):
@@ -446,30 +449,19 @@ class BreadthReport:
         }
 
 
-def _universe_tickers(store: Any, universe: Any, as_of: pd.Timestamp) -> list[str]:
-    """Every ticker that is a member at some date up to ``as_of`` (PIT) or today's list."""
-    if universe.point_in_time:
-        iv = store.universe_members(universe.name)
-        ok = iv["start_date"].isna() | (iv["start_date"] <= as_of)
-        return list(dict.fromkeys(iv.loc[ok, "ticker"].tolist()))
-    return list(universe.tickers)
-
-
-def breadth_report(store: Any, universe: str = "sp500", *, as_of: Any = None,
-                   settings: Any = None, windows: Sequence[int] = BREADTH_WINDOWS,
+def breadth_report(market: MarketView, universe: str = "sp500", *,
+                   windows: Sequence[int] = BREADTH_WINDOWS,
                    high_low_window: int = 252, index: str | None = None,
                    leaders: str | Sequence[str] = _LEADERS,
                    stretch_days: Sequence[int] = (5, 10, 21)) -> BreadthReport:
-    """Breadth of ``universe`` on ``as_of``, read from an open store.
+    """Breadth of ``universe`` on the market view's date.
 
     Parameters
     ----------
-    store : an open :class:`~rotascope.data.store.Store`.
+    market : a :class:`~rotascope.market.MarketView`; nothing after its ``as_of`` is
+        read, and the report is for the last trading date on or before it.
     universe : universe name (default ``"sp500"``: point-in-time when it was added with
         a changes file).
-    as_of : date (default the store's last date). Nothing after it is read; the report
-        is for the last trading date on or before it.
-    settings : :class:`~rotascope.config.Settings` (for user universes).
     windows, high_low_window : as in :func:`breadth_history`.
     index : the index ETF of the participation figures (default: the universe's
         benchmark, SPY).
@@ -489,35 +481,31 @@ def breadth_report(store: Any, universe: str = "sp500", *, as_of: Any = None,
 
     Notes
     -----
-    History is loaded from the store's first date so the A/D line and the McClellan
+    History is loaded from the first date the view has so the A/D line and the McClellan
     summation index start there (``ad_line_start``). With point-in-time membership
     the members of each date are the universe's on that date; the reference data's
     membership history is coarse (events dated when the scraped list changed, gaps of
     months) and holds prices only for today's members (survivorship bias): both are
     stated in ``notes``.
     """
-    from ..data.universes import membership_mask, resolve_universe
-
     f = "breadth_report"
-    uni = resolve_universe(universe, store, settings)
-    day = (store.last_date() if as_of is None else check_date(as_of, "as_of", func=f))
-    if day is None:
-        raise NoDataError(f"{f}(): the store is empty")
-    have = set(store.tickers())
-    wanted = _universe_tickers(store, uni, day)
+    uni = market.universe(universe)
+    day = market.as_of
+    have = set(market.tickers)
+    wanted = market.ever_members(universe)
     tickers = [t for t in wanted if t in have]
     if not tickers:
         raise NoDataError(f"{f}(): none of the {len(wanted)} members of {universe!r} has "
                           "prices in the store; import or update them first")
-    close = store.close_matrix(tickers, end=day)
+    close = market.close(tickers)
     if len(close) == 0:
         raise NoDataError(f"{f}(): no prices of {universe!r} on or before {day:%Y-%m-%d}")
-    mask = membership_mask(store, universe, close.index, tickers, settings=settings)
+    mask = market.membership(universe, close.index, tickers)
     hist = breadth_history(close, members=mask, windows=windows,
                            high_low_window=high_low_window)
     row = hist.iloc[-1]
     date = hist.index[-1]
-    on_date = resolve_universe(universe, store, settings, as_of=date)
+    on_date = market.universe(universe, on=date)
     without = tuple(t for t in on_date.tickers if t not in have)
     wins = [int(w) for w in windows]
     counted = {str(w): int(row[f"counted_{w}"]) for w in wins}
@@ -540,10 +528,9 @@ def breadth_report(store: Any, universe: str = "sp500", *, as_of: Any = None,
                      + ", ".join(without[:10]) + (" ..." if len(without) > 10 else ""))
     # RSP/SPY and participation
     idx_ticker = index or uni.benchmark or "SPY"
-    lead = (list(resolve_universe(leaders, store, settings).tickers)
-            if isinstance(leaders, str) else list(leaders))
+    lead = market.members(leaders) if isinstance(leaders, str) else list(leaders)
     extra = [t for t in dict.fromkeys(["RSP", "SPY", idx_ticker, *lead]) if t in have]
-    ext = store.close_matrix(extra, end=day) if extra else pd.DataFrame()
+    ext = market.close(extra) if extra else pd.DataFrame()
     rsp_status: PairStatus | None = None
     stretches: tuple[Stretch, ...] = ()
     if {"RSP", "SPY"} <= set(ext.columns):

@@ -39,92 +39,25 @@ Contribution of a group to the index return over a window
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .._validation import as_price_frame, check_date, check_int
-from ..errors import FileFormatError, NoDataError, ParameterError, ParameterTypeError
+from ..errors import NoDataError, ParameterError, ParameterTypeError
+
+if TYPE_CHECKING:
+    from ..market_view import MarketView
 from ..signals.returns import parse_window, shift_valid
 
-__all__ = ["MAG7", "read_weights", "basket_returns", "basket_index", "Contribution",
+__all__ = ["MAG7", "basket_returns", "basket_index", "Contribution",
            "contribution", "Concentration", "concentration", "concentration_report"]
 
 #: The Magnificent Seven (GOOGL for Alphabet).
 MAG7: tuple[str, ...] = ("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA")
-
-
-def read_weights(path: str | Path) -> pd.DataFrame:
-    """Read a weights file: CSV with columns ``ticker,weight,as_of``.
-
-    Weights are fractions (0.071) or percent (7.1): a column whose values sum to more
-    than 1.5 is read as percent. Tickers are normalised (``BRK.B`` -> ``BRK-B``).
-
-    Returns
-    -------
-    DataFrame with columns ticker, weight (fraction), as_of (Timestamp).
-
-    Raises
-    ------
-    FileFormatError
-        Missing column, unparsable number or date, negative weight, duplicated ticker
-        (file:line).
-    """
-    from ..data.model import normalize_ticker
-
-    path = Path(path)
-    try:
-        fh = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot read: {exc.strerror or exc}") from None
-    rows: list[tuple[str, float, pd.Timestamp]] = []
-    seen: dict[str, int] = {}
-    with fh:
-        reader = csv.reader(fh)
-        header = [h.strip().lower() for h in next(reader, [])]
-        need = ("ticker", "weight", "as_of")
-        if any(h not in header for h in need):
-            raise FileFormatError(path, f"header must have columns {','.join(need)}, got "
-                                  f"{','.join(header) or '(empty)'}", 1)
-        pos = {h: header.index(h) for h in need}
-        for fields in reader:
-            line = reader.line_num
-            if not any(x.strip() for x in fields):
-                continue
-            if len(fields) != len(header):
-                raise FileFormatError(path, f"expected {len(header)} fields, got "
-                                      f"{len(fields)}", line)
-            raw = fields[pos["ticker"]].strip()
-            if not raw:
-                raise FileFormatError(path, "empty ticker", line)
-            t = normalize_ticker(raw)
-            try:
-                w = float(fields[pos["weight"]])
-            except ValueError:
-                raise FileFormatError(path, f"weight {fields[pos['weight']]!r} is not a "
-                                      "number", line) from None
-            if not np.isfinite(w) or w < 0:
-                raise FileFormatError(path, f"weight must be >= 0, got {w}", line)
-            try:
-                d = pd.Timestamp(fields[pos["as_of"]].strip()).normalize()
-            except ValueError:
-                raise FileFormatError(path, f"as_of {fields[pos['as_of']]!r} is not a date "
-                                      "like 2025-06-30", line) from None
-            if t in seen:
-                raise FileFormatError(path, f"{t} already on line {seen[t]}", line)
-            seen[t] = line
-            rows.append((t, w, d))
-    if not rows:
-        raise FileFormatError(path, "no weights after the header", 2)
-    out = pd.DataFrame(rows, columns=["ticker", "weight", "as_of"])
-    if out["weight"].sum() > 1.5:
-        out["weight"] = out["weight"] / 100.0
-    return out
 
 
 def _weights_series(weights: Any, func: str) -> tuple[pd.Series, pd.Series]:
@@ -507,38 +440,28 @@ def concentration(close: pd.DataFrame, *, group: Sequence[str] = MAG7,
                          contributions=tuple(contribs), levels=lv, notes=tuple(notes))
 
 
-def concentration_report(store: Any, universe: str = "sp500", *, as_of: Any = None,
-                         settings: Any = None, weights: Any = None,
-                         group: Sequence[str] = MAG7, index: str = "SPY",
+def concentration_report(market: MarketView, universe: str = "sp500", *,
+                         weights: Any = None, group: Sequence[str] = MAG7, index: str = "SPY",
                          windows: Sequence[str] = ("1m", "3m", "ytd", "1y"),
                          start: Any = None) -> Concentration:
-    """:func:`concentration` of ``group`` within ``universe``, loaded from an open store.
+    """:func:`concentration` of ``group`` within ``universe`` on the market view's date.
 
     The rest is the universe's point-in-time members without the group (GOOG, the
-    second Alphabet class, is left out of the rest too). ``weights`` may be a path to a
-    weights file or a :func:`read_weights` frame. History starts at ``start`` (default
-    two years before ``as_of``, enough for a 1y window and the 252-row estimate).
+    second Alphabet class, is left out of the rest too). ``weights`` is a
+    :func:`read_weights` frame (the edge reads the file). History starts at ``start``
+    (default two years before the view's date, enough for a 1y window and the 252-row
+    estimate).
     """
-    from ..data.universes import membership_mask, resolve_universe
-
-    f = "concentration_report"
-    day = store.last_date() if as_of is None else check_date(as_of, "as_of", func=f)
-    if day is None:
-        raise NoDataError(f"{f}(): the store is empty")
-    if isinstance(weights, (str, Path)):
-        weights = read_weights(weights)
-    uni = resolve_universe(universe, store, settings)
-    have = set(store.tickers())
-    if uni.point_in_time:
-        iv = store.universe_members(universe)
-        tickers = list(dict.fromkeys(iv["ticker"]))
-    else:
-        tickers = list(uni.tickers)
+    day = market.as_of
+    uni = market.universe(universe)
+    tickers = (sorted(set(market.ever_members(universe))) if uni.point_in_time
+               else list(uni.tickers))
+    have = set(market.tickers)
     skip = {*group, "GOOG", "GOOGL"} if "GOOGL" in group else set(group)
     rest = [t for t in tickers if t in have and t not in skip]
     extra = [t for t in (*group, index, "MAGS", "XMAG") if t in have]
     begin = (pd.Timestamp(day) - pd.DateOffset(years=2)) if start is None else start
-    close = store.close_matrix(list(dict.fromkeys([*extra, *rest])), start=begin, end=day)
-    mask = membership_mask(store, universe, close.index, rest, settings=settings)
+    close = market.close(list(dict.fromkeys([*extra, *rest])), start=begin)
+    mask = market.membership(universe, close.index, rest)
     return concentration(close, group=group, rest=rest, members=mask, index=index,
                          weights=weights, windows=windows, as_of=day)

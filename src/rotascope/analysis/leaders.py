@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,9 @@ import pandas as pd
 from .._validation import as_price_frame, check_choice, check_date
 from ..errors import NoDataError, ParameterError, ParameterTypeError
 from .rotation import rrg
+
+if TYPE_CHECKING:
+    from ..market_view import MarketView
 
 __all__ = ["LeadersTable", "leaders", "leaders_report", "LEADER_WINDOWS", "CALLS"]
 
@@ -188,31 +191,26 @@ def _summarise(warnings: Sequence[str]) -> tuple[str, ...]:
     return tuple(rest)
 
 
-def leaders_report(store: Any, universe: str = "sectors", *, benchmark: str | None = None,
-                   windows: Sequence[str] = LEADER_WINDOWS, rank_by: str = "3m",
-                   period: str = "weekly", as_of: Any = None,
-                   settings: Any = None) -> LeadersTable:
-    """:func:`leaders` for a universe's members on ``as_of``, loaded from an open store.
+def leaders_report(market: MarketView, universe: str = "sectors", *,
+                   benchmark: str | None = None, windows: Sequence[str] = LEADER_WINDOWS,
+                   rank_by: str = "3m", period: str = "weekly") -> LeadersTable:
+    """:func:`leaders` for a universe's members on the market view's date.
 
     The benchmark defaults to the universe's (SPY). Members without prices are left
-    out and listed in ``warnings``. Four years of history are loaded (the 6-month
+    out and listed in ``warnings``. Four years of history are used (the 6-month
     window and the weekly RRG need about 36 weeks).
     """
-    from ..data.universes import resolve_universe
-
     f = "leaders_report"
-    day = store.last_date() if as_of is None else check_date(as_of, "as_of", func=f)
-    if day is None:
-        raise NoDataError(f"{f}(): the store is empty")
-    uni = resolve_universe(universe, store, settings, as_of=day)
+    day = market.as_of
+    uni = market.universe(universe)
     bench = benchmark or uni.benchmark or "SPY"
-    have = set(store.tickers())
-    store.check_tickers([bench])
+    market.require([bench])
+    have = set(market.tickers)
     members = [t for t in uni.tickers if t in have and t != bench]
     absent = [t for t in uni.tickers if t not in have]
     if not members:
         raise NoDataError(f"{f}(): no member of {universe!r} has prices in the store")
-    close = store.close_matrix([bench, *members], start=day - pd.DateOffset(years=4), end=day)
+    close = market.close([bench, *members], start=day - pd.DateOffset(years=4))
     res = leaders(close, bench, windows=windows, rank_by=rank_by, period=period, as_of=day,
                   universe=universe)
     if absent:

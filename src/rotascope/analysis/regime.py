@@ -48,17 +48,17 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import DataError, FileFormatError, ParameterError
 from .._fmt import pct
+from ..errors import DataError, FileFormatError, ParameterError
 from ..signals.averages import sma
 from ..signals.momentum import rsi
 from ..signals.returns import shift_valid, total_return
 from ..signals.rolling import pct_from_high
 
-__all__ = ["GROUPS", "MIXED_AXES", "LEANS", "VERDICTS", "Condition", "Measure", "SignalRule", "VerdictRule",
-           "RegimeRules", "EvidenceItem", "RegimeResult", "RegimeHistory", "load_rules",
-           "default_rules_path", "measure_history", "regime_history", "regime_at",
-           "verdict_changes"]
+__all__ = ["GROUPS", "MIXED_AXES", "LEANS", "VERDICTS", "Condition", "Measure",
+           "SignalRule", "VerdictRule", "RegimeRules", "EvidenceItem", "RegimeResult",
+           "RegimeHistory", "load_rules", "default_rules_path", "measure_history",
+           "regime_history", "regime_at", "regime", "verdict_changes"]
 
 GROUPS = ("risk", "participation", "leadership", "defensive")
 #: Groups whose balance makes a "mixed" call confident.
@@ -662,3 +662,26 @@ def verdict_changes(history: RegimeHistory, start: Any = None, end: Any = None) 
     return pd.DataFrame({"date": dates, "verdict": arr[change],
                          "previous": pd.Series(previous, dtype=object, index=range(len(dates))),
                          "confidence": conf})
+
+
+def regime(market: Any, *, rules: RegimeRules | None = None,
+           universe: str = "sp500") -> RegimeResult:
+    """The confirmed regime verdict on a market view's date, with its evidence.
+
+    Parameters
+    ----------
+    market : a :class:`~rotascope.market_view.MarketView` (nothing after its date is read).
+    rules : regime rules (default: the packaged rules, :func:`load_rules`).
+    universe : member universe of the breadth signals.
+
+    Examples
+    --------
+    >>> import rotascope
+    >>> rotascope.regime(rotascope.market(as_of="2025-04-08")).verdict  # doctest: +SKIP
+    'broad breakdown'
+    """
+    from .inputs import load_regime_inputs
+
+    rules = rules or load_rules()
+    inputs = load_regime_inputs(market, rules, universe=universe)
+    return regime_history(inputs.close, inputs.breadth, rules).at(market.as_of)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,6 +15,9 @@ from .._validation import unique_list
 from ..errors import NoDataError
 from .perf import PerfTable, perf
 from .ratio import RatioStatus, ratio_table
+
+if TYPE_CHECKING:
+    from ..market_view import MarketView
 
 __all__ = ["Snapshot", "build_snapshot"]
 
@@ -39,25 +42,22 @@ class Snapshot:
         }
 
 
-def build_snapshot(store: Any, settings: Any, *, universes: Sequence[str],
+def build_snapshot(market: MarketView, *, universes: Sequence[str],
                    pairs: Sequence[tuple[str, str]], windows: Sequence[str],
-                   as_of: object = None,
                    progress: Callable[[int], None] | None = None) -> Snapshot:
-    """Compute the snapshot from an open store (reads only data up to ``as_of``)."""
-    from ..data.universes import resolve_universe
-
+    """Compute the snapshot on the market view's date (reads nothing later)."""
     tick = progress or (lambda n: None)
-    members = {name: list(resolve_universe(name, store, settings).tickers) for name in universes}
+    members = {name: market.members(name) for name in universes}
     wanted = unique_list([t for ts in members.values() for t in ts]
                          + [t for p in pairs for t in p])
-    have = set(store.tickers())
+    have = set(market.tickers)
     missing = [t for t in wanted if t not in have]
     present = [t for t in wanted if t in have]
     if not present:
         raise NoDataError("none of the snapshot's tickers are in the store: "
                           + ", ".join(wanted))
-    day = pd.Timestamp(as_of) if as_of is not None else store.last_date(present)
-    close = store.close_matrix(present, end=day)
+    close = market.close(present)
+    day = market.as_of
     tick(1)
     sections: dict[str, PerfTable] = {}
     warnings: list[str] = []

@@ -397,6 +397,18 @@ class Store:
         return (codes.astype(np.int64), [str(n) for n in names],
                 np.asarray(res["d"], dtype=np.int64), values)
 
+    def closes_per_date(self, tickers: Sequence[str], *, last: int = 40) -> pd.Series:
+        """How many of ``tickers`` have a close on each of the ``last`` latest dates
+        (index: date, ascending); the basis of the default as-of date."""
+        if self._con is None or not tickers:
+            return pd.Series(dtype=np.int64)
+        df = self._con.execute(
+            "SELECT date, count(*) AS n FROM prices WHERE ticker IN (SELECT unnest(?)) "
+            "GROUP BY date ORDER BY date DESC LIMIT ?", [list(tickers), int(last)]).df()
+        out = pd.Series(df["n"].to_numpy(np.int64), index=pd.DatetimeIndex(df["date"],
+                                                                           name="date"))
+        return out.sort_index()
+
     def trading_days(self, ticker: str) -> pd.DatetimeIndex | None:
         """The dates ``ticker`` has prices for (its calendar), or None when it has none."""
         if self._con is None:

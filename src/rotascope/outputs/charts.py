@@ -257,8 +257,7 @@ def line_chart(data: pd.Series | pd.DataFrame, path: str | Path, *, title: str =
     -------
     Path of the written file.
     """
-    from ..signals.averages import sma
-    from ..signals.momentum import rsi
+    from ..analysis.indicators import rsi, sma
 
     p, suffix = _check_path(path, "line_chart")
     frame = _series_frame(data, "line_chart").astype(float)
@@ -320,7 +319,7 @@ def breadth_chart(history: pd.DataFrame, index_close: pd.Series, path: str | Pat
     their ``windows`` averages (50% line); net new highs (bars); the McClellan
     oscillator (0 line). ``history`` is :func:`rotascope.analysis.breadth.breadth_history`.
     """
-    from ..signals.averages import sma
+    from ..analysis.indicators import sma
 
     p, suffix = _check_path(path, "breadth_chart")
     if not isinstance(history, pd.DataFrame) or not isinstance(index_close, pd.Series):

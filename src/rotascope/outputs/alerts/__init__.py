@@ -1,9 +1,9 @@
 """Alerts: declarative rules that fire once, are delivered reliably, and can be backtested.
 
-* :mod:`.grammar`   the condition language (Lark LALR grammar -> syntax tree)
+The condition language itself (grammar, type checks, evaluation, the function
+registry) is :mod:`rotascope.rules`, shared with scans and strategies.
+
 * :mod:`.rules`     YAML rules files (safe loading, validation, file:line:column errors)
-* :mod:`.functions` the registry of functions conditions call (whole-history series)
-* :mod:`.evaluate`  static checks, vectorised evaluation, edge detection
 * :mod:`.state`     edge state, outbox and deliveries in the store
 * :mod:`.channels`  console, JSON lines, signed webhook, email
 * :mod:`.runner`    check, backtest, run and watch

@@ -44,9 +44,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from ...errors import RuleError
-from .evaluate import CheckInfo, check_condition
-from .functions import REGISTRY
-from .grammar import Call, ConditionSyntaxError, Node, parse_condition, unparse, walk
+from ...rules.evaluate import CheckInfo, check_condition
+from ...rules.grammar import ConditionSyntaxError, Node, parse_condition, unparse
+from .channels import validate_settings
 
 __all__ = ["Location", "Problem", "RulesFileError", "ChannelConfig", "Rule", "RuleSet",
            "load_rules", "parse_rules", "SEVERITIES", "CHANNEL_TYPES"]
@@ -481,6 +481,8 @@ def _channels(r: _Reader, node: yaml.Node, base: Path) -> dict[str, ChannelConfi
                                  "or neither")
             if options.get("port") is None:
                 options["port"] = 465 if options.get("ssl") else 587
+        for p in validate_settings(ctype, options):  # issue 16: paths, CR/LF/NUL in values
+            r.problem(fields.get(getattr(p, "option", ""), (knode, knode))[1], f"{where}: {p}")
         mark = knode.start_mark
         out[name] = ChannelConfig(name, ctype, MappingProxyType(options),
                                   r.loc(mark.line, mark.column))
@@ -506,7 +508,7 @@ def _universe_checker(store: Any, settings: Any) -> Any:
 
 
 def parse_rules(text: str, path: str | Path = "<rules>", *, store: Any = None,
-                settings: Any = None, check_available: bool = True) -> RuleSet:
+                settings: Any = None) -> RuleSet:
     """Parse and validate rules from YAML text (see :func:`load_rules`)."""
     path_s = str(path)
     base = Path(path_s).resolve().parent if path_s != "<rules>" else Path.cwd()
@@ -580,7 +582,7 @@ def parse_rules(text: str, path: str | Path = "<rules>", *, store: Any = None,
             for item in rules_node.value:
                 _duplicate_id(r, item, seen)
                 rule = _rule(r, item, channels, default_severity, default_channels,
-                             known_tickers, universe_problem, check_available)
+                             known_tickers, universe_problem)
                 if rule is not None:
                     rules.append(rule)
     if r.problems:
@@ -646,7 +648,7 @@ def _channel_names(r: _Reader, node: yaml.Node, channels: Mapping[str, ChannelCo
 
 def _rule(r: _Reader, item: yaml.Node, channels: Mapping[str, ChannelConfig],
           default_severity: str, default_channels: tuple[str, ...],
-          known_tickers: set[str] | None, universe_problem: Any, check_available: bool,
+          known_tickers: set[str] | None, universe_problem: Any,
           ) -> Rule | None:
     fields = r.mapping(item, "a rule", _RULE_KEYS)
     if fields is None:
@@ -703,14 +705,6 @@ def _rule(r: _Reader, item: yaml.Node, channels: Mapping[str, ChannelConfig],
                                    universe_problem=universe_problem)
     for issue in issues:
         at(issue.start, issue.end, issue.message)
-    if check_available and not issues:
-        reported: set[str] = set()
-        for node in walk(tree):
-            if isinstance(node, Call) and node.func in REGISTRY and node.func not in reported:
-                why = REGISTRY[node.func].unavailable()
-                if why:
-                    reported.add(node.func)
-                    at(node.start, node.end, why)
     if len(r.problems) > n_before or rule_id is None:
         return None
     return Rule(rule_id, description or text.strip(), severity, chans, text, tree, info,
@@ -718,7 +712,7 @@ def _rule(r: _Reader, item: yaml.Node, channels: Mapping[str, ChannelConfig],
 
 
 def load_rules(path: str | Path, *, store: Any = None, settings: Any = None,
-               check_available: bool = True) -> RuleSet:
+) -> RuleSet:
     """Load and validate a rules file; raise on any problem, so nothing runs half-checked.
 
     Parameters
@@ -727,8 +721,6 @@ def load_rules(path: str | Path, *, store: Any = None, settings: Any = None,
     store : an open Store; when given, every ticker a condition reads must have prices
         in it and stored universes are known.
     settings : where user universes live (default: the environment).
-    check_available : also fail when a rule calls a function whose module has not
-        landed yet (the default; turn off to lint syntax and types only).
 
     Returns
     -------
@@ -756,4 +748,4 @@ def load_rules(path: str | Path, *, store: Any = None, settings: Any = None,
         raise RulesFileError(str(path), [Problem(Location(str(path), 1, 1),
                                                  f"cannot read the rules file: {exc}")]) from None
     return parse_rules(text, str(path), store=store, settings=settings,
-                       check_available=check_available)
+)

@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from ...errors import NoDataError, ParameterError, RotascopeError
+from ...rules.evaluate import Evaluation, edges, evaluate, values_at
+from ...rules.functions import EvalContext
 from .channels import Channel, DeliveryError, make_channel, redact
-from .evaluate import Evaluation, edges, evaluate, values_at
-from .functions import EvalContext
 from .rules import Rule, RuleSet, load_rules
 from .state import AlertStore, DeliveryLog, Firing, PendingDelivery, RuleState, alert_id
 
@@ -52,6 +52,18 @@ def _iso(d: pd.Timestamp | None) -> str | None:
     return None if d is None or pd.isna(d) else pd.Timestamp(d).strftime("%Y-%m-%d")
 
 
+def regime_rules_of(settings: Any) -> Any:
+    """The regime rules ``regime()`` conditions read: $ROTASCOPE_HOME/regime.yaml when
+    it exists, else the built-in rules."""
+    from pathlib import Path
+
+    from ...analysis.regime import load_rules
+
+    home = getattr(settings, "home", None)
+    user = Path(home) / "regime.yaml" if home is not None else None
+    return load_rules(user if user is not None and user.exists() else None)
+
+
 # -- evaluation --------------------------------------------------------------------------
 
 def evaluate_rules(ruleset: RuleSet, store: Any, end: pd.Timestamp | None,
@@ -68,10 +80,14 @@ def evaluate_rules(ruleset: RuleSet, store: Any, end: pd.Timestamp | None,
     Returns
     -------
     dict
-        rule id -> :class:`~rotascope.outputs.alerts.evaluate.Evaluation`.
+        rule id -> :class:`~rotascope.rules.evaluate.Evaluation`.
     """
+    from ...market_view import MarketView
+
     store.require_data()
-    ctx = EvalContext(store, end, settings)
+    day = end if end is not None else store.last_date()
+    ctx = EvalContext(MarketView.open(store, settings, as_of=day),
+                      regime_rules=regime_rules_of(settings))
     ctx.prefetch(ruleset.tickers())
     return {rule.id: evaluate(rule.tree, ctx) for rule in ruleset.rules}
 

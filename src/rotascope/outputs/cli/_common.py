@@ -13,8 +13,8 @@ import pandas as pd
 from ...config import Settings
 from ...errors import ParameterError
 
-__all__ = ["as_of_option", "json_option", "open_store", "emit_json", "console",
-           "resolve_as_of", "settings_of", "split_csv", "with_progress"]
+__all__ = ["as_of_option", "json_option", "open_store", "open_market", "emit_json",
+           "console", "resolve_as_of", "settings_of", "split_csv", "with_progress"]
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -75,6 +75,24 @@ def open_store(ctx: click.Context, *, read_only: bool = True,
         store.close()
 
 
+@contextmanager
+def open_market(ctx: click.Context, as_of: pd.Timestamp | None = None, *,
+                needs: list[str] | None = None, needs_universes: tuple[str, ...] = (),
+                quiet: bool = False) -> Iterator[Any]:
+    """The market view of the CLI's store as of ``as_of`` (default: the last session on
+    which 95% of ``needs`` have a close; the choice is printed on stderr when it differs
+    from the store's last date)."""
+    from ...market_view import MarketView
+
+    settings = settings_of(ctx)
+    with open_store(ctx) as store:
+        market = MarketView.open(store, settings, as_of=as_of, needs=needs,
+                                 needs_universes=needs_universes)
+        if market.as_of_note and not quiet:
+            click.echo(f"note: {market.as_of_note}", err=True)
+        yield market
+
+
 def resolve_as_of(store: Any, as_of: pd.Timestamp | None,
                   tickers: list[str] | None = None) -> pd.Timestamp:
     """The requested date, or the latest date in the store."""
@@ -94,8 +112,7 @@ def split_csv(value: str | None) -> list[str]:
 
 def with_progress(total: int, description: str, *, disable: bool = False) -> Any:
     """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, \
-        TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console(stderr=True),

@@ -177,18 +177,16 @@ def run_cmd(ctx: click.Context, rules: str, as_of: Any, as_json: bool, verbose: 
 @alerts.command()
 @json_option
 def functions(as_json: bool) -> None:
-    """The functions conditions can call, and whether each is available yet."""
-    from ..alerts.functions import REGISTRY
+    """The functions conditions can call (from the registry beside the signals)."""
+    from ...rules.functions import REGISTRY
 
     rows = []
     for name in sorted(REGISTRY):
         spec = REGISTRY[name]
-        why = spec.unavailable()
         rows.append({"name": name, "signature": spec.signature(), "summary": spec.summary,
-                     "example": spec.example, "available": why is None, "reason": why})
+                     "example": spec.example})
     if as_json:
         emit_json({"functions": rows})
         return
     for r in rows:
-        flag = "" if r["available"] else "   (not available yet)"
-        click.echo(f"{r['signature']}{flag}\n    {r['summary']}\n    e.g. {r['example']}")
+        click.echo(f"{r['signature']}\n    {r['summary']}\n    e.g. {r['example']}")

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import click
 
-from ._common import (as_of_option, console, emit_json, json_option, open_store,
-                      resolve_as_of, split_csv)
+from ._common import (
+    as_of_option,
+    console,
+    emit_json,
+    json_option,
+    open_market,
+    split_csv,
+)
 
 PERF_EPILOG = """\b
 Examples:
@@ -50,10 +56,9 @@ def perf(ctx: click.Context, tickers: tuple[str, ...], windows: str, as_of: obje
     from ..tables import perf_table
 
     names = [normalize_ticker(t) if not t.startswith("^") else t.upper() for t in tickers]
-    with open_store(ctx) as store:
-        store.check_tickers(names)
-        day = resolve_as_of(store, as_of, names)
-        close = store.close_matrix(names, end=day)
+    with open_market(ctx, as_of, needs=names) as market:
+        close = market.close(names)
+        day = market.as_of
     table = compute_perf(close, split_csv(windows), as_of=day)
     _warn(table.warnings)
     if as_json:
@@ -77,10 +82,9 @@ def ratio(ctx: click.Context, numerator: str, denominator: str, as_of: object,
 
     a, b = (normalize_ticker(t) if not t.startswith("^") else t.upper()
             for t in (numerator, denominator))
-    with open_store(ctx) as store:
-        store.check_tickers([a, b])
-        day = resolve_as_of(store, as_of, [a, b])
-        close = store.close_matrix([a, b], end=day)
+    with open_market(ctx, as_of, needs=[a, b]) as market:
+        close = market.close([a, b])
+        day = market.as_of
     status = ratio_status(close, a, b, as_of=day)
     if status.date != day:
         _warn([f"{a}/{b}: last common close {status.date:%Y-%m-%d}, before {day:%Y-%m-%d}"])

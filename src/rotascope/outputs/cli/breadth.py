@@ -6,7 +6,13 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_store, settings_of
+from ._common import (
+    as_of_option,
+    console,
+    emit_json,
+    json_option,
+    open_market,
+)
 
 __all__ = ["breadth", "breadth_tables"]
 
@@ -89,8 +95,9 @@ def breadth(ctx: click.Context, universe_name: str, as_of: object, as_json: bool
     McClellan oscillator, RSP/SPY, and participation over 1m/3m/YTD."""
     from ...analysis.breadth import breadth_report
 
-    with open_store(ctx) as store:
-        report = breadth_report(store, universe_name, as_of=as_of, settings=settings_of(ctx))
+    with open_market(ctx, as_of, needs=["RSP", "SPY"],
+                     needs_universes=(universe_name,)) as market:
+        report = breadth_report(market, universe_name)
     if as_json:
         emit_json(report.to_dict())
         return

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_store, settings_of
+from ._common import as_of_option, console, emit_json, json_option, open_market
 
 __all__ = ["chart", "ratio_cmd", "rrg_cmd", "breadth_cmd", "line_cmd"]
 
@@ -59,9 +59,9 @@ def _done(path: Path, kind: str, day: Any, as_json: bool) -> None:
     console().print(f"wrote {path}")
 
 
-def _source(store: Any) -> str:
+def _source(market: Any) -> str:
     try:
-        prov = store.provenance()
+        prov = market.provenance
         if len(prov) and "source" in prov.columns:
             srcs = sorted(set(prov["source"].dropna().astype(str)))
             return "rotascope store (" + ", ".join(srcs[:3]) + ")"
@@ -88,11 +88,10 @@ def ratio_cmd(ctx: click.Context, numerator: str, denominator: str, out: Path | 
     from ..charts import ratio_chart
 
     a, b = normalize_ticker(numerator), normalize_ticker(denominator)
-    with open_store(ctx) as store:
-        store.check_tickers([a, b])
-        day = as_of if as_of is not None else store.last_date([a, b])
-        close = store.close_matrix([a, b], end=day)
-        source = _source(store)
+    with open_market(ctx, as_of, needs=[a, b]) as market:
+        close = market.close([a, b])
+        day = market.as_of
+        source = _source(market)
     path = ratio_chart(close, a, b, _out(out, f"ratio_{a}_{b}", day),
                        start=_default_start(day, start), source=source, synthetic=synthetic,
                        plotlyjs=plotlyjs)  # type: ignore[arg-type]
@@ -118,13 +117,13 @@ def rrg_cmd(ctx: click.Context, tickers: tuple[str, ...], universe_name: str,
     from .rrg import load_rrg, universe_tickers
 
     bench = normalize_ticker(benchmark)
-    with open_store(ctx) as store:
-        names = ([normalize_ticker(t) for t in tickers] if tickers else
-                 universe_tickers(store, ctx, universe_name,
-                                  as_of if as_of is not None else store.last_date()))
-        day = as_of if as_of is not None else store.last_date([bench, *names])
-        result = load_rrg(store, names, bench, as_of=day, period=period, tail=tail)
-        source = _source(store)
+    given = [normalize_ticker(t) for t in tickers]
+    with open_market(ctx, as_of, needs=[bench, *given],
+                     needs_universes=() if given else (universe_name,)) as market:
+        names = given or universe_tickers(market, universe_name)
+        result = load_rrg(market, names, bench, period=period, tail=tail)
+        day = market.as_of
+        source = _source(market)
     path = rrg_chart(result, _out(out, "rrg", day), source=source, synthetic=synthetic,
                      plotlyjs=plotlyjs)  # type: ignore[arg-type]
     _done(path, "rrg", day, as_json)
@@ -145,13 +144,13 @@ def breadth_cmd(ctx: click.Context, universe_name: str, index_ticker: str, out: 
     from ..charts import breadth_chart
 
     idx = index_ticker.upper()
-    with open_store(ctx) as store:
-        store.check_tickers([idx])
-        report = breadth_report(store, universe_name, as_of=as_of, settings=settings_of(ctx),
-                                index=idx)
+    with open_market(ctx, as_of, needs=["RSP", "SPY", idx],
+                     needs_universes=(universe_name,)) as market:
+        market.require([idx])
+        report = breadth_report(market, universe_name, index=idx)
         day = report.as_of
-        index_close = store.close_matrix([idx], end=day)[idx]
-        source = _source(store)
+        index_close = market.at(day).close([idx])[idx]
+        source = _source(market)
     path = breadth_chart(report.history, index_close, _out(out, f"breadth_{universe_name}", day),
                          start=_default_start(day, start), index_name=idx,
                          universe=universe_name, as_of=day, source=source,
@@ -178,11 +177,10 @@ def line_cmd(ctx: click.Context, tickers: tuple[str, ...], averages: str,
 
     names = [normalize_ticker(t) if not t.startswith("^") else t.upper() for t in tickers]
     wins = [int(w) for w in split_csv(averages)]
-    with open_store(ctx) as store:
-        store.check_tickers(names)
-        day = as_of if as_of is not None else store.last_date(names)
-        close = store.close_matrix(names, end=day)
-        source = _source(store)
+    with open_market(ctx, as_of, needs=names) as market:
+        close = market.close(names)
+        day = market.as_of
+        source = _source(market)
     path = line_chart(close, _out(out, "line_" + "_".join(names), day),
                       title=", ".join(names), averages=wins, rsi_window=rsi_window,
                       start=_default_start(day, start), log=log_scale, as_of=day,

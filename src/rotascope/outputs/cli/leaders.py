@@ -6,7 +6,13 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_store, settings_of
+from ._common import (
+    as_of_option,
+    console,
+    emit_json,
+    json_option,
+    open_market,
+)
 
 __all__ = ["leaders", "leaders_rich_table"]
 
@@ -73,14 +79,14 @@ def leaders_rich_table(res: Any, top: int | None = None) -> Any:
 def leaders(ctx: click.Context, universe_name: str, window: str, benchmark: str | None,
             period: str, top: int | None, as_of: Any, as_json: bool) -> None:
     """Rank UNIVERSE by relative strength over 1m/3m/6m and by RRG quadrant."""
+    from ...analysis.indicators import parse_window
     from ...analysis.leaders import LEADER_WINDOWS, leaders_report
-    from ...signals.returns import parse_window
 
     parse_window(window)  # a clear error for a bad window before loading anything
-    with open_store(ctx) as store:
-        res = leaders_report(store, universe_name, benchmark=benchmark,
-                             windows=LEADER_WINDOWS, rank_by=window, period=period,
-                             as_of=as_of, settings=settings_of(ctx))
+    with open_market(ctx, as_of, needs=[benchmark or "SPY"],
+                     needs_universes=(universe_name,)) as market:
+        res = leaders_report(market, universe_name, benchmark=benchmark,
+                             windows=LEADER_WINDOWS, rank_by=window, period=period)
     err = console(stderr=True)
     for w in res.warnings:
         err.print(f"[yellow]warning:[/] {w}")

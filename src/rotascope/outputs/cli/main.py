@@ -125,8 +125,9 @@ def cli(ctx: click.Context, home: str | None) -> None:
     Computes the evidence (ratios, trends, breadth, rotation) from daily prices in a
     local store and prints tables, JSON (--json) and charts.
     """
-    from ...config import Settings, default_home
     from pathlib import Path
+
+    from ...config import Settings, default_home
 
     ctx.obj = Settings(home=Path(home).expanduser() if home else default_home())
 

@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
-from ._common import (_parse_date, as_of_option, console, emit_json, json_option, open_store,
-                      settings_of)
+from ._common import (
+    _parse_date,
+    as_of_option,
+    console,
+    emit_json,
+    json_option,
+    open_market,
+    settings_of,
+)
 
 EPILOG = """\b
 Examples:
@@ -26,7 +33,7 @@ def rules_path(settings: object, explicit: str | None) -> Path | None:
     """--rules FILE, else $ROTASCOPE_HOME/regime.yaml when present, else the defaults."""
     if explicit:
         return Path(explicit)
-    user = Path(getattr(settings, "home")) / "regime.yaml"
+    user = Path(settings.home) / "regime.yaml"
     return user if user.exists() else None
 
 
@@ -58,10 +65,10 @@ def regime(ctx: click.Context, as_of: object, start: object, end: object,
     replay = start is not None or end is not None
     if replay and as_of is not None:
         raise ParameterError("use either --as-of or --from/--to")
-    with open_store(ctx) as store:
-        last = end if end is not None else (as_of if as_of is not None else store.last_date())
-        inputs = load_regime_inputs(store, rules, end=last, universe=universe,
-                                    settings=settings)
+    with open_market(ctx, end if end is not None else as_of, needs=list(rules.tickers),
+                     needs_universes=(universe,)) as market:
+        last = market.as_of
+        inputs = load_regime_inputs(market, rules, universe=universe)
     history = regime_history(inputs.close, inputs.breadth, rules)
     err = console(stderr=True)
     for note in inputs.notes:

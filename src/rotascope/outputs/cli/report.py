@@ -45,9 +45,11 @@ def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
     from ...analysis.regime import load_rules
     from ...data.store import Store
     from ...errors import StoreBusyError
+    from ...market_view import MarketView
     from ..report import build_report, write_report
+    from ..report.build import CORE_TICKERS
     from ..report.demo import ensure_demo_store
-    from ..report.history import save_note
+    from ..report.history import previous_note, save_note
     from .regime import rules_path
 
     settings = settings_of(ctx)
@@ -62,8 +64,13 @@ def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
         source = {"demo": True, "generator": dict(DEMO_SPEC)}
     with Store(target.store_path, read_only=True) as store:
         store.require_data()  # exit code 3 with the ways to load data
-        model = build_report(store, as_of=as_of, settings=target, rules=rules,
-                             universe=universe, source=source)
+        market = MarketView.open(store, target, as_of=as_of,
+                                 needs=[*CORE_TICKERS, *rules.tickers])
+        if market.as_of_note:
+            err.print(f"note: {market.as_of_note}")
+        model = build_report(market, rules=rules, universe=universe, source=source,
+                             previous=lambda day: previous_note(store, day),
+                             requested_as_of=as_of)
     out = (Path(out_dir) if out_dir
            else settings.home / "reports" / f"rotascope-report-{model.as_of:%Y-%m-%d}")
     paths = write_report(model, out)

@@ -12,8 +12,7 @@ from ._common import (
     console,
     emit_json,
     json_option,
-    open_store,
-    settings_of,
+    open_market,
     split_csv,
 )
 
@@ -98,13 +97,11 @@ def rotation(ctx: click.Context, pairs_text: str | None, bitcoin: bool, as_of: A
     from ...analysis.ratio import parse_pair
 
     pairs = [parse_pair(p) for p in split_csv(pairs_text)] if pairs_text else list(PAIRS)
-    with open_store(ctx) as store:
-        have = set(store.tickers())
-        wanted = list(dict.fromkeys([t for p in pairs for t in p]
-                                    + (["IBIT", "SPY"] if bitcoin else [])))
-        present = [t for t in wanted if t in have]
-        day = as_of if as_of is not None else store.last_date(present or None)
-        close = store.close_matrix(present, end=day)
+    wanted = list(dict.fromkeys([t for p in pairs for t in p]
+                                + (["IBIT", "SPY"] if bitcoin else [])))
+    with open_market(ctx, as_of, needs=wanted) as market:
+        close = market.close(market.present(wanted))
+        day = market.as_of
     rows = pairs_table(close, pairs, as_of=day)
     btc = None
     btc_note = None
@@ -166,11 +163,13 @@ def concentration(ctx: click.Context, universe_name: str, weights: Path | None,
                   index_ticker: str, windows: str, as_of: Any, as_json: bool) -> None:
     """Mag-7 basket vs the rest of the index, MAGS/XMAG, and the Mag-7's contribution."""
     from ...analysis.concentration import concentration_report
+    from ...data.weights import read_weights
     from ..fmt import pct
 
-    with open_store(ctx) as store:
-        res = concentration_report(store, universe_name, as_of=as_of,
-                                   settings=settings_of(ctx), weights=weights,
+    table = read_weights(weights) if weights is not None else None
+    with open_market(ctx, as_of, needs=["SPY", "MAGS", "XMAG", index_ticker.upper()],
+                     needs_universes=(universe_name, "mag7")) as market:
+        res = concentration_report(market, universe_name, weights=table,
                                    index=index_ticker.upper(), windows=split_csv(windows))
     if as_json:
         emit_json(res.to_dict())

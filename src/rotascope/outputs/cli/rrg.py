@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_store, settings_of
+from ._common import as_of_option, console, emit_json, json_option, open_market
 
 __all__ = ["rrg", "load_rrg", "rrg_table", "heading", "universe_tickers"]
 
@@ -38,13 +38,11 @@ def heading(point: Any) -> str:
     return _ARROWS[int(round(angle / (math.pi / 4))) % 8]
 
 
-def universe_tickers(store: Any, ctx: click.Context, name: str, as_of: Any
-                     ) -> list[str]:
-    """Members of universe ``name`` on ``as_of`` that have prices (others are warned)."""
-    from ...data.universes import resolve_universe
-
-    members = list(resolve_universe(name, store, settings_of(ctx), as_of=as_of).tickers)
-    have = set(store.tickers())
+def universe_tickers(market: Any, name: str) -> list[str]:
+    """Members of universe ``name`` on the view's date that have prices (others are
+    warned)."""
+    members = market.members(name)
+    have = set(market.tickers)
     absent = [t for t in members if t not in have]
     if absent:
         console(stderr=True).print(
@@ -53,16 +51,15 @@ def universe_tickers(store: Any, ctx: click.Context, name: str, as_of: Any
     return [t for t in members if t in have]
 
 
-def load_rrg(store: Any, tickers: list[str], benchmark: str, *, as_of: Any, period: str,
+def load_rrg(market: Any, tickers: list[str], benchmark: str, *, period: str,
              tail: int) -> Any:
-    """Load closes (all history up to ``as_of``) and compute the RRG."""
+    """The RRG of ``tickers`` on all history up to the view's date."""
     from ...analysis.rotation import rrg as compute
 
     names = list(dict.fromkeys([benchmark, *[t for t in tickers if t != benchmark]]))
-    store.check_tickers(names)
-    close = store.close_matrix(names, end=as_of)
+    close = market.close(names)
     return compute(close, benchmark, period=period, tail=tail,  # type: ignore[arg-type]
-                   as_of=as_of)
+                   as_of=market.as_of)
 
 
 def rrg_table(result: Any, title: str | None = None) -> Any:
@@ -105,14 +102,11 @@ def rrg(ctx: click.Context, tickers: tuple[str, ...], universe_name: str, benchm
     from ...data.model import normalize_ticker
 
     bench = normalize_ticker(benchmark)
-    with open_store(ctx) as store:
-        if tickers:
-            names = [normalize_ticker(t) for t in tickers]
-        else:
-            names = universe_tickers(store, ctx, universe_name,
-                                     as_of if as_of is not None else store.last_date())
-        day = as_of if as_of is not None else store.last_date([bench, *names])
-        result = load_rrg(store, names, bench, as_of=day, period=period, tail=tail)
+    given = [normalize_ticker(t) for t in tickers]
+    with open_market(ctx, as_of, needs=[bench, *given],
+                     needs_universes=() if given else (universe_name,)) as market:
+        names = given or universe_tickers(market, universe_name)
+        result = load_rrg(market, names, bench, period=period, tail=tail)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_store, resolve_as_of
+from ._common import as_of_option, console, emit_json, json_option, open_market
 
 __all__ = ["signals", "summary_tables"]
 
@@ -50,10 +50,9 @@ def signals(ctx: click.Context, ticker: str, as_of: Any, as_json: bool) -> None:
     from ...analysis.signals_summary import signals_summary
 
     legs = _legs(ticker)
-    with open_store(ctx) as store:
-        store.check_tickers(legs)
-        day = resolve_as_of(store, as_of, legs)
-        close = store.close_matrix(legs, end=day)
+    with open_market(ctx, as_of, needs=legs) as market:
+        close = market.close(legs)
+        day = market.as_of
     summary = signals_summary(close, "/".join(legs), as_of=day)
     err = console(stderr=True)
     for w in summary.warnings:

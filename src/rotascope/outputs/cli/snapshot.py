@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, settings_of, with_progress
+from ._common import as_of_option, console, emit_json, json_option, open_market, with_progress
 
 SNAPSHOT_UNIVERSES = ("leadership", "style", "sectors", "global")
 KEY_RATIOS = (("MAGS", "SPY"), ("XMAG", "MAGS"), ("RSP", "SPY"), ("QQQ", "IWM"),
@@ -29,18 +29,16 @@ Load data first: `rotascope data import ../shared/market-data` (CSV folder) or
 def snapshot(ctx: click.Context, as_of: object, as_json: bool) -> None:
     """Leadership, style, sector and global performance, and the key rotation ratios."""
     from ...analysis.snapshot import build_snapshot
-    from ...data.store import Store
     from ..tables import perf_table, ratio_rows_table
 
-    settings = settings_of(ctx)
-    with Store(settings.store_path, read_only=True) as store:
-        store.require_data()
+    with open_market(ctx, as_of, needs=[t for p in KEY_RATIOS for t in p],
+                     needs_universes=tuple(SNAPSHOT_UNIVERSES)) as market:
         progress = with_progress(len(SNAPSHOT_UNIVERSES) + 2, "loading",
                                  disable=as_json or not console(stderr=True).is_terminal)
         with progress:
             task = progress.add_task("loading prices", total=len(SNAPSHOT_UNIVERSES) + 2)
-            snap = build_snapshot(store, settings, universes=SNAPSHOT_UNIVERSES,
-                                  pairs=KEY_RATIOS, windows=SNAPSHOT_WINDOWS, as_of=as_of,
+            snap = build_snapshot(market, universes=SNAPSHOT_UNIVERSES,
+                                  pairs=KEY_RATIOS, windows=SNAPSHOT_WINDOWS,
                                   progress=lambda n: progress.advance(task, n))
     err = console(stderr=True)
     for w in snap.warnings:

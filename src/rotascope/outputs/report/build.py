@@ -1,7 +1,7 @@
 """Collect the analysis results as of a date into a :class:`ReportModel`.
 
-:func:`build_report` reads the store (prices up to the as-of date, the member universe,
-the earlier notes of the ``reports`` table) and computes everything the note prints:
+:func:`build_report` reads a market view (prices up to the as-of date, the member
+universe; the earlier note comes from the caller) and computes everything the note prints:
 the regime verdict (:mod:`rotascope.analysis.regime`), the index read like a chart
 (:mod:`rotascope.analysis.signals_summary`), ratio lines and pairs
 (:mod:`rotascope.analysis.pairs`), breadth (:mod:`rotascope.analysis.breadth`), the
@@ -20,21 +20,26 @@ all, is listed as missing and its figures are not printed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ...analysis.indicators import WINDOWS, sma, total_return
 from ...analysis.perf import MAX_STALE_DAYS
 from ...errors import NoDataError
-from ...signals.averages import sma
-from ...signals.returns import WINDOWS, total_return
 from . import sections as S
 from .figures import FigureRegistry
 from .model import ChartSpec, ReportModel, Section
 from .narrative import Voice
+
+if TYPE_CHECKING:
+    from ...market_view import MarketView
+
+#: The previous note for the recap: its JSON, a function of the note date, or None.
+PreviousNote = Mapping[str, Any] | Callable[[pd.Timestamp], Mapping[str, Any] | None] | None
 
 __all__ = ["build_report", "ReportContext", "WINDOW_WORDS", "CORE_TICKERS"]
 
@@ -235,40 +240,27 @@ class ReportContext:
 
 # -- loading ---------------------------------------------------------------------------
 
-def _universe_tickers(name: str, store: Any, settings: Any) -> tuple[str, ...]:
-    from ...data.universes import resolve_universe
-    from ...errors import UnknownUniverseError
-
-    try:
-        return tuple(resolve_universe(name, store, settings).tickers)
-    except UnknownUniverseError:
-        return ()
+def _universe_tickers(name: str, market: MarketView) -> tuple[str, ...]:
+    return tuple(market.members(name)) if market.has_universe(name) else ()
 
 
-def _load_members(ctx: ReportContext, store: Any, settings: Any, universe: str) -> None:
+def _load_members(ctx: ReportContext, market: MarketView, universe: str) -> None:
     """Closes, point-in-time mask and breadth history of the member universe."""
     from ...analysis.breadth import breadth_history
-    from ...data.universes import membership_mask, resolve_universe
-    from ...errors import UnknownUniverseError
 
-    try:
-        uni = resolve_universe(universe, store, settings)
-    except UnknownUniverseError:
+    if not market.has_universe(universe):
         ctx.notes.append(f"universe {universe!r} is not defined, so breadth is not shown; "
                          "add it with `rotascope universe add sp500 FILE --changes FILE`")
         return
-    if store.universe_info(universe):
-        tickers = sorted(set(store.universe_members(universe)["ticker"]))
-    else:
-        tickers = list(uni.tickers)
-    have = set(store.tickers())
-    tickers = [t for t in tickers if t in have]
+    uni = market.universe(universe)
+    tickers = sorted(market.present(market.ever_members(universe)))
     if not tickers:
         ctx.notes.append(f"no member of {universe!r} has prices in the store, so breadth is "
                          "not shown")
         return
-    close = store.close_matrix(tickers, end=ctx.as_of)
-    mask = membership_mask(store, universe, close.index, tickers, settings=settings)
+    view = market.at(ctx.as_of)
+    close = view.close(tickers)
+    mask = view.membership(universe, close.index, tickers)
     ctx.members_close = close
     ctx.members_mask = mask
     ctx.breadth = breadth_history(close, members=mask)
@@ -283,34 +275,26 @@ def _load_members(ctx: ReportContext, store: Any, settings: Any, universe: str) 
                          "breadth is biased upward (survivorship)")
 
 
-def _is_synthetic(store: Any) -> bool:
-    info = store.instruments()
-    if "source" not in info.columns or "SPY" not in info.index:
-        return False
-    return str(info.at["SPY", "source"]) == "synthetic"
-
-
-def build_report(store: Any, *, as_of: Any = None, settings: Any = None, rules: Any = None,
-                 universe: str = "sp500", previous: Mapping[str, Any] | None | str = "auto",
-                 synthetic: bool | None = None, source: Mapping[str, Any] | None = None
-                 ) -> ReportModel:
-    """Compute the weekly note as of a date from an open store.
+def build_report(market: MarketView, *, rules: Any = None, universe: str = "sp500",
+                 previous: PreviousNote = None, synthetic: bool | None = None,
+                 source: Mapping[str, Any] | None = None,
+                 requested_as_of: pd.Timestamp | None = None) -> ReportModel:
+    """Compute the weekly note on the market view's date.
 
     Parameters
     ----------
-    store : an open :class:`~rotascope.data.store.Store` (read-only is enough).
-    as_of : date, optional
-        Default: the store's last date. The note is dated on the last trading date on
-        or before it; nothing after it is read.
-    settings : :class:`~rotascope.config.Settings` (user universes).
+    market : a :class:`~rotascope.market.MarketView`. The note is dated on the last
+        trading date (of SPY) on or before its ``as_of``; nothing after it is read.
     rules : :class:`~rotascope.analysis.regime.RegimeRules`; default the packaged rules.
     universe : member universe for breadth (default ``"sp500"``).
-    previous : the earlier note's JSON for the recap; ``"auto"`` (default) reads the
-        latest note dated before ``as_of`` from the store's ``reports`` table; None: no
-        recap.
-    synthetic : mark the note synthetic; default: True when SPY in the store comes from
-        the synthetic generator.
+    previous : the earlier note's JSON for the recap, or a function of the note date
+        that returns it (the CLI reads the latest stored note dated before it); None:
+        no recap.
+    synthetic : mark the note synthetic; default: True when SPY comes from the
+        synthetic generator.
     source : provenance to record in the JSON (store path, demo parameters).
+    requested_as_of : the date the user asked for, recorded in the JSON (default: the
+        view's date when it was given explicitly).
 
     Returns
     -------
@@ -319,48 +303,40 @@ def build_report(store: Any, *, as_of: Any = None, settings: Any = None, rules: 
     Raises
     ------
     NoDataError
-        The store is empty, or has no prices on or before ``as_of``.
+        No note ticker has prices on or before the view's date.
     """
     from ...analysis.regime import load_rules, regime_history
-    from . import history
 
-    store.require_data()
     rules = rules or load_rules()
     names = ("mag7", "leadership", "style", "sectors", "global", "macro", "crypto")
-    universes = {n: _universe_tickers(n, store, settings) for n in names}
+    universes = {n: _universe_tickers(n, market) for n in names}
     wanted = list(dict.fromkeys([*CORE_TICKERS, *rules.tickers,
                                  *(t for n in names for t in universes[n])]))
-    have = set(store.tickers())
+    have = set(market.tickers)
     present = [t for t in wanted if t in have]
     if not present:
         raise NoDataError("none of the note's tickers (SPY, sectors, ...) are in the store; "
                           "import data first: rotascope data import ../shared/market-data")
-    requested = None if as_of is None else pd.Timestamp(as_of).normalize()
-    end = requested if requested is not None else store.last_date(present)
-    close = store.close_matrix(present, end=end)
+    close = market.close(present)
     if len(close) == 0:
-        raise NoDataError(f"no prices on or before {end:%Y-%m-%d}")
+        raise NoDataError(f"no prices on or before {market.as_of:%Y-%m-%d}")
     spy = close["SPY"].dropna() if "SPY" in close.columns else pd.Series(dtype=float)
     day = spy.index[-1] if len(spy) else close.index[-1]
-    synthetic = _is_synthetic(store) if synthetic is None else bool(synthetic)
+    synthetic = market.is_synthetic("SPY") if synthetic is None else bool(synthetic)
     ctx = ReportContext(as_of=pd.Timestamp(day), close=close, reg=FigureRegistry(),
                         voice=Voice(pd.Timestamp(day)), universes=universes,
                         synthetic=synthetic, universe=universe)
     for t in wanted:
         if t not in have:
             ctx.missing[t] = "not in the store"
-    _load_members(ctx, store, settings, universe)
+    _load_members(ctx, market, universe)
 
     rule_cols = [t for t in rules.tickers if t in close.columns]
     rclose = close[rule_cols].dropna(how="all")
     hist = regime_history(rclose, ctx.breadth, rules)
     result = hist.at(ctx.as_of)
 
-    prev_note: Mapping[str, Any] | None
-    if isinstance(previous, str):
-        prev_note = history.previous_note(store, ctx.as_of) if previous == "auto" else None
-    else:
-        prev_note = previous
+    prev_note = previous(ctx.as_of) if callable(previous) else previous
 
     sections: dict[str, Section] = {}
     sections["verdict"] = S.verdict_section(ctx, result, rules)
@@ -385,9 +361,9 @@ def build_report(store: Any, *, as_of: Any = None, settings: Any = None, rules: 
              + f": {ctx.as_of:%Y-%m-%d}")
     prev_date = pd.Timestamp(prev_note["as_of"]) if prev_note else None
     missing = {t: ctx.missing[t] for t in wanted if t in ctx.missing}
-    src = {"store": str(getattr(store, "path", "")), "rules": rules.source,
+    src = {"store": market.location, "rules": rules.source,
            "universe": universe, **(dict(source) if source else {})}
-    return ReportModel(as_of=ctx.as_of, requested_as_of=requested, synthetic=synthetic,
+    return ReportModel(as_of=ctx.as_of, requested_as_of=requested_as_of, synthetic=synthetic,
                        title=title, regime=result, figures=ctx.reg, sections=ordered,
                        charts=tuple(ctx.charts), missing=missing, notes=tuple(ctx.notes),
                        source=src, previous_as_of=prev_date)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from ....signals.averages import ma_slope, sma
-from ....signals.momentum import rsi as rsi_fn
+from ....analysis.indicators import ma_slope, sma
+from ....analysis.indicators import rsi as rsi_fn
 from ..model import ChartRef, ChartSpec, Paragraph, Section, Table
 from ..narrative import (
     direction_word,
@@ -42,8 +42,8 @@ def _rsi_zone(x: float) -> str:
 
 
 def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
+    from ....analysis.indicators import detect_range, range_breaks
     from ....analysis.signals_summary import signals_summary
-    from ....signals.ranges import detect_range, range_breaks
 
     v = ctx.voice
     s = ctx.series(ticker)
@@ -67,7 +67,7 @@ def index_section(ctx: ReportContext, ticker: str = "SPY") -> Section:
     rsi = ctx.add(f"{ticker}.rsi_14", summ.rsi14, kind="rsi", unit="index",
                   definition=f"{ticker} Wilder RSI over 14 days",
                   inputs={"series": [ticker], "window": 14})
-    from ....signals.rolling import pct_from_high
+    from ....analysis.indicators import pct_from_high
 
     off_high = ctx.add(f"{ticker}.pct_from_high_252", float(pct_from_high(s, 252).iloc[-1]),
                        kind="pct_from_high", unit="pct",

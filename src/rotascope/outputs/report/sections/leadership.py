@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ....signals.averages import sma
+from ....analysis.indicators import sma
 from ..model import ChartRef, ChartSpec, Paragraph, Section, Table
 from ..narrative import (
     direction_word,

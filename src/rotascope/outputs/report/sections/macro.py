@@ -99,9 +99,14 @@ def macro_section(ctx: ReportContext) -> Section:
 # -- crypto ------------------------------------------------------------------------------
 
 def crypto_section(ctx: ReportContext, ticker: str = "IBIT") -> Section:
-    from ....signals.drawdown import drawdown, rebound, rebound_shape, worst_decline
-    from ....signals.leadlag import best_lag
-    from ....signals.rolling import pct_from_high
+    from ....analysis.indicators import (
+        best_lag,
+        drawdown,
+        pct_from_high,
+        rebound,
+        rebound_shape,
+        worst_decline,
+    )
 
     s = ctx.series(ticker)
     if s is None:

@@ -45,7 +45,6 @@ from .functions import (
     REGISTRY,
     EvalContext,
     FunctionSpec,
-    FunctionUnavailableError,
     Param,
     Record,
     RecordType,
@@ -378,7 +377,7 @@ def check_condition(tree: Node, *, known_tickers: set[str] | None = None,
 
     Parameters
     ----------
-    tree : the parsed condition (:func:`~rotascope.outputs.alerts.grammar.parse_condition`).
+    tree : the parsed condition (:func:`~rotascope.rules.grammar.parse_condition`).
     known_tickers : tickers with prices in the store; None skips the ticker check.
     universe_problem : returns a message for an unknown universe name, else None.
 
@@ -548,9 +547,6 @@ class _Evaluator:
         key = _call_key(node)
         if key in self.ctx.memo:
             return self.ctx.memo[key]
-        problem = spec.unavailable()
-        if problem:
-            raise FunctionUnavailableError(problem)
         bound, _ = _bind(spec, node)
         args = {}
         for p in spec.params:

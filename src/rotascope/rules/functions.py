@@ -1,10 +1,12 @@
-"""The functions alert conditions may call: a registry of named, typed callables.
+"""The functions conditions (alerts, scans, strategies) may call: named, typed callables.
 
 Each entry maps a name (``ratio``, ``close``, ``sma``, ``range``, ``breadth``, ...) to a
 :class:`FunctionSpec`: its parameters, the type of what it returns, and a callable that
-computes the **whole history** as a time series from the store, up to the evaluation
+computes the **whole history** as a time series from a market view, up to its as-of
 date. Conditions are then evaluated over all dates at once (see
-:mod:`rotascope.outputs.alerts.evaluate`).
+:mod:`rotascope.rules.evaluate`). Number-valued indicators come from
+:data:`rotascope.signals.registry.INDICATORS` (declared once there); this module adds
+the records (``ratio``, ``range``, ``rebound``, ``breadth``, ``regime``) and text values.
 
 Values
 ------
@@ -15,26 +17,32 @@ Values
   ``breadth(sp500).pct_above_sma.50``); a record with a default field may be used
   directly (``ratio(MAGS, SPY) > 0.3`` reads ``.value``).
 
-Every function reads the store with ``end=`` the evaluation date and is causal (the value
-on a date uses only rows up to that date), so the history computed once for a
+Every function reads the market view (nothing after its as-of date) and is causal (the
+value on a date uses only rows up to that date), so the history computed once for a
 backtest equals what a daily run would have seen on each day.
-
-A function whose implementing module has not landed (or cannot be imported) is still
-known, so rules using it are parsed and type-checked; loading such rules for evaluation
-fails with a "not available yet" message that names the module.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ...errors import NoDataError, RuleError
+from ..analysis import regime as _regime_mod
+from ..analysis.inputs import load_regime_inputs, universe_breadth
+from ..analysis.ratio import ratio_history
+from ..errors import NoDataError
+from ..signals.divergence import rsi_divergence, rsi_lower_highs_lower_lows
+from ..signals.drawdown import rebound
+from ..signals.momentum import rsi
+from ..signals.ranges import detect_range
+from ..signals.registry import INDICATORS, MAX_ROWS, Indicator, Param
+
+if TYPE_CHECKING:
+    from ..market_view import MarketView
 
 __all__ = [
     "NUMBER",
@@ -48,7 +56,6 @@ __all__ = [
     "EvalContext",
     "REGISTRY",
     "function_names",
-    "FunctionUnavailableError",
 ]
 
 
@@ -88,74 +95,24 @@ Type = SeriesType | RecordType
 
 # -- parameters --------------------------------------------------------------------------
 
-_REQUIRED = object()
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of an alert function.
-
-    ``kind``:
-    ``"series"``  a ticker (its close) or any number-valued expression;
-    ``"ticker"``  a ticker as stored (``SPY``, ``BRK-B``, ``^TNX``);
-    ``"universe"`` a universe name (``sp500``, ``mag7``);
-    ``"rows"``    a whole number of trading rows, or a window (``10d``, ``3m``);
-    ``"window"``  like ``rows`` or ``ytd``;
-    ``"number"``  a number (``4%`` allowed);
-    ``"choice"``  one of ``choices`` (a name or a string).
-    """
-
-    name: str
-    kind: str
-    default: Any = _REQUIRED
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
-
-    @property
-    def required(self) -> bool:
-        return self.default is _REQUIRED
-
-    def describe(self) -> str:
-        text = {"series": "a ticker or a number series", "ticker": "a ticker",
-                "universe": "a universe name", "rows": "a whole number of rows or a window "
-                "like 10d/3m", "window": "a window like 10d, 3m, 1y, ytd or a number of rows",
-                "number": "a number", "choice": "one of " + ", ".join(self.choices)}[self.kind]
-        return text
-
+# Param is declared once beside the indicators (rotascope.signals.registry).
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """A function alert conditions may call.
+    """A function conditions may call.
 
     ``compute(ctx, args)`` returns the value's whole history up to ``ctx.end``;
     ``args`` maps parameter names to bound values (a ``pd.Series`` for ``series``, a
     ``str`` for tickers/universes/choices, ``int`` rows, ``int | "ytd"`` windows,
-    ``float`` numbers). ``needs`` lists ``"module:attribute"`` the function calls;
-    until all import, :meth:`unavailable` says which one is missing.
+    ``float`` numbers).
     """
 
     name: str
     params: tuple[Param, ...]
     result: Type
     compute: Callable[[EvalContext, dict[str, Any]], Any]
-    needs: tuple[str, ...]
     summary: str
     example: str = ""
-
-    def unavailable(self) -> str | None:
-        """None when every module the function needs imports; else why not."""
-        for ref in self.needs:
-            module, _, attr = ref.partition(":")
-            try:
-                mod = importlib.import_module(module)
-            except ImportError as exc:
-                return (f"function {self.name}() is not available yet: {module} cannot be "
-                        f"imported ({exc}); it arrives with its module")
-            if attr and not hasattr(mod, attr):
-                return (f"function {self.name}() is not available yet: {module} has no "
-                        f"{attr}() yet")
-        return None
 
     def signature(self) -> str:
         parts = []
@@ -168,10 +125,6 @@ def _show_default(value: Any) -> str:
     if isinstance(value, float) and 0 < abs(value) < 1:
         return f"{value * 100:g}%"
     return str(value)
-
-
-class FunctionUnavailableError(RuleError):
-    """A rule calls a function whose implementing module has not landed yet."""
 
 
 @dataclass
@@ -193,29 +146,34 @@ class Record:
 # -- evaluation context ------------------------------------------------------------------
 
 class EvalContext:
-    """What functions read: the store up to ``end``, with caches shared by all rules.
+    """What functions read: a market view (nothing after its as-of date), with caches
+    shared by all rules of a run.
 
     Parameters
     ----------
-    store : an open :class:`~rotascope.data.store.Store`.
-    end : the evaluation date; nothing after it is read (None: everything).
-    settings : where user universes live (for ``breadth``); None reads the environment.
+    market : a :class:`~rotascope.market.MarketView`; its ``as_of`` is the evaluation
+        date (the end of every history).
+    regime_rules : the regime rules ``regime()`` uses (a loaded rules object; default the
+        built-in rules). The edge resolves the user's file, not this module.
     """
 
-    def __init__(self, store: Any, end: pd.Timestamp | None = None, settings: Any = None
-                 ) -> None:
-        self.store = store
-        self.end = None if end is None else pd.Timestamp(end).normalize()
-        self.settings = settings
+    def __init__(self, market: MarketView, *, regime_rules: Any = None) -> None:
+        self.market = market
+        self.end: pd.Timestamp | None = market.as_of
+        self.regime_rules = regime_rules
         self.memo: dict[str, Any] = {}
         self._closes: dict[str, pd.Series] = {}
+
+    @property
+    def known_tickers(self) -> set[str]:
+        return set(self.market.tickers)
 
     def prefetch(self, tickers: Sequence[str]) -> None:
         """Load the closes of ``tickers`` in one query."""
         wanted = [t for t in dict.fromkeys(tickers) if t not in self._closes]
         if not wanted:
             return
-        frame = self.store.close_matrix(wanted, end=self.end)
+        frame = self.market.close(wanted)
         for t in wanted:
             col = frame[t]
             self._closes[t] = col[col.notna()].rename(t)
@@ -235,11 +193,6 @@ class EvalContext:
 
 # -- implementations ---------------------------------------------------------------------
 
-def _load(ref: str) -> Any:
-    module, _, attr = ref.partition(":")
-    return getattr(importlib.import_module(module), attr)
-
-
 def _clean(s: pd.Series) -> pd.Series:
     """Drop NaN rows (gaps) so a signal computes over the series' own valid rows."""
     s = s.astype(np.float64)
@@ -255,7 +208,6 @@ _RATIO_FIELDS = ("value", "change_1m", "change_3m", "change_6m", "pct_vs_sma50",
 
 
 def _ratio(ctx: EvalContext, a: dict[str, Any]) -> Record:
-    ratio_history = _load("rotascope.analysis.ratio:ratio_history")
     num, den = a["numerator"], a["denominator"]
     frame = ctx.close_frame([num, den])
     hist = ratio_history(frame, [(num, den)])
@@ -265,32 +217,17 @@ def _ratio(ctx: EvalContext, a: dict[str, Any]) -> Record:
     return Record(_RATIO_TYPE, fields)
 
 
-def _perf(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-    total_return = _load("rotascope.signals.returns:total_return")
-    return total_return(_clean(a["series"]), a["window"])
+def _indicator(ind: Indicator) -> Callable[[EvalContext, dict[str, Any]], pd.Series]:
+    names = [p.name for p in ind.params]
 
-
-def _months_extreme(side: str) -> Callable[[EvalContext, dict[str, Any]], pd.Series]:
     def compute(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-        months_extreme = _load("rotascope.signals.extremes:months_extreme")
-        return months_extreme(_clean(a["series"]), side=side,
-                              max_months=int(a["max_months"]))
+        return ind.compute(_clean(a["series"]), **{n: a[n] for n in names})
     return compute
 
 
-def _drawdown(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-    return _load("rotascope.signals.drawdown:drawdown")(_clean(a["series"]))
-
-
-def _worst_decline(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-    return _load("rotascope.signals.drawdown:worst_decline")(_clean(a["series"]),
-                                                             int(a["window"]))
-
-
 def _rebound(ctx: EvalContext, a: dict[str, Any]) -> Record:
-    rebound = _load("rotascope.signals.drawdown:rebound")
     r = rebound(_clean(a["series"]), window=int(a["window"]),
-                min_decline=float(a["min_decline"]))
+             min_decline=float(a["min_decline"]))
 
     def shape() -> pd.Series:
         labels = r.shape()
@@ -303,7 +240,6 @@ def _rebound(ctx: EvalContext, a: dict[str, Any]) -> Record:
 
 
 def _range(ctx: EvalContext, a: dict[str, Any]) -> Record:
-    detect_range = _load("rotascope.signals.ranges:detect_range")
     s = _clean(a["series"])
     r = detect_range(s, width=float(a["width"]), min_days=int(a["min_days"]))
     # The line in the sand going into each day is the range of the previous close:
@@ -327,22 +263,10 @@ def _bool_series(values: np.ndarray, index: pd.Index, *, first_na: bool = False
     return pd.Series(arr, index=index)
 
 
-def _moving_average(kind: str) -> Callable[[EvalContext, dict[str, Any]], pd.Series]:
-    def compute(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-        func = _load(f"rotascope.signals.averages:{kind}")
-        return func(_clean(a["series"]), int(a["window"]))
-    return compute
-
-
-def _rsi(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-    return _load("rotascope.signals.momentum:rsi")(_clean(a["series"]), int(a["window"]))
-
-
 def _rsi_divergence(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-    rsi = _load("rotascope.signals.momentum:rsi")
-    divergence = _load("rotascope.signals.divergence:rsi_divergence")
     s = _clean(a["series"])
-    values = divergence(s, rsi(s, 14), window=int(a["window"])).to_numpy(dtype=np.float64)
+    values = rsi_divergence(s, rsi(s, 14),
+                                        window=int(a["window"])).to_numpy(dtype=np.float64)
     out = np.full(len(values), None, dtype=object)
     out[values == -1.0] = "bearish"
     out[values == 1.0] = "bullish"
@@ -351,38 +275,19 @@ def _rsi_divergence(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
 
 
 def _rsi_fading(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-    rsi = _load("rotascope.signals.momentum:rsi")
-    fading = _load("rotascope.signals.divergence:rsi_lower_highs_lower_lows")
     s = _clean(a["series"])
-    values = np.asarray(fading(s, rsi(s, 14), window=int(a["window"])), dtype=np.float64)
+    values = np.asarray(rsi_lower_highs_lower_lows(
+        s, rsi(s, 14), window=int(a["window"])), dtype=np.float64)
     out = pd.array(values > 0.5, dtype="boolean")
     out[np.isnan(values)] = pd.NA
     return pd.Series(out, index=s.index)
-
-
-def _rolling(kind: str) -> Callable[[EvalContext, dict[str, Any]], pd.Series]:
-    def compute(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-        return _load(f"rotascope.signals.rolling:{kind}")(_clean(a["series"]),
-                                                          int(a["window"]))
-    return compute
-
-
-def _pct_vs_ma(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-    return _load("rotascope.signals.averages:pct_vs_ma")(_clean(a["series"]), int(a["window"]),
-                                                         kind=a["kind"])
-
-
-def _ma_slope(ctx: EvalContext, a: dict[str, Any]) -> pd.Series:
-    return _load("rotascope.signals.averages:ma_slope")(_clean(a["series"]), int(a["window"]),
-                                                        int(a["k"]), kind=a["kind"])
 
 
 def _universe_breadth(ctx: EvalContext, universe: str) -> pd.DataFrame:
     """Breadth history of a universe (point-in-time members), shared by breadth/regime."""
     key = f"<breadth history {universe}>"
     if key not in ctx.memo:
-        universe_breadth = _load("rotascope.analysis.inputs:universe_breadth")
-        hist = universe_breadth(ctx.store, universe, end=ctx.end, settings=ctx.settings)
+        hist = universe_breadth(ctx.market, universe)
         if hist is None:
             raise NoDataError(f"breadth({universe}): the universe has no member with prices "
                               "in the store; import its members' prices first")
@@ -407,30 +312,25 @@ def _breadth(ctx: EvalContext, a: dict[str, Any]) -> Record:
 
 
 def _regime(ctx: EvalContext, a: dict[str, Any]) -> Record:
-    from pathlib import Path
-
-    regime = importlib.import_module("rotascope.analysis.regime")
-    inputs = importlib.import_module("rotascope.analysis.inputs")
-    home = getattr(ctx.settings, "home", None)
-    if home is None:
-        from ...config import Settings
-
-        home = Settings.from_env().home
-    user = Path(home) / "regime.yaml"
-    rules = regime.load_rules(user if user.exists() else None)
-    loaded = inputs.load_regime_inputs(ctx.store, rules, end=ctx.end, universe=a["universe"],
-                                       settings=ctx.settings)
-    hist = regime.regime_history(loaded.close, loaded.breadth, rules)
+    # One regime history per universe and run, however many rules read it.
+    key = f"<regime {a['universe']}>"
+    if key in ctx.memo:
+        return ctx.memo[key]
+    rules = ctx.regime_rules if ctx.regime_rules is not None else _regime_mod.load_rules(None)
+    loaded = load_regime_inputs(ctx.market, rules, universe=a["universe"])
+    hist = _regime_mod.regime_history(loaded.close, loaded.breadth, rules)
     verdict = hist.verdict.astype(object)
     conf = hist.confidence.reindex(columns=list(REGIMES))
     pos = pd.Index(REGIMES).get_indexer(verdict.to_numpy())
     values = conf.to_numpy(dtype=np.float64)
     picked = np.where(pos >= 0, values[np.arange(len(values)), np.clip(pos, 0, None)], np.nan)
     scores = Record(_REGIME_TYPE.fields["scores"],  # type: ignore[arg-type]
-                    {g: hist.scores[g].astype(np.float64) for g in regime.GROUPS})
-    return Record(_REGIME_TYPE, {"verdict": verdict, "raw": hist.raw.astype(object),
-                                 "confidence": pd.Series(picked, index=verdict.index),
-                                 "scores": scores})
+                    {g: hist.scores[g].astype(np.float64) for g in _regime_mod.GROUPS})
+    record = Record(_REGIME_TYPE, {"verdict": verdict, "raw": hist.raw.astype(object),
+                                   "confidence": pd.Series(picked, index=verdict.index),
+                                   "scores": scores})
+    ctx.memo[key] = record
+    return record
 
 
 # -- record types ------------------------------------------------------------------------
@@ -463,92 +363,46 @@ def _series(name: str = "series") -> Param:
     return Param(name, "series")
 
 
+def _from_indicator(ind: Indicator) -> FunctionSpec:
+    return FunctionSpec(ind.name, (_series(), *ind.params), NUMBER, _indicator(ind),
+                        ind.summary, ind.example)
+
+
 _SPECS: list[FunctionSpec] = [
-    FunctionSpec("close", (Param("ticker", "ticker"),), NUMBER, _close, (),
+    FunctionSpec("close", (Param("ticker", "ticker"),), NUMBER, _close,
                  "the ticker's adjusted close", "close(SPY) < range(SPY).floor"),
     FunctionSpec("ratio", (Param("numerator", "ticker"), Param("denominator", "ticker")),
-                 _RATIO_TYPE, _ratio, ("rotascope.analysis.ratio:ratio_history",),
+                 _RATIO_TYPE, _ratio,
                  "the ratio line A/B and its fields (as `rotascope ratio`); default .value",
                  "ratio(MAGS, SPY).lowest_in_months >= 4"),
-    FunctionSpec("perf", (_series(), Param("window", "window")), NUMBER, _perf,
-                 ("rotascope.signals.returns:total_return",),
-                 "total return over a window (10d, 1m, 3m, 6m, 1y, ytd, or rows)",
-                 "perf(RSP, 1m) - perf(SPY, 1m) > 2%"),
-    FunctionSpec("ret", (_series(), Param("window", "window")), NUMBER, _perf,
-                 ("rotascope.signals.returns:total_return",), "alias of perf()",
-                 "ret(IBIT, 1w) < -10%"),
-    FunctionSpec("lowest_in_months", (_series(), Param("max_months", "rows", 24, 1)), NUMBER,
-                 _months_extreme("low"), ("rotascope.signals.extremes:months_extreme",),
-                 "N of an N-month low (0 when none)", "lowest_in_months(IWM) >= 6"),
-    FunctionSpec("highest_in_months", (_series(), Param("max_months", "rows", 24, 1)), NUMBER,
-                 _months_extreme("high"), ("rotascope.signals.extremes:months_extreme",),
-                 "N of an N-month high (0 when none)", "highest_in_months(RSP) >= 12"),
-    FunctionSpec("drawdown", (_series(),), NUMBER, _drawdown,
-                 ("rotascope.signals.drawdown:drawdown",),
-                 "fall from the running peak (<= 0)", "drawdown(IBIT) <= -25%"),
-    FunctionSpec("worst_decline", (_series(), Param("window", "rows", 10, 1)), NUMBER,
-                 _worst_decline, ("rotascope.signals.drawdown:worst_decline",),
-                 "worst fall inside the trailing window of daily returns",
-                 "worst_decline(IBIT, 10) <= -20%"),
-    FunctionSpec("rebound", (_series(), Param("window", "rows", 252, 2),
+    *(_from_indicator(ind) for ind in INDICATORS),
+    FunctionSpec("rebound", (_series(), Param("window", "rows", 252, 2, MAX_ROWS),
                              Param("min_decline", "number", 0.10, 0.0, 1.0)),
-                 _REBOUND_TYPE, _rebound, ("rotascope.signals.drawdown:rebound",),
+                 _REBOUND_TYPE, _rebound,
                  "how much of the latest decline is back (.retraced, .days, .shape)",
                  'rebound(IBIT).shape == "weak bounce"'),
-    FunctionSpec("range", (_series(), Param("width", "number", 0.04, 0.0),
-                           Param("min_days", "rows", 30, 2)),
-                 _RANGE_TYPE, _range, ("rotascope.signals.ranges:detect_range",),
+    FunctionSpec("range", (_series(), Param("width", "number", 0.04, 0.0, 10.0),
+                           Param("min_days", "rows", 30, 2, MAX_ROWS)),
+                 _RANGE_TYPE, _range,
                  "the sideways range going into each day (.floor, .ceiling, .days, .in_range)",
                  "close(SPY) < range(SPY).floor"),
-    FunctionSpec("sma", (_series(), Param("window", "rows", 50, 1)), NUMBER,
-                 _moving_average("sma"), ("rotascope.signals.averages:sma",),
-                 "simple moving average", "close(SPY) < sma(SPY, 200)"),
-    FunctionSpec("ema", (_series(), Param("window", "rows", 20, 1)), NUMBER,
-                 _moving_average("ema"), ("rotascope.signals.averages:ema",),
-                 "exponential moving average", "close(QQQ) crosses_below ema(QQQ, 50)"),
-    FunctionSpec("rsi", (_series(), Param("window", "rows", 14, 2)), NUMBER, _rsi,
-                 ("rotascope.signals.momentum:rsi",), "Wilder RSI (0-100)",
-                 "rsi(SPY) > 70"),
-    FunctionSpec("rsi_divergence", (_series(), Param("window", "rows", 60, 1)),
+    FunctionSpec("rsi_divergence", (_series(), Param("window", "rows", 60, 1, MAX_ROWS)),
                  SeriesType("text", ("bearish", "bullish", "none")), _rsi_divergence,
-                 ("rotascope.signals.momentum:rsi",
-                  "rotascope.signals.divergence:rsi_divergence"),
                  'RSI(14) divergence on the latest swings: "bearish", "bullish" or "none"',
                  'rsi_divergence(SPY) == "bearish"'),
-    FunctionSpec("rsi_lower_highs_lower_lows", (_series(), Param("window", "rows", 60, 1)),
-                 BOOL, _rsi_fading,
-                 ("rotascope.signals.momentum:rsi",
-                  "rotascope.signals.divergence:rsi_lower_highs_lower_lows"),
+    FunctionSpec("rsi_lower_highs_lower_lows",
+                 (_series(), Param("window", "rows", 60, 1, MAX_ROWS)), BOOL, _rsi_fading,
                  "RSI(14) printing lower highs and lower lows while the price holds up",
                  "rsi_lower_highs_lower_lows(QQQ)"),
-    FunctionSpec("pct_vs_ma", (_series(), Param("window", "rows", 50, 1),
-                               Param("kind", "choice", "sma", choices=("sma", "ema"))),
-                 NUMBER, _pct_vs_ma, ("rotascope.signals.averages:pct_vs_ma",),
-                 "close / its moving average - 1", "pct_vs_ma(SPY, 200) < 0"),
-    FunctionSpec("ma_slope", (_series(), Param("window", "rows", 50, 1),
-                              Param("k", "rows", 20, 1),
-                              Param("kind", "choice", "sma", choices=("sma", "ema"))),
-                 NUMBER, _ma_slope, ("rotascope.signals.averages:ma_slope",),
-                 "slope of the moving average over k rows: ma / ma k rows earlier - 1",
-                 "ma_slope(SPY, 200, 20) crosses_below 0"),
-    FunctionSpec("rolling_max", (_series(), Param("window", "rows", 252, 1)), NUMBER,
-                 _rolling("rolling_max"), ("rotascope.signals.rolling:rolling_max",),
-                 "highest value of the trailing window", "close(SPY) >= rolling_max(SPY, 252)"),
-    FunctionSpec("rolling_min", (_series(), Param("window", "rows", 252, 1)), NUMBER,
-                 _rolling("rolling_min"), ("rotascope.signals.rolling:rolling_min",),
-                 "lowest value of the trailing window", "close(SPY) <= rolling_min(SPY, 252)"),
     FunctionSpec("breadth", (Param("universe", "universe"),), _BREADTH_TYPE, _breadth,
-                 ("rotascope.analysis.inputs:universe_breadth",
-                  "rotascope.analysis.breadth:breadth_history"),
                  "breadth of a universe, point-in-time members (.pct_above_sma.20/50/200, "
                  ".new_highs, .new_lows, .net_new_highs, .ad_line, .mcclellan_oscillator, "
                  ".mcclellan_summation, .counted, .members)",
                  "breadth(sp500).pct_above_sma.50 crosses_below 0.5"),
     FunctionSpec("regime", (Param("universe", "universe", "sp500"),), _REGIME_TYPE, _regime,
-                 ("rotascope.analysis.regime:regime_history",
-                  "rotascope.analysis.inputs:load_regime_inputs"),
                  "the confirmed regime verdict (default .verdict; .raw, .confidence, "
-                 ".scores.risk/.breadth/.defensive); breadth signals read the universe",
+                 ".scores.risk/.participation/.leadership/.defensive); breadth signals read "
+                 "the universe",
                  "regime changed"),
 ]
 
@@ -559,4 +413,3 @@ REGISTRY: dict[str, FunctionSpec] = {s.name: s for s in _SPECS}
 def function_names() -> list[str]:
     """Names of every known function, sorted."""
     return sorted(REGISTRY)
-
