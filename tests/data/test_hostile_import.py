@@ -256,3 +256,18 @@ def test_unreadable_manifest_is_reported_and_prices_still_load(tmp_path):
     files = _by_file(doc)
     assert files["manifest.csv"]["check"] == "bad_encoding"
     assert files["GOOD.csv"]["status"] == "loaded"
+
+
+def test_large_import_lists_only_files_not_loaded(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for k in range(41):
+        (folder / f"T{k:02d}.csv").write_text(GOOD)
+    (folder / "BAD.csv").write_text("Date,Close\n2024-01-02,x\n")
+    r = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "data", "import", str(folder)])
+    assert r.exit_code == EXIT_DATA
+    assert "BAD.csv:2" in r.stdout and "T00.csv" not in r.stdout
+    assert "41 more files loaded" in r.stdout
+    r = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "data", "import", str(folder),
+                                 "--files"])
+    assert "T00.csv" in r.stdout and "T40.csv" in r.stdout

@@ -186,10 +186,10 @@ def _print_import(result: Any, summary: dict[str, int], path: Path,
             per.add_row(_shown(where), f.status, _shown(tickers), f"{f.rows:,}" if f.rows
                         else "", f.check or "", _shown(f.reason or ""))
         out.print(per)
-        if len(listed) < len(files):
-            out.print(f"{len(files) - len(listed):,} more files loaded (--files lists "
-                      "every file; --json gives all details)")
-    elif result.rejected:
+    if len(listed) < len(files):
+        out.print(f"{len(files) - len(listed):,} {'more ' if listed else ''}files loaded "
+                  "(--files lists every file; --json gives all details)")
+    if not files and result.rejected:
         rej = Table(title="Rejected (not imported)", title_justify="left")
         rej.add_column("file:line", overflow="fold")
         rej.add_column("check")
