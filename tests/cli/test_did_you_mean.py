@@ -24,6 +24,11 @@ def test_misspelled_subcommand_suggests(tmp_path) -> None:
     assert "Did you mean 'import'" in r.stderr
 
 
+def test_misspelled_lazy_subcommand_suggests(tmp_path) -> None:
+    r = CliRunner().invoke(cli, ["--home", str(tmp_path), "data", "updte"])
+    assert r.exit_code == 2 and "Did you mean 'update'" in r.stderr
+
+
 def test_nothing_close_points_to_help(tmp_path) -> None:
     r = CliRunner().invoke(cli, ["--home", str(tmp_path), "zzzzqq"])
     assert r.exit_code == 2

@@ -33,6 +33,18 @@ class _DataGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY_SUBCOMMANDS])
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        # click suggests only registered commands; the lazy ones count too (data updte)
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in self.list_commands(ctx):
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3)
+            hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close
+                    else f" Run '{ctx.command_path} --help' for the list of commands.")
+            raise click.UsageError(f"No such command {name!r}.{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in LAZY_SUBCOMMANDS:
             return super().get_command(ctx, name)
