@@ -137,3 +137,13 @@ def test_public_entry_point(loaded_store) -> None:
     assert rotascope.sma(spy, 50).iloc[-1] == pytest.approx(spy.iloc[-50:].mean(), rel=1e-12)
     assert rotascope.regime(m).as_of == pd.Timestamp("2025-04-08")
     assert rotascope.breadth(m, "sp500").as_of == pd.Timestamp("2025-04-08")
+
+
+def test_sessions_come_from_the_nyse_calendar(loaded_store) -> None:
+    """2025-01-09 (national day of mourning) is no session; the store's SPY agrees."""
+    with Store(loaded_store.store_path, read_only=True) as store:
+        m = MarketView.open(store, loaded_store, as_of="2025-01-10")
+        got = m.sessions(start="2025-01-02")
+        spy = m.close(["SPY"], start="2025-01-02").index
+    assert pd.Timestamp("2025-01-09") not in got
+    assert list(got) == list(spy)

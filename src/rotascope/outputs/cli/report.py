@@ -17,16 +17,17 @@ Examples:
 
 Writes note.html (self-contained, opens offline), note.md, note.json (every figure
 with its definition and inputs) and one PNG per chart into --out (default
-./rotascope-report-<as-of>/). Each note is kept in the store so the next one opens
-with a recap of what changed (--no-history to skip). --demo uses a separate store,
-$ROTASCOPE_HOME/demo, built once from the synthetic market generator.
+$ROTASCOPE_HOME/reports/rotascope-report-<as-of>/; the folder is printed). Each note
+is kept in the store so the next one opens with a recap of what changed
+(--no-history to skip). --demo uses a separate store, $ROTASCOPE_HOME/demo, built once
+from the synthetic market generator.
 """
 
 
 @click.command(epilog=EPILOG)
 @as_of_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Output folder (default ./rotascope-report-<as-of>/).")
+              help="Output folder (default $ROTASCOPE_HOME/reports/rotascope-report-<as-of>/).")
 @click.option("--demo", is_flag=True,
               help="Run on the synthetic demo market (no data or internet needed).")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
@@ -70,7 +71,8 @@ def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
         model = build_report(market, rules=rules, universe=universe, source=source,
                              previous=lambda day: previous_note(store, day),
                              requested_as_of=as_of)
-    out = Path(out_dir) if out_dir else Path(f"rotascope-report-{model.as_of:%Y-%m-%d}")
+    out = (Path(out_dir) if out_dir
+           else settings.home / "reports" / f"rotascope-report-{model.as_of:%Y-%m-%d}")
     paths = write_report(model, out)
     note = model.to_dict()
     if not no_history:
