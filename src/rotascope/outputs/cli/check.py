@@ -23,8 +23,11 @@ Examples:
 Claims read: returns over a period or year to date; outperformance and gaps in
 percentage points; N-month highs/lows, also relative to another instrument, and
 "weakest since <month>"; position against moving averages and their direction;
-declines over a period and drawdowns from a high; ranges and levels; RSI states;
-breadth ("62% of stocks above their 50-day"); one-day moves.
+declines over a period and drawdowns from a high; ranges and levels (index levels
+from the index series, else the ETF scaled to a documented close: "roughly" at best);
+RSI states; breadth ("62% of stocks above their 50-day", "most S&P 500 stocks are up
+this year"); ranks ("the best-performing sector in 2025", "energy led"); one-day
+moves. Lists ("Apple, Nvidia and Alphabet are each down 10%") give one claim per name.
 
 Dates: a date in the text itself (HTML metadata, Markdown front matter, or a dateline
 near the top) is the reference for "last week", "on Friday", "in June"; otherwise
@@ -36,8 +39,10 @@ Forecasts, conditionals and hedges ("could test", "if it breaks", "we expect") a
 not checked as facts.
 
 Verdicts: holds, roughly, does not hold, cannot check (with the reason). Names map to
-store tickers through the alias table (S&P 500 -> SPY, Nasdaq 100 -> QQQ, Mag-7 ->
-MAGS, ...); extend it in $ROTASCOPE_HOME/aliases.yaml. See docs/text.md.
+store tickers through the alias table (S&P 500 -> SPY, Nasdaq 100 -> QQQ, Big Tech ->
+MAGS, chip stocks -> SMH, the iPhone maker -> AAPL, ...); extend it in
+$ROTASCOPE_HOME/aliases.yaml. An unknown name is "cannot check", never another
+instrument. See docs/text.md.
 """
 
 
