@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 from dataclasses import dataclass
 
 from ..aliases import AliasTable, Mention
@@ -41,6 +42,7 @@ CLAIM_WORDS = re.compile(
     r"higher\s+highs|lower\s+lows|lower\s+highs|higher\s+lows|new\s+highs?|new\s+lows?|"
     r"doubled|tripled|quadrupled|halved|a\s+tenth|most|majority)\b",
     re.I)
+_WORDLIKE = re.compile(r"[A-Za-z$]{2,}")
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|\s+and\s+|\s*&\s*|"
                        r"\s+as\s+well\s+as\s+|\s+plus\s+)(?:the\s+)?", re.I)
 
@@ -57,7 +59,8 @@ class Candidate:
     lists : runs of two or more mentions joined by ``,``/``and``/``&``.
     refers_back : True when it starts with a back-reference ("They", "The stock") and
         names no instrument before its first figure.
-    can_claim : True when it holds a figure or a claim word (:data:`CLAIM_WORDS`).
+    can_claim : True when it holds a figure or a claim word (:data:`CLAIM_WORDS`) and at
+        least two words.
     """
 
     sentence: Sentence
@@ -99,7 +102,10 @@ def find_candidates(doc: Document, table: AliasTable) -> Iterator[Candidate]:
 
     for sentence in doc.sentences():
         text = sentence.text
-        can = bool(CLAIM_WORDS.search(text))
+        # A claim needs words as well as a figure ("Apple rose 2%"): table cells such as
+        # "101.25" or "-3.1%" are passed on without running the rules.
+        can = bool(CLAIM_WORDS.search(text)) and sum(
+            1 for _ in islice(_WORDLIKE.finditer(text), 2)) == 2
         mentions = tuple(table.find(text))
         windows = tuple(find_windows(text)) if can else ()
         ref = _BACKREF.match(text)
