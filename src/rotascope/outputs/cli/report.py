@@ -36,10 +36,14 @@ from the synthetic market generator.
               help="Member universe for breadth.")
 @click.option("--no-history", is_flag=True,
               help="Do not record the note in the store (the next note has no recap of it).")
+@click.option("--portfolio", "portfolio_file", type=click.Path(dir_okay=False, exists=True),
+              help="Holdings CSV/YAML: add a 'your portfolio' section (see `rotascope "
+                   "portfolio analyze`).")
 @json_option
 @click.pass_context
 def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
-           rules_file: str | None, universe: str, no_history: bool, as_json: bool) -> None:
+           rules_file: str | None, universe: str, no_history: bool,
+           portfolio_file: str | None, as_json: bool) -> None:
     """The weekly note: regime verdict with its evidence, the index, Mag-7 versus the
     rest, global, sectors, breadth, macro, crypto, positioning and risks."""
     from ...analysis.regime import load_rules
@@ -62,6 +66,11 @@ def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
 
         target = ensure_demo_store(settings, log=lambda m: err.print(m))
         source = {"demo": True, "generator": dict(DEMO_SPEC)}
+    holdings = None
+    if portfolio_file:
+        from ...data.holdings import read_holdings
+
+        holdings = read_holdings(portfolio_file)
     with Store(target.store_path, read_only=True) as store:
         store.require_data()  # exit code 3 with the ways to load data
         market = MarketView.open(store, target, as_of=as_of,
@@ -70,7 +79,7 @@ def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
             err.print(f"note: {market.as_of_note}")
         model = build_report(market, rules=rules, universe=universe, source=source,
                              previous=lambda day: previous_note(store, day),
-                             requested_as_of=as_of)
+                             requested_as_of=as_of, portfolio=holdings)
     out = (Path(out_dir) if out_dir
            else settings.home / "reports" / f"rotascope-report-{model.as_of:%Y-%m-%d}")
     paths = write_report(model, out)
