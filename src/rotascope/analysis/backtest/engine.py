@@ -62,6 +62,7 @@ class Prepared:
     decide: np.ndarray           # (n,) bool
     target: np.ndarray           # (n, m)
     bench_returns: np.ndarray    # (n,)
+    known: np.ndarray            # (n,) bool: the condition is known (all True without one)
     notes: list[str] = field(default_factory=list)
 
 
@@ -225,6 +226,7 @@ def prepare(strategy: Strategy, market: MarketView, ctx: EvalContext | None = No
     notes: list[str] = []
 
     cond = None
+    known = np.ones(n, dtype=bool)
     if strategy.when_tree is not None:
         ctx = ctx or EvalContext(market)
         res = evaluate(strategy.when_tree, ctx).result
@@ -257,7 +259,7 @@ def prepare(strategy: Strategy, market: MarketView, ctx: EvalContext | None = No
             decide = flags & known
     return Prepared(dates, assets, close, returns, cash, np.ascontiguousarray(decide),
                     np.ascontiguousarray(target, dtype=np.float64),
-                    asset_returns(bench.to_frame())[:, 0], notes)
+                    asset_returns(bench.to_frame())[:, 0], known, notes)
 
 
 def run_strategy(strategy: Strategy, market: MarketView, start: Any = None, *,

@@ -83,12 +83,13 @@ def sweep_topk(scores: np.ndarray, valid: np.ndarray, returns: np.ndarray, cash:
 
     Returns
     -------
-    (stats, equity): stats (C, 4) = total return, mean daily return, daily standard
-    deviation (ddof 1), summed turnover over the window; equity (C, n-start) or (C, 0).
+    (stats, equity): stats (C, 5) = total return, mean daily return, daily standard
+    deviation (ddof 1), summed turnover over the window, maximum drawdown (the start
+    1.0 included); equity (C, n-start) or (C, 0).
     """
     C = score_idx.shape[0]
     L, n, m = scores.shape
-    stats = np.zeros((C, 4))
+    stats = np.zeros((C, 5))
     width = n - start if keep_equity else 0
     equity = np.zeros((C, width))
     for c in nb.prange(C):
@@ -99,6 +100,8 @@ def sweep_topk(scores: np.ndarray, valid: np.ndarray, returns: np.ndarray, cash:
         w = np.zeros(m)
         tw = np.zeros(m)
         eq = 1.0
+        peak = 1.0
+        mdd = 0.0
         acc = 0.0
         acc2 = 0.0
         turn_sum = 0.0
@@ -139,6 +142,10 @@ def sweep_topk(scores: np.ndarray, valid: np.ndarray, returns: np.ndarray, cash:
             r = growth * (1.0 - cost * traded) - 1.0
             if d > start:
                 eq *= 1.0 + r
+                if eq > peak:
+                    peak = eq
+                elif eq / peak - 1.0 < mdd:
+                    mdd = eq / peak - 1.0
                 acc += r
                 acc2 += r * r
                 turn_sum += traded
@@ -151,4 +158,5 @@ def sweep_topk(scores: np.ndarray, valid: np.ndarray, returns: np.ndarray, cash:
         stats[c, 1] = mean
         stats[c, 2] = np.sqrt(var) if var > 0 else 0.0
         stats[c, 3] = turn_sum
+        stats[c, 4] = mdd
     return stats, equity
