@@ -280,3 +280,20 @@ def evaluate_market(market: Any, rules: Any = None, *, start: Any = None,
     series = hist.verdict if verdict == "verdict" else hist.raw
     return evaluate_verdicts(series.astype(object), close, start, market.as_of,
                              n_boot=n_boot, seed=seed)
+
+
+def episode_verdicts(verdict: pd.Series, episodes: pd.DataFrame, *, after: int = 21
+                     ) -> pd.DataFrame:
+    """The share of sessions of each verdict during each episode (``start`` to ``end``,
+    plus ``after`` sessions, since a confirmed verdict lags): rows = episodes (name,
+    kind), columns = verdicts; for synthetic markets with known episodes."""
+    v = verdict.dropna().astype(object)
+    rows = {}
+    for ep in episodes.itertuples():
+        lo = v.index.searchsorted(pd.Timestamp(ep.start))
+        hi = v.index.searchsorted(pd.Timestamp(ep.end), side="right") + after
+        window = v.iloc[lo:hi]
+        rows[(ep.name, ep.kind)] = window.value_counts(normalize=True)
+    out = pd.DataFrame(rows).T.fillna(0.0)
+    out.index.names = ["episode", "kind"]
+    return out

@@ -169,7 +169,10 @@ def write_tear_sheet(results: list[Any], out_dir: str | Path, *, start: Any, end
         body.append(f"<h2>{e(s.id)}</h2><p>{e(s.description)}</p>"
                     f"<table><tr><th></th><th>{e(s.id)}</th><th>{e(s.benchmark)}</th></tr>"
                     f"{rows}</table>")
-        body.extend(_charts(res))
+        captions = ("Equity vs benchmark", "Drawdowns", "Monthly returns",
+                    "Rolling Sharpe", "Holdings over time")
+        for cap, img in zip(captions, _charts(res), strict=True):
+            body.append(f"<h3>{cap}</h3>{img}")
     if sweep is not None:
         body.append(_sweep_section(sweep, extra or {}))
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>rotascope backtest</title>"
