@@ -28,6 +28,7 @@ other processes on the machine affect them: compare the ratio.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import time
 
@@ -119,6 +120,8 @@ def _vectorbt(close, combos, scores, flags, chunk):
         values[s: s + len(idx)] = val.T
         t_prep += t1 - t0
         t_sim += t2 - t1
+        del pf, big_close, size_df, size, val
+        gc.collect()
     return t_prep, t_sim, values
 
 
@@ -128,7 +131,7 @@ def main() -> None:
     ap.add_argument("--tops", type=int, default=10)
     ap.add_argument("--years", type=float, default=25.0)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--chunk", type=int, default=250)
+    ap.add_argument("--chunk", type=int, default=100)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 

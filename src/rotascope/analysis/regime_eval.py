@@ -297,3 +297,25 @@ def episode_verdicts(verdict: pd.Series, episodes: pd.DataFrame, *, after: int =
     out = pd.DataFrame(rows).T.fillna(0.0)
     out.index.names = ["episode", "kind"]
     return out
+
+
+def weekly_track_record(market: Any, rules: Any = None, *, universe: str = "sp500",
+                        start: Any = None, n_boot: int = 1000, seed: int = 0
+                        ) -> dict[str, Any]:
+    """The weekly note's one-line track record of the verdict in force on the view's
+    as-of date, from ``start`` (default: the first verdict) to that date; only data up
+    to it is read (forward windows end by it). See :func:`track_record_line`."""
+    from .inputs import load_regime_inputs
+    from .regime import load_rules, regime_history
+
+    rules = rules if rules is not None else load_rules(None)
+    inputs = load_regime_inputs(market, rules, universe=universe)
+    hist = regime_history(inputs.close, inputs.breadth, rules)
+    verdict = hist.verdict.astype(object)
+    current = verdict.loc[: market.as_of].dropna()
+    if current.empty:
+        raise NoDataError("no regime verdict on or before the as-of date")
+    tickers = [t for t in ("SPY", "RSP", "IWM", "QQQ") if market.has(t)]
+    ev = evaluate_verdicts(verdict, market.close(tickers), start, market.as_of,
+                           n_boot=n_boot, seed=seed)
+    return track_record_line(ev, str(current.iloc[-1]))
