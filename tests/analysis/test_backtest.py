@@ -93,7 +93,8 @@ def _equal_weight_reference(f, members_mask, k, cost, flags, score):
         if d >= 1 and flags[d - 1]:
             s = score.iloc[d - 1]
             ok = [j for j, c in enumerate(cols)
-                  if members_mask.iloc[d - 1, j] and valid_next[d - 1, j] and s.iloc[j] == s.iloc[j]]
+                  if members_mask.iloc[d - 1, j] and valid_next[d - 1, j]
+                  and s.iloc[j] == s.iloc[j]]
             ok.sort(key=lambda j: (-s.iloc[j], j))
             chosen = ok[:k]
             t = np.zeros(len(cols))

@@ -40,7 +40,8 @@ def test_forward_after_direct():
 
 def test_alerts_backtest_forward_json(loaded_store, tmp_path):
     rules = tmp_path / "r.yaml"
-    rules.write_text("rules:\n  - id: spy-50\n    condition: close(SPY) crosses_below sma(SPY, 50)\n")
+    rules.write_text("rules:\n  - id: spy-50\n"
+                     "    condition: close(SPY) crosses_below sma(SPY, 50)\n")
     res = CliRunner().invoke(cli, ["--home", str(loaded_store.home), "alerts", "backtest",
                                    str(rules), "--from", "2018-01-02", "--to", "2024-12-31",
                                    "--forward", "SPY", "--json"])

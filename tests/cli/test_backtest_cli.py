@@ -33,7 +33,7 @@ def test_backtest_json_and_tear_sheet(loaded_store, tmp_path):
     assert [s["id"] for s in doc["strategies"]] == ["spy-unless-breakdown",
                                                     "sector-momentum-gated"]
     for s in doc["strategies"]:
-        assert KEYS <= set(s)
+        assert set(s) >= KEYS
         assert set(s["benchmark"]) >= KEYS - {"id", "benchmark", "equity", "weights"}
         eq = s["equity"]
         assert next(iter(eq.values())) == 1.0 and list(eq)[0] == "2015-01-02"

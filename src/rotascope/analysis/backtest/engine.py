@@ -41,7 +41,7 @@ from ...rules import EvalContext, evaluate
 from ...rules.grammar import Arith, Call, Neg, Node, Number
 from .kernels import simulate
 from .metrics import PERIODS, performance
-from .strategy import CASH, MEMBER, Strategy, _bind_indicator, _INDICATORS
+from .strategy import _INDICATORS, CASH, Strategy, _bind_indicator
 
 if TYPE_CHECKING:
     from ...market_view import MarketView

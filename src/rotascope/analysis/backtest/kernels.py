@@ -131,10 +131,10 @@ def sweep_topk(scores: np.ndarray, valid: np.ndarray, returns: np.ndarray, cash:
                     best = -1
                     bv = 0.0
                     for j in range(m):
-                        if tw[j] == 0.0 and valid[d - 1, j] and not np.isnan(s[d - 1, j]):
-                            if best < 0 or s[d - 1, j] > bv:
-                                best = j
-                                bv = s[d - 1, j]
+                        if (tw[j] == 0.0 and valid[d - 1, j] and not np.isnan(s[d - 1, j])
+                                and (best < 0 or s[d - 1, j] > bv)):
+                            best = j
+                            bv = s[d - 1, j]
                     tw[best] = 1.0 / kk
                 for j in range(m):
                     traded += abs(tw[j] - w[j])

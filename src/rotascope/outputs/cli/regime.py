@@ -197,7 +197,7 @@ def evaluate(ctx: click.Context, start: object, end: object, rules_file: str | N
     t = Table(title="What followed (mean, 90% CI; * = differs from all days)",
               title_justify="left", header_style="bold")
     t.add_column("verdict")
-    for k, (label, _) in FORWARD.items():
+    for label, _ in FORWARD.values():
         t.add_column(label, justify="right")
     for v in o.index:
         cells = []
