@@ -75,10 +75,10 @@ def default_as_of(counts: pd.Series, needed: int, *,
     day = pd.Timestamp(counts.index[ok[-1]])
     if day == last:
         return day, None
-    return day, (f"as of {day:%Y-%m-%d}: the last session on which at least "
+    return day, (f"as of {day:%Y-%m-%d}, the last session on which at least "
                  f"{coverage:.0%} of the {needed} tickers needed have a close "
-                 f"({int(counts.iloc[ok[-1]])}); the store's last date {last:%Y-%m-%d} has "
-                 f"closes for only {int(counts.iloc[-1])}")
+                 f"({int(counts.iloc[ok[-1]])} do); the store's last date {last:%Y-%m-%d} "
+                 f"has closes for only {int(counts.iloc[-1])} of them")
 
 
 @dataclass

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import FileFormatError, ParameterError, SourceError
 from .model import ImportResult, Rejection, SeriesData
-from .quality import check_many
+from .quality import check_many, reference_calendar
 from .sources.base import Source
 
 __all__ = ["import_path", "Progress", "EXPORT_MANIFEST"]
@@ -199,6 +199,8 @@ def _flags(store: Any, series: list[SeriesData], calendar: str) -> list:
             cal = cal[(cal < idx[0]) | (cal > idx[-1])]
         cal = idx if cal is None else cal.union(idx)
     last_batch = max(s.frame.index[-1] for s in series if len(s.frame))
+    first_batch = min(s.frame.index[0] for s in series if len(s.frame))
+    name, cal, _ = reference_calendar(calendar, cal, first_batch, last_batch)
     stored = store.last_date()
     latest = last_batch if stored is None else max(pd.Timestamp(stored), last_batch)
-    return check_many(series, calendar=cal, calendar_name=calendar, latest=latest)
+    return check_many(series, calendar=cal, calendar_name=name, latest=latest)

@@ -533,6 +533,7 @@ class CsvFolderSource(Source):
     """
 
     name = "csv"
+    updates_prices = False
     online = False
 
     def build_query(self, **params: Any) -> Query:

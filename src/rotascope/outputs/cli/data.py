@@ -80,8 +80,10 @@ Exit codes: 0 everything loaded; 3 some files were rejected (the others WERE loa
 
 @data.command("import", epilog=IMPORT_EPILOG)
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--calendar", default="SPY", show_default=True, metavar="TICKER",
-              help="Ticker whose trading days the missing-days check uses.")
+@click.option("--calendar", default="SPY", show_default=True, metavar="TICKER|nyse|crypto",
+              help="Ticker whose trading days the missing-days check uses, or a named "
+                   "calendar (nyse: exchange sessions; crypto: 7 days). A ticker without "
+                   "prices falls back to the NYSE sessions.")
 @click.option("--adjusted/--unadjusted", "adjusted", default=None,
               help="Declare that Date,Close/OHLCV files hold adjusted (or raw) closes; files "
                    "with an Adj Close column are always adjusted.")
@@ -157,6 +159,7 @@ Examples:
   rotascope data check                     every ticker in the store
   rotascope data check AAPL ^IRX --json    two tickers, as JSON
   rotascope data check --strict            exit code 10 when anything is flagged
+  rotascope data check --calendar nyse     missing days versus the NYSE sessions
 
 \b
 Exit codes: 0 (flags are findings, not errors); with --strict, 10 when any ticker is
@@ -166,8 +169,10 @@ flagged; 3 for unknown tickers.
 
 @data.command("check", epilog=CHECK_EPILOG)
 @click.argument("tickers", nargs=-1)
-@click.option("--calendar", default="SPY", show_default=True, metavar="TICKER",
-              help="Ticker whose trading days define the expected calendar.")
+@click.option("--calendar", default="SPY", show_default=True, metavar="TICKER|nyse|crypto",
+              help="Ticker whose trading days define the expected calendar, or a named "
+                   "calendar (nyse: exchange sessions; crypto: 7 days). A ticker without "
+                   "prices falls back to the NYSE sessions.")
 @click.option("--strict", is_flag=True, help="Exit with code 10 when anything is flagged.")
 @click.option("--all", "show_all", is_flag=True, help="List clean tickers too (table output).")
 @json_option
@@ -181,11 +186,13 @@ def check_cmd(ctx: click.Context, tickers: tuple[str, ...], calendar: str, stric
     latest date, fewer than 252 rows, and days of the calendar ticker (SPY) missing
     inside a series' range. Tokens match ../shared/market-data/manifest.csv.
     """
+    from ...data.calendar import CALENDAR_NAMES
     from ...data.model import normalize_ticker
     from ...data.quality import check_store, manifest_token
 
+    name = calendar if calendar.strip().lower() in CALENDAR_NAMES else normalize_ticker(calendar)
     with open_store(ctx) as store:
-        report = check_store(store, _tickers(tickers), calendar=normalize_ticker(calendar))
+        report = check_store(store, _tickers(tickers), calendar=name)
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -208,6 +215,10 @@ def check_cmd(ctx: click.Context, tickers: tuple[str, ...], calendar: str, stric
                   "flags.")
         for note in report.notes:
             out.print(f"note: {note}", markup=False)
+        if report.sessions_behind:
+            out.print(f"note: the store's latest date {latest} is {report.sessions_behind} "
+                      f"NYSE session(s) behind {report.last_session:%Y-%m-%d}; "
+                      "rotascope data update fetches the missing dates", markup=False)
     if strict and report.flags:
         ctx.exit(EXIT_FINDINGS)
 
