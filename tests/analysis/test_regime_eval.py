@@ -126,3 +126,20 @@ def test_synthetic_episodes_read_as_their_kind():
     ev = evaluate_verdicts(hist.verdict.astype(object), m.close(["SPY", "RSP", "IWM", "QQQ"]),
                            n_boot=200)
     assert ev.sessions > 4000
+
+
+def test_weekly_track_record_uses_data_up_to_as_of():
+    from rotascope.analysis.regime_eval import weekly_track_record
+    from rotascope.data.synthetic import generate_market
+    from rotascope.market_view import MarketView
+
+    syn = generate_market(tickers=50, years=8, seed=3)
+    day = syn.close.index[-300]
+    m = MarketView.from_frame(syn.close, universes={"sp500": syn.universes["sp500"]},
+                              as_of=day)
+    line = weekly_track_record(m, n_boot=100)
+    cut = MarketView.from_frame(syn.close.loc[:day], universes={"sp500": syn.universes["sp500"]},
+                                as_of=day)
+    assert weekly_track_record(cut, n_boot=100) == line
+    assert line["to"] <= day and line["verdict"] in line["text"]
+    assert line["sessions"] > 0
