@@ -11,12 +11,23 @@ check                problem
 ``bad_layout``       the header fits no known layout (message shows the header)
 ``field_count``      a row has more or fewer fields than the header
 ``bad_date``         a date that is not ``YYYY-MM-DD`` (``YYYYMMDD`` in Stooq bulk
-                     files), not a real day, or has a time of day
-``bad_close``        an empty, NaN, infinite or non-numeric close (or Adj Close)
+                     files), not a real day, has a time of day, is before 1900-01-01
+                     or after today (in UTC+14, where the date is furthest ahead)
+``bad_close``        an empty, NaN, infinite or non-numeric close (or Adj Close);
+                     only ASCII digits are numbers (not Arabic-Indic or fullwidth)
 ``bad_value``        the same in another numeric field (open, high, low, volume)
 ``dup_dates``        the same date twice
 ``non_monotonic``    dates not ascending
 ``empty``            a header and no rows
+``bad_encoding``     not UTF-8 (the message gives the line and column)
+``bad_ticker``       a ticker (file name, Stooq bulk or yfinance cell) outside the
+                     alphabet of :func:`~rotascope.data.model.ticker_problem`
+``not_regular``      not a regular file: folder, FIFO, device, socket, symlink loop
+                     or dangling link (never read)
+``link_outside``     a symbolic link leaving the imported folder (not followed
+                     without ``--follow-links``)
+``too_large``        over the size limit (256 MiB a file; a line over 1 MiB is
+                     ``bad_layout``)
 ===================  ==============================================================
 
 Everything else is plausible market data that a human should look at; the series is
@@ -80,7 +91,8 @@ NEAR_ZERO = 0.01
 
 #: Checks whose failure rejects a whole file.
 REJECT_CHECKS = ("bad_layout", "field_count", "bad_date", "bad_close", "bad_value",
-                 "dup_dates", "non_monotonic", "empty")
+                 "dup_dates", "non_monotonic", "empty", "bad_encoding", "bad_ticker",
+                 "not_regular", "link_outside", "too_large")
 #: Checks that import the series and record a flag (``missing_vs_{calendar}_calendar``
 #: takes the calendar ticker's name).
 FLAG_CHECKS = ("zero_close", "negative_close", "near_zero_lt0.01", "jump_gt50pct",
