@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                       "MAGS/XMAG, contributions."),
     "leaders": ("leaders:leaders", "Leaders and laggards of a universe: relative strength "
                 "and RRG quadrant."),
+    "backtest": ("backtest:backtest", "Backtest rotation strategies (YAML) point in time; sweeps."),
     "chart": ("chart:chart", "PNG or HTML charts: ratio, RRG, breadth, price lines."),
     "portfolio": ("portfolio:portfolio", "Portfolio: Mag-7 exposure, risk, scenarios, what-if."),
 }
