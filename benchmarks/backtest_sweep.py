@@ -12,8 +12,8 @@ no costs (vectorbt charges fees in cash after sizing an order to its target, whi
 another cost model; the equality check needs the same model). Default grid: L = 1..500
 rows x k = 1..10 x rebalance weekly/monthly = 10,000 combinations.
 
-* rotascope: :func:`rotascope.analysis.backtest.sweep.run_sweep`-style call of the
-  compiled kernel :func:`~rotascope.analysis.backtest.kernels.sweep_topk` (all
+* rotascope: :func:`rotascope.backtest.sweep.run_sweep`-style call of the
+  compiled kernel :func:`~rotascope.backtest.kernels.sweep_topk` (all
   combinations at once, numba parallel over combinations), scores included, equity
   curves of every combination kept;
 * vectorbt: ``Portfolio.from_orders(size_type="targetpercent", cash_sharing=True,
@@ -47,7 +47,7 @@ def _inputs(years: float, seed: int):
 
 
 def _rotascope(close, lookbacks, tops, rebs, keep=True):
-    from rotascope.analysis.backtest.engine import asset_returns, rebalance_flags
+    from rotascope.backtest.engine import asset_returns, rebalance_flags
     from rotascope.signals.returns import total_return
 
     t0 = time.perf_counter()
@@ -60,7 +60,7 @@ def _rotascope(close, lookbacks, tops, rebs, keep=True):
     flags = np.stack([rebalance_flags(close.index, r) for r in rebs])
     li, ti, ri = np.meshgrid(np.arange(len(lookbacks)), np.asarray(tops), np.arange(len(rebs)),
                              indexing="ij")
-    from rotascope.analysis.backtest.kernels import sweep_topk
+    from rotascope.backtest.kernels import sweep_topk
 
     stats, equity = sweep_topk(scores, valid, rets, np.zeros(n), flags,
                                li.ravel().astype(np.int64), ti.ravel().astype(np.int64),

@@ -1,7 +1,8 @@
 """The layers import one way (docs/architecture.md): checked on the source, not by hand.
 
 * analysis/ and signals/ never import rotascope.data or rotascope.outputs (top level or
-  inside functions, TYPE_CHECKING included);
+  inside functions, TYPE_CHECKING included), and analysis/ never imports the condition
+  language (rules/) or what is built on it (backtest/, scan/);
 * outputs/ never imports rotascope.signals and holds no "rotascope.signals..." import
   strings: it reaches indicators through rotascope.analysis;
 * Settings.from_env (the environment) is read only in outputs/ and config.py.
@@ -53,6 +54,13 @@ def _offenders(folder: str, banned: tuple[str, ...], root: Path = SRC) -> list[s
 @pytest.mark.parametrize("folder", ["analysis", "signals"])
 def test_analysis_and_signals_never_import_data_or_outputs(folder: str) -> None:
     assert _offenders(folder, ("rotascope.data", "rotascope.outputs")) == []
+
+
+def test_analysis_sits_below_the_condition_language() -> None:
+    """rules/ calls analysis (ratio, breadth, regime); what uses conditions (backtests,
+    scans) lives above rules, never inside analysis/."""
+    assert _offenders("analysis", ("rotascope.rules", "rotascope.backtest",
+                                   "rotascope.scan")) == []
 
 
 def test_signals_import_only_their_own_kind() -> None:

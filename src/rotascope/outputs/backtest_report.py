@@ -58,7 +58,7 @@ def _charts(res: Any) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..analysis.backtest.metrics import drawdown_series
+    from ..backtest.metrics import drawdown_series
 
     out = []
     fig, ax = plt.subplots(figsize=(10, 3.6))

@@ -161,7 +161,7 @@ def backtest(ctx: click.Context, rules: str, start: Any, end: Any, forward: str 
 
 def _forward(store: Any, settings: Any, result: Any, ticker: str | None) -> Any:
     """Forward returns of ``ticker`` after each firing (None when not asked or absent)."""
-    from ...analysis.backtest.forward import forward_after
+    from ...backtest.forward import forward_after
     from ...market_view import MarketView
 
     if ticker is None:

@@ -52,7 +52,7 @@ def backtest(ctx: click.Context, strategy_file: str, start: Any, end: Any, only:
              as_json: bool) -> None:
     """Backtest the strategies of STRATEGY.yaml: metrics against a benchmark, equity,
     weights; or a parameter sweep with --grid."""
-    from ...analysis.backtest import load_strategies, run_strategies
+    from ...backtest import load_strategies, run_strategies
     from ...analysis.regime import load_rules
     from ...errors import ParameterError
     from .regime import rules_path
@@ -123,7 +123,7 @@ def _print(results: list[Any], first: Any, last: Any) -> None:
 
 def _sweep(market: Any, strategies: list[Any], grid: tuple[str, ...], start: Any,
            regime_rules: Any, out_dir: str | None, as_json: bool) -> None:
-    from ...analysis.backtest.sweep import deflated_sharpe, parse_grid, run_sweep, walk_forward
+    from ...backtest.sweep import deflated_sharpe, parse_grid, run_sweep, walk_forward
     from ...errors import ParameterError
 
     if len(strategies) != 1:

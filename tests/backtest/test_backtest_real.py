@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import rotascope
-from rotascope.analysis.backtest import load_strategies, run_strategies
+from rotascope.backtest import load_strategies, run_strategies
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "strategies" / "rotation.yaml"
 

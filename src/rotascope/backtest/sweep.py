@@ -32,15 +32,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ...errors import ParameterError
-from ...rules import EvalContext
+from ..errors import ParameterError
+from ..rules import EvalContext
 from .engine import prepare, rank_scores, rebalance_flags
 from .kernels import simulate, sweep_topk
 from .metrics import PERIODS
 from .strategy import REBALANCE, Strategy
 
 if TYPE_CHECKING:
-    from ...market_view import MarketView
+    from ..market_view import MarketView
 
 __all__ = ["parse_grid", "SweepResult", "run_sweep", "deflated_sharpe", "walk_forward",
            "expected_max_sharpe"]

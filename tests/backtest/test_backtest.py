@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rotascope.analysis.backtest import (
+from rotascope.backtest import (
     CASH,
     StrategyFileError,
     parse_strategies,
     performance,
     run_strategy,
 )
-from rotascope.analysis.backtest.engine import rebalance_flags
+from rotascope.backtest.engine import rebalance_flags
 from rotascope.market_view import MarketView
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from rotascope.analysis.backtest.forward import forward_after
+from rotascope.backtest.forward import forward_after
 from rotascope.outputs.cli.main import cli
 
 

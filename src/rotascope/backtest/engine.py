@@ -36,15 +36,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ...errors import NoDataError, ParameterError
-from ...rules import EvalContext, evaluate
-from ...rules.grammar import Arith, Call, Neg, Node, Number
+from ..errors import NoDataError, ParameterError
+from ..rules import EvalContext, evaluate
+from ..rules.grammar import Arith, Call, Neg, Node, Number
 from .kernels import simulate
 from .metrics import PERIODS, performance
 from .strategy import _INDICATORS, CASH, Strategy, _bind_indicator
 
 if TYPE_CHECKING:
-    from ...market_view import MarketView
+    from ..market_view import MarketView
 
 __all__ = ["Prepared", "StrategyResult", "prepare", "run_strategy", "run_strategies",
            "rebalance_flags", "rank_scores", "asset_returns", "cash_returns"]

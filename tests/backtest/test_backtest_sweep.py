@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from rotascope.analysis.backtest import parse_strategies, run_strategy
-from rotascope.analysis.backtest.sweep import (
+from rotascope.backtest import parse_strategies, run_strategy
+from rotascope.backtest.sweep import (
     deflated_sharpe,
     expected_max_sharpe,
     parse_grid,
@@ -106,7 +106,7 @@ def test_walk_forward_picks_the_in_sample_best():
     idx = pd.bdate_range("2010-01-01", periods=252 * 8)
     rng = np.random.default_rng(1)
     rets = pd.DataFrame(rng.normal(0.0002, 0.01, (len(idx), 5)), index=idx)
-    from rotascope.analysis.backtest.sweep import SweepResult
+    from rotascope.backtest.sweep import SweepResult
 
     sw = SweepResult(pd.DataFrame({"x": range(5)}), rets, idx[0], idx[-1])
     wf = walk_forward(sw, train_years=5, test_years=1)

@@ -35,10 +35,10 @@ from typing import Any
 
 import yaml
 
-from ...errors import RuleError
-from ...rules import ConditionSyntaxError, check_condition, parse_condition
-from ...rules.grammar import Arith, Call, Name, Neg, Node, Number, Window
-from ...signals.registry import INDICATORS
+from ..errors import RuleError
+from ..rules import ConditionSyntaxError, check_condition, parse_condition
+from ..rules.grammar import Arith, Call, Name, Neg, Node, Number, Window
+from ..signals.registry import INDICATORS
 
 __all__ = ["CASH", "REBALANCE", "Location", "Problem", "StrategyFileError", "Strategy",
            "RankSpec", "parse_strategies", "load_strategies", "MEMBER"]
