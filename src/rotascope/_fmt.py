@@ -13,7 +13,7 @@ def is_missing(x: object) -> bool:
 
 def pct(x: float | None, digits: int = 1, *, sign: bool = True) -> str:
     """Fraction -> percent text: 0.1234 -> "+12.3%"; missing -> "n/a"."""
-    if is_missing(x):
+    if x is None or is_missing(x):
         return "n/a"
     value = round(x * 100, digits)
     if value == 0:
@@ -23,7 +23,7 @@ def pct(x: float | None, digits: int = 1, *, sign: bool = True) -> str:
 
 def pp(x: float | None, digits: int = 1) -> str:
     """Difference of two fractions in percentage points: 0.021 -> "+2.1 pp"."""
-    if is_missing(x):
+    if x is None or is_missing(x):
         return "n/a"
     return f"{x * 100:+.{digits}f} pp"
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from .errors import MisalignedIndexError, ParameterError, ParameterTypeError
+
+_T = TypeVar("_T")
 
 __all__ = [
     "as_price_frame",
@@ -76,8 +78,8 @@ def check_float(value: Any, name: str, *, minimum: float | None = None,
     return value
 
 
-def check_choice(value: Any, name: str, choices: Sequence[str], *,
-                 func: str | None = None) -> str:
+def check_choice(value: _T, name: str, choices: Sequence[str], *,
+                 func: str | None = None) -> _T:
     """Return ``value`` if it is one of ``choices``, or raise ParameterError listing them."""
     if value not in choices:
         opts = ", ".join(repr(c) for c in choices)

@@ -21,6 +21,7 @@ __all__ = [
     "ParameterError",
     "ParameterTypeError",
     "MisalignedIndexError",
+    "CalendarRangeError",
     "DataError",
     "FileFormatError",
     "UnknownTickerError",
@@ -35,6 +36,7 @@ __all__ = [
     "MissingDataWarning",
     "DataQualityWarning",
     "StaleDataWarning",
+    "CalendarWarning",
     "EXIT_OK",
     "EXIT_INTERNAL",
     "EXIT_USAGE",
@@ -75,6 +77,10 @@ class ParameterTypeError(RotascopeError, TypeError):
 
 class MisalignedIndexError(ParameterError):
     """Two inputs that must share dates or tickers do not; the message lists offenders."""
+
+
+class CalendarRangeError(ParameterError):
+    """A date lies outside what a trading calendar covers (see rotascope.data.calendar)."""
 
 
 class DataError(RotascopeError, ValueError):
@@ -172,3 +178,7 @@ class DataQualityWarning(RotascopeWarning):
 
 class StaleDataWarning(RotascopeWarning):
     """A series' last close is earlier than the analysis date."""
+
+
+class CalendarWarning(RotascopeWarning):
+    """Trading sessions were approximated (dates outside the exchange calendar's range)."""

@@ -75,10 +75,10 @@ def default_as_of(counts: pd.Series, needed: int, *,
     day = pd.Timestamp(counts.index[ok[-1]])
     if day == last:
         return day, None
-    return day, (f"as of {day:%Y-%m-%d}: the last session on which at least "
+    return day, (f"as of {day:%Y-%m-%d}, the last session on which at least "
                  f"{coverage:.0%} of the {needed} tickers needed have a close "
-                 f"({int(counts.iloc[ok[-1]])}); the store's last date {last:%Y-%m-%d} has "
-                 f"closes for only {int(counts.iloc[-1])}")
+                 f"({int(counts.iloc[ok[-1]])} do); the store's last date {last:%Y-%m-%d} "
+                 f"has closes for only {int(counts.iloc[-1])} of them")
 
 
 @dataclass
@@ -109,7 +109,8 @@ class MarketView:
                  as_of: pd.Timestamp, as_of_note: str | None = None,
                  frame: pd.DataFrame | None = None,
                  universes: Mapping[str, Sequence[str] | pd.DataFrame] | None = None,
-                 cache: _Cache | None = None) -> None:
+                 cache: _Cache | None = None, instruments: pd.DataFrame | None = None,
+                 fund_holdings: Mapping[str, pd.DataFrame] | None = None) -> None:
         self._store = store
         self.settings = settings
         self.as_of = pd.Timestamp(as_of).normalize()
@@ -118,6 +119,8 @@ class MarketView:
         self._frame_universes = dict(universes or {})
         self._cache = cache if cache is not None else _Cache(end=self.as_of)
         self._tickers: list[str] | None = None
+        self._instruments = instruments   # frame-backed view: given metadata (or None)
+        self._fund_holdings = dict(fund_holdings or {})
 
     # -- construction ----------------------------------------------------------------
 
@@ -156,9 +159,13 @@ class MarketView:
     @classmethod
     def from_frame(cls, close: pd.DataFrame, *,
                    universes: Mapping[str, Sequence[str] | pd.DataFrame] | None = None,
-                   as_of: Any = None, settings: Settings | None = None) -> MarketView:
+                   as_of: Any = None, settings: Settings | None = None,
+                   instruments: pd.DataFrame | None = None,
+                   fund_holdings: Mapping[str, pd.DataFrame] | None = None) -> MarketView:
         """A view of a closes frame (dates x tickers); ``universes`` maps a name to its
-        tickers or to a boolean membership mask (dates x tickers)."""
+        tickers or to a boolean membership mask (dates x tickers); ``instruments`` is
+        metadata as :meth:`instruments` returns it, ``fund_holdings`` maps a fund to its
+        holdings rows (ticker, weight, ...; ``attrs["as_of"]`` the file's date)."""
         if not isinstance(close, pd.DataFrame) or not isinstance(close.index,
                                                                  pd.DatetimeIndex):
             raise ParameterError("MarketView.from_frame(): 'close' must be a DataFrame with "
@@ -174,7 +181,7 @@ class MarketView:
             day, note = _check_date(as_of), None
         assert day is not None
         return cls(store=None, settings=settings, as_of=day, as_of_note=note, frame=frame,
-                   universes=universes)
+                   universes=universes, instruments=instruments, fund_holdings=fund_holdings)
 
     def at(self, as_of: Any) -> MarketView:
         """The same market on another date (shares the cache when not later)."""
@@ -182,7 +189,8 @@ class MarketView:
         later = self._cache.end is not None and day > self._cache.end
         cache = None if later else self._cache
         return MarketView(store=self._store, settings=self.settings, as_of=day,
-                          frame=self._frame, universes=self._frame_universes, cache=cache)
+                          frame=self._frame, universes=self._frame_universes, cache=cache,
+                          instruments=self._instruments, fund_holdings=self._fund_holdings)
 
     # -- tickers and prices ----------------------------------------------------------
 
@@ -339,6 +347,39 @@ class MarketView:
         except UnknownUniverseError:
             return False
         return True
+
+    # -- instrument metadata and fund holdings ---------------------------------------
+
+    def instruments(self, tickers: Sequence[str] | None = None) -> pd.DataFrame:
+        """Metadata (index: ticker; columns name, kind, sector): the store's instruments
+        table (kinds from the import, GICS sectors from ``universe add``), reindexed to
+        ``tickers`` when given (NaN/None where unknown)."""
+        cols = ["name", "kind", "sector"]
+        if self._store is not None:
+            info = self._store.instruments()
+        elif self._instruments is not None:
+            info = self._instruments
+        else:
+            info = pd.DataFrame(columns=cols, index=pd.Index([], name="ticker"))
+        info = info.reindex(columns=cols)
+        return info if tickers is None else info.reindex(list(tickers))
+
+    def fund_holdings(self, funds: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+        """Per fund, the holdings file stored with the latest date on or before
+        :attr:`as_of` (see :func:`rotascope.data.holdings.stored_fund_holdings`); funds
+        without one are absent."""
+        if self._store is None:
+            out = {}
+            for f, rows in self._fund_holdings.items():
+                day = rows.attrs.get("as_of")
+                if (funds is None or f in funds) and (day is None
+                                                      or pd.Timestamp(day) <= self.as_of):
+                    out[f] = rows
+            return out
+        from .data.holdings import stored_fund_holdings
+
+        return stored_fund_holdings(self._store, None if funds is None else list(funds),
+                                    as_of=self.as_of)
 
     # -- calendar and provenance -----------------------------------------------------
 

@@ -35,7 +35,8 @@ def run(store, text, end=None):
     tree = parse_condition(text)
     issues, _ = check_condition(tree, known_tickers=set(store.tickers()))
     assert not issues, issues
-    return evaluate(tree, EvalContext(MarketView.open(store, as_of=end or store.last_date()))).result
+    ctx = EvalContext(MarketView.open(store, as_of=end or store.last_date()))
+    return evaluate(tree, ctx).result
 
 
 def as_list(s):

@@ -40,7 +40,8 @@ def test_each_function_example_evaluates(name, store, loaded_store):
 
 
 def series_of(store, text, end=DAY):
-    return evaluate(parse_condition(f"{text} > -1e300"), EvalContext(MarketView.open(store, as_of=end or store.last_date()))).trace[text]
+    ctx = EvalContext(MarketView.open(store, as_of=end or store.last_date()))
+    return evaluate(parse_condition(f"{text} > -1e300"), ctx).trace[text]
 
 
 @pytest.mark.parametrize("text, direct", [

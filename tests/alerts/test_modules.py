@@ -21,7 +21,8 @@ def test_all_names_exist_and_are_documented(name):
             assert getattr(obj, "__doc__", None), f"{name}.{attr} has no docstring"
 
 
-@pytest.mark.parametrize("name, at_least", [("rotascope.rules.grammar", 2), ("rotascope.rules.evaluate", 2),
+@pytest.mark.parametrize("name, at_least", [("rotascope.rules.grammar", 2),
+                                             ("rotascope.rules.evaluate", 2),
                                              ("rotascope.outputs.alerts.runner", 1)])
 def test_doctests(name, at_least):
     module = importlib.import_module(name)

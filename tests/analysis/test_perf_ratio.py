@@ -62,7 +62,8 @@ def test_perf_stale_policy() -> None:
     assert any("B: last close" in w and "not used" in w for w in table.warnings)
     close.loc[idx[-1], "A"] = np.nan  # A one day stale: used, with a warning
     table = perf(close, ["1w"], as_of=idx[-1])
-    assert table.returns.loc["A", "1w"] == pytest.approx(close["A"].iloc[-2] / close["A"].iloc[-7] - 1)
+    want = close["A"].iloc[-2] / close["A"].iloc[-7] - 1
+    assert table.returns.loc["A", "1w"] == pytest.approx(want)
     assert any(w.startswith("A: measured at its last close") for w in table.warnings)
 
 

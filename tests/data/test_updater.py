@@ -274,7 +274,8 @@ def test_skipped_rows_reported(store):
 
 
 def test_arguments_are_validated(store):
-    with pytest.raises(ParameterError, match="'source' must be one of"):
+    with pytest.raises(ParameterError, match="unknown source 'bloomberg'; sources that can "
+                                             "update prices: fred, stooq, yahoo"):
         update_prices(store, ["AAPL"], source="bloomberg")
     with pytest.raises(ParameterError, match="no tickers"):
         update_prices(store, [])

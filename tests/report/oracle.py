@@ -420,7 +420,33 @@ class Oracle:
             return self.score(i["group"], d)
         if k == "regime_confidence":
             return self.confidence(i["verdict"], d)
+        if k == "portfolio_metric":
+            return self.portfolio_metric(i, d)
         raise AssertionError(f"no oracle for figure kind {k!r} ({fig['id']})")
+
+    def portfolio_metric(self, i: dict[str, Any], as_of: str) -> float:
+        """A constant-mix portfolio's metric, from the closes with plain pandas."""
+        w = pd.Series(i["weights"], dtype=float)
+        if i["metric"] == "mag7_look_through":
+            mag7 = ["AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"]
+            return float(w.reindex(mag7).fillna(0).sum() + w.get("MAGS", 0.0))
+        cols = list(dict.fromkeys([*w.index, i["benchmark"]]))
+        close = pd.concat({t: self.s(t, as_of) for t in cols}, axis=1, sort=True).dropna()
+        r = close.pct_change().dropna().iloc[-i["window"]:]
+        port = (r[list(w.index)] * w).sum(axis=1)
+        x = r[i["benchmark"]] if i.get("of") == "benchmark" else port
+        m = i["metric"]
+        if m == "annual_return":
+            return float((1 + x).prod() ** (252 / len(x)) - 1)
+        if m == "annual_volatility":
+            return float(x.std(ddof=1) * np.sqrt(252))
+        if m == "max_drawdown":
+            wealth = (1 + x).cumprod()
+            return float((wealth / wealth.cummax().clip(lower=1.0) - 1).min())
+        if m == "beta":
+            b = r[i["benchmark"]]
+            return float(((x - x.mean()) * (b - b.mean())).sum() / ((b - b.mean()) ** 2).sum())
+        raise AssertionError(f"no oracle for portfolio metric {m!r}")
 
 
 def expected_display(value: float, unit: str) -> str:

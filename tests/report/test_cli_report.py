@@ -105,7 +105,9 @@ def test_default_output_folder(syn_home_copy, tmp_path, monkeypatch) -> None:
     r = run(syn_home_copy.home, "report", "--as-of", "2007-06-30", "--no-history")
     assert r.exit_code == 0, r.output
     # 2007-06-30 is a Saturday: the note is dated on the last trading day before it
-    folder = tmp_path / "rotascope-report-2007-06-29"
+    folder = syn_home_copy.home / "reports" / "rotascope-report-2007-06-29"
+    assert not list(tmp_path.glob("rotascope-report-*"))   # nothing in the current folder
+    assert str(folder) in " ".join(r.stdout.split())        # and it says where
     assert {p.name for p in folder.iterdir()} >= {"note.html", "note.md", "note.json",
                                                   "index.png", "rrg.png"}
     doc = json.loads((folder / "note.json").read_text(encoding="utf-8"))

@@ -32,10 +32,12 @@ def test_index_etf_and_company_names(table) -> None:
 
 def test_scale_factors_and_missing_proxies_are_documented(table) -> None:
     spy = table.lookup("S&P 500")
-    assert spy.level == ("unadjusted_close", 10.0) and spy.proxy and "10 x" in spy.level_note
-    assert table.lookup("Dow Jones").level == ("unadjusted_close", 100.0)
-    assert table.lookup("Nasdaq 100").level is None
-    assert table.lookup("bitcoin").level is None
+    assert spy.level == ("anchor", 1.0) and spy.proxy and spy.index_series[0] == "^GSPC"
+    assert spy.anchor.date == "2024-12-31" and spy.anchor.level == 5881.63
+    assert table.lookup("Dow Jones").anchor.level == 42544.22
+    assert table.lookup("Nasdaq 100").anchor.level == 21012.17
+    assert table.lookup("bitcoin").index_series == ("BTC-USD", "CBBTCUSD")
+    assert table.lookup("Nasdaq").level is None
     vix = table.lookup("VIX")
     assert vix.ticker is None and "not the index" in vix.reason
     assert table.lookup("10-year yield").ticker == "^TNX"

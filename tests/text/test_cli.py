@@ -28,7 +28,9 @@ def test_check_json_has_exactly_the_documented_shape(loaded_store, texts: Path) 
     assert len(data["claims"]) >= 15
     first = data["claims"][0]
     assert list(first) == ["quote", "kind", "instruments", "window", "stated", "computed",
-                           "tolerance", "verdict", "reason"]
+                           "tolerance", "verdict", "reason", "line", "column", "span",
+                           "date_used"]
+    assert first["date_used"] == "2026-07-10" and first["line"] > 1
     assert first["quote"] == "Nvidia jumped 4% on Friday" and first["instruments"] == ["NVDA"]
     assert first["kind"] == "one_day" and first["stated"] == 0.04
     assert first["window"]["end"] == "2026-07-10"
@@ -54,7 +56,8 @@ def test_check_text_output_lists_verdicts_and_lines(loaded_store, texts: Path) -
     res = run(loaded_store.home, "check", str(texts / "levels.txt"))
     assert res.exit_code == 0
     assert "CANNOT CHECK" in res.output and "HOLDS" in res.output
-    assert "(line 4)" in res.output and "cannot check: 4" in res.output
+    assert "(line 4, col 5)" in res.output and "(line 7, col 1)" in res.output
+    assert "cannot check: 1" in res.output
 
 
 def test_check_errors(loaded_store, tmp_path: Path) -> None:

@@ -61,12 +61,15 @@ def test_missing_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_bullish_and_bearish_texts(texts: Path) -> None:
     bull = sentiment_of_file(texts / "sentiment_bullish.txt")
-    assert bull.label == "positive" and bull.score == 1.0 and bull.negative == 0
+    assert bull.label == "positive" and bull.raw_score == 1.0 and bull.negative == 0
+    p = bull.positive
+    assert bull.score == pytest.approx(p / (p + 2))         # damped
     assert {"rallied", "strong", "improved", "gains"} <= {h.word for h in bull.hits}
     bear = sentiment_of_file(texts / "sentiment_bearish.txt")
     assert bear.label == "negative"
     # 7 negative words, and "surged" (a market-move word) counts positive: (1 - 7) / 8.
-    assert (bear.positive, bear.negative) == (1, 7) and bear.score == pytest.approx(-0.75)
+    assert (bear.positive, bear.negative) == (1, 7) and bear.raw_score == pytest.approx(-0.75)
+    assert bear.score == pytest.approx(-6 / 10)
     assert [d["word"] for d in bear.drivers][:1] and all(d["count"] == 1 for d in bear.drivers)
 
 
@@ -125,7 +128,8 @@ def test_to_dict_is_json_ready(texts: Path) -> None:
     from rotascope.outputs.jsonout import dumps
 
     d = sentiment_of_file(texts / "sentiment_tickers.md").to_dict()
-    assert set(d) == {"source", "title", "label", "score", "positive", "negative", "words",
+    assert set(d) == {"source", "title", "label", "score", "raw_score", "positive",
+                      "negative", "words",
                       "lexicon", "negation", "drivers", "hits", "instruments"}
     assert d["negation"]["window"] == 3 and "*n't" in d["negation"]["words"]
     assert d["title"] == "Split market"
@@ -138,4 +142,18 @@ def test_custom_lexicon_is_used() -> None:
     lex = Lexicon(frozenset({"moon"}), frozenset({"doom"}))
     res = sentiment("Moon, moon and doom.", lexicon=lex)
     assert (res.positive, res.negative) == (2, 1)
-    assert res.score == pytest.approx(1 / 3)
+    assert res.raw_score == pytest.approx(1 / 3) and res.score == pytest.approx(1 / 5)
+
+
+def test_market_phrases_and_damping() -> None:
+    """Issue 16: "new 52-week high" and "leader" count; two words never give -1.00."""
+    res = sentiment("Nvidia hit a new 52-week high and is the clear leader after a breakout.")
+    words = [(h.word, h.polarity, h.source) for h in res.hits]
+    assert ("new 52-week high", 1, "market") in words and ("leader", 1, "market") in words
+    assert not any(w == "high" for w, _, _ in words)      # not scored twice
+    two = sentiment("The sell-off deepened into new lows.")
+    assert two.raw_score == -1.0 and two.score == pytest.approx(-2 / 4)
+    assert two.label == "negative"
+    neg = sentiment("Apple is not at a record high.")
+    assert [(h.word, h.polarity, h.negator) for h in neg.hits] == [("record high", -1, "not")]
+    assert sentiment("Stocks fell.").score == pytest.approx(-1 / 3)

@@ -51,7 +51,8 @@ def test_reports_use_the_document_date(crash, wrap) -> None:
     assert list(d) == ["as_of", "claims"] and d["as_of"] == WRAP
     for claim in d["claims"]:
         assert list(claim) == ["quote", "kind", "instruments", "window", "stated", "computed",
-                               "tolerance", "verdict", "reason"]
+                               "tolerance", "verdict", "reason", "line", "column", "span",
+                               "date_used"]
         assert claim["verdict"] in ("holds", "roughly", "does not hold", "cannot check")
         assert claim["reason"]
 
@@ -355,8 +356,6 @@ def test_yield_levels_and_changes(store, oracle, texts, wrap, crash) -> None:
 
 
 @pytest.mark.parametrize("report,fragment,reason", [
-    ("crash", "S&P 500 is trading between 4,900 and 5,100", "only adjusted closes for SPY"),
-    ("crash", "bitcoin is testing $75,000", "no honest conversion from IBIT"),
     ("crash", "VIX jumped 10% on Tuesday", "VIX index is not in the store"),
 ])
 def test_cannot_check_with_reasons(request, report, fragment, reason) -> None:
@@ -364,31 +363,47 @@ def test_cannot_check_with_reasons(request, report, fragment, reason) -> None:
     assert r.verdict == "cannot check" and reason in r.reason and r.computed is None
 
 
-def test_levels_file_cannot_checks(store, texts) -> None:
+ANCHORS = {"SPY": ("2024-12-31", 5881.63, 0.01, 0.015),
+           "DIA": ("2024-12-31", 42544.22, 0.01, 0.017),
+           "IBIT": ("2024-12-31", 93429.20, 0.03, 0.003)}
+
+
+def _anchored(oracle, ticker: str, day: str) -> tuple[float, float]:
+    """(level, tolerance) of an ETF scaled to the documented anchor, in plain pandas."""
+    date, level, tol, drift = ANCHORS[ticker]
+    s = oracle.close(ticker)
+    value = s.loc[:day].iloc[-1] * level / s.loc[date]
+    years = abs((s.loc[:day].index[-1] - pd.Timestamp(date)).days) / 365.25
+    return value, tol + drift * years
+
+
+def test_levels_file_index_levels_are_roughly_via_the_anchor(store, texts, oracle) -> None:
     rep = check_document(read_document(texts / "levels.txt"), store)
-    assert "10 x SPY's unadjusted price" in _by_quote(rep, "testing 6,000").reason
-    assert "100 x DIA" in _by_quote(rep, "Dow climbed to 45,000").reason
+    for frag, ticker, stated, day in (("testing 6,000", "SPY", 6000, WRAP),
+                                      ("Dow climbed to 45,000", "DIA", 45000, WRAP),
+                                      ("Bitcoin is testing $60,000", "IBIT", 60000, WRAP)):
+        r = _by_quote(rep, frag)
+        value, tol = _anchored(oracle, ticker, day)
+        assert r.computed == pytest.approx(value, rel=1e-9)
+        want = "roughly" if abs(value / stated - 1) <= tol else "does not hold"
+        assert r.verdict == want and "scaled so that" in r.reason, r.reason
     assert "yen" in _by_quote(rep, "Nikkei 225 rose 2%").reason
-    assert {r.verdict for r in rep.claims if "Nikkei" in r.claim.quote or "$" in r.claim.quote
-            } == {"cannot check"}
+    assert _by_quote(rep, "Nikkei 225 rose 2%").verdict == "cannot check"
 
 
-def test_index_level_with_unadjusted_closes_uses_the_scale(tmp_path: Path, oracle) -> None:
-    """With an unadjusted close in the store, 10 x SPY checks an S&P 500 level."""
-    from rotascope.data.model import SeriesData
-    from rotascope.data.store import Store
+def test_index_level_from_an_index_series_is_exact(oracle) -> None:
+    """With the index itself in the market (^GSPC), levels are checked on it exactly."""
+    from rotascope.text.marketdata import market_from_frame
 
-    close = oracle.close("SPY", WRAP).iloc[-300:]
-    frame = pd.DataFrame({"close": close.to_numpy(), "unadjusted_close": close.to_numpy()},
-                         index=pd.DatetimeIndex(close.index, name="date"))
-    with Store(tmp_path / "s.duckdb") as st:
-        st.import_series([SeriesData("SPY", frame, "test", "test", "x")])
-        level = close.iloc[-1] * 10
-        rep = check_text(f"The S&P 500 is testing {level * 1.005:,.0f}. The S&P 500 closed "
-                         f"at {level * 1.2:,.0f}.", st, as_of=WRAP)
+    spy = oracle.close("SPY", WRAP).iloc[-300:]
+    gspc = spy * 10.37
+    market = market_from_frame(pd.DataFrame({"SPY": spy, "^GSPC": gspc}))
+    level = gspc.iloc[-1]
+    rep = check_text(f"The S&P 500 is testing {level * 1.005:,.0f}. The S&P 500 closed "
+                     f"at {level * 1.2:,.0f}.", market, as_of=WRAP)
     a, b = rep.claims
     assert a.computed == pytest.approx(level) and a.verdict == "holds"
-    assert "10 x SPY unadjusted close" in a.reason
+    assert "^GSPC (the index itself)" in a.reason
     assert b.verdict == "does not hold"
 
 

@@ -18,6 +18,7 @@ The pipeline for ``import_path(store, path)``:
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import FileFormatError, ParameterError, SourceError
-from .model import ImportResult, Rejection, SeriesData
-from .quality import check_many
+from .model import FileReport, ImportResult, Rejection, SeriesData
+from .quality import check_many, reference_calendar
 from .sources.base import Source
 
 __all__ = ["import_path", "Progress", "EXPORT_MANIFEST"]
@@ -44,22 +45,47 @@ def _is_parquet(path: Path) -> bool:
     return path.suffix.lower() in (".parquet", ".pq")
 
 
-def _manifest_kinds(folder: Path) -> dict[str, str]:
-    """Instrument kinds from a market-data style ``manifest.csv`` (ticker,kind,...)."""
+def _manifest_kinds(folder: Path, follow_links: bool = False
+                    ) -> tuple[dict[str, str], list[Rejection]]:
+    """Instrument kinds from a market-data style ``manifest.csv`` (ticker,kind,...).
+
+    Read like a price file (regular file, bounded, links kept inside ``folder``); a
+    manifest that cannot be read is reported and the import goes on without kinds.
+    """
+    from .model import normalize_ticker, ticker_problem
+    from .sources.csv_folder import read_price_file
+
     manifest = folder / "manifest.csv"
-    if not manifest.is_file():
-        return {}
-    with manifest.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
+    if not manifest.exists() and not manifest.is_symlink():
+        return {}, []
+    try:
+        content, _ = read_price_file(manifest, root=folder, follow_links=follow_links)
+        text = content.decode("utf-8-sig")
+    except FileFormatError as exc:
+        return {}, [Rejection(str(manifest), f"instrument kinds not read: {exc.reason}",
+                              check=getattr(exc, "check", None))]
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        return {}, [Rejection(str(manifest), "instrument kinds not read: not UTF-8 text",
+                              line, check="bad_encoding")]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    kinds: dict[str, str] = {}
+    try:
         if not reader.fieldnames or not {"ticker", "kind"} <= set(reader.fieldnames):
-            return {}
-        from .model import normalize_ticker
+            return {}, []
+        for r in reader:
+            t, k = r.get("ticker"), r.get("kind")
+            if isinstance(t, str) and isinstance(k, str) and t and k.strip() \
+                    and ticker_problem(t) is None:
+                kinds[normalize_ticker(t)] = k.strip()
+    except csv.Error as exc:
+        return {}, [Rejection(str(manifest), f"instrument kinds not read: {exc}",
+                              reader.line_num, check="bad_layout")]
+    return kinds, []
 
-        return {normalize_ticker(r["ticker"]): r["kind"].strip() for r in reader
-                if r.get("ticker") and r.get("kind")}
 
-
-def _choose_source(path: Path, adjusted: bool | None) -> tuple[Source, Any]:
+def _choose_source(path: Path, adjusted: bool | None, follow_links: bool = False
+                   ) -> tuple[Source, Any, list[Rejection]]:
     from .sources.csv_folder import CsvFolderSource
     from .sources.parquet import ParquetSource
 
@@ -69,19 +95,22 @@ def _choose_source(path: Path, adjusted: bool | None) -> tuple[Source, Any]:
                 and p.name.lower().endswith((".csv", ".txt")) and p.name != "manifest.csv"]
         if parquet and not text and not (path / "prices").is_dir():
             src: Source = ParquetSource()
-            return src, src.build_query(path=path)
-        kinds = _manifest_kinds(path) if (path / "prices").is_dir() else {}
+            return src, src.build_query(path=path), []
+        kinds, notes = (_manifest_kinds(path, follow_links) if (path / "prices").is_dir()
+                        else ({}, []))
         src = CsvFolderSource()
-        return src, src.build_query(path=path, adjusted=adjusted, kinds=kinds)
+        return src, src.build_query(path=path, adjusted=adjusted, kinds=kinds,
+                                    follow_links=follow_links), notes
     if _is_parquet(path):
         src = ParquetSource()
-        return src, src.build_query(path=path)
+        return src, src.build_query(path=path), []
     src = CsvFolderSource()
-    return src, src.build_query(path=path, adjusted=adjusted)
+    return src, src.build_query(path=path, adjusted=adjusted, follow_links=follow_links), []
 
 
 def import_path(store: Any, path: str | Path, *, progress: Progress | None = None,
-                calendar: str = "SPY", adjusted: bool | None = None) -> ImportResult:
+                calendar: str = "SPY", adjusted: bool | None = None,
+                follow_links: bool = False) -> ImportResult:
     """Import a folder of price files, one file, or a Parquet export into ``store``.
 
     Parameters
@@ -97,12 +126,17 @@ def import_path(store: Any, path: str | Path, *, progress: Progress | None = Non
         the store; the check is skipped when neither has it).
     adjusted : declare whether ``Date,Close``/OHLCV files hold adjusted closes
         (files with an Adj Close column are always adjusted).
+    follow_links : read files reached through symbolic links that leave the imported
+        folder (default: such links are reported as ``link_outside`` and not read).
+        Only regular files are ever read, each at most
+        :data:`~rotascope.data.sources.csv_folder.MAX_FILE_BYTES`.
 
     Returns
     -------
     ImportResult
         Per ticker new/updated/unchanged with row counts, the rejected files with
-        file:line and reason, and the flags raised.
+        file:line and reason, the flags raised, and one
+        :class:`~rotascope.data.model.FileReport` per file read.
 
     Raises
     ------
@@ -124,15 +158,17 @@ def import_path(store: Any, path: str | Path, *, progress: Progress | None = Non
     if path.is_dir() and (path / EXPORT_MANIFEST).is_file():
         return store.restore_parquet(path, progress=_store_hook(progress))
 
-    source, query = _choose_source(path, adjusted)
+    source, query, rejected = _choose_source(path, adjusted, follow_links)
     files = query.params.get("files", [])
     total = len(files)
     series: list[SeriesData] = []
-    rejected: list[Rejection] = []
+    order: list[str] = []                 # every file read, in order
     for done, item in enumerate(source.fetch(query), start=1):
         if isinstance(item, Rejection):
             rejected.append(item)
+            order.append(item.location)
         else:
+            order.append(item.location)
             try:
                 series.extend(source.to_frame(query, item))
             except FileFormatError as exc:
@@ -155,9 +191,32 @@ def import_path(store: Any, path: str | Path, *, progress: Progress | None = Non
     result = store.import_series(series, flags=flags, rejected=rejected,
                                  source=source.name, location=str(path),
                                  progress=_store_hook(progress))
+    result.files = _file_reports(order, series, result.rejected)
     if progress is not None:
         progress("done", len(series), len(series))
     return result
+
+
+def _file_reports(order: list[str], series: list[SeriesData], rejected: list[Rejection]
+                  ) -> list[FileReport]:
+    """One line per file: loaded (tickers, rows) or rejected (line, check, reason)."""
+    loaded: dict[str, list[SeriesData]] = {}
+    for s in series:
+        loaded.setdefault(s.location, []).append(s)
+    bad: dict[str, list[Rejection]] = {}
+    for r in rejected:
+        bad.setdefault(r.location, []).append(r)
+    out = []
+    for loc in dict.fromkeys([*order, *bad]):
+        ok, no = loaded.get(loc, []), bad.get(loc, [])
+        first = no[0] if no else None
+        status = "rejected" if no and not ok else "partial" if no else "loaded"
+        out.append(FileReport(loc, status, tuple(s.ticker for s in ok),
+                              sum(len(s.frame) for s in ok),
+                              None if first is None else first.line,
+                              None if first is None else first.check,
+                              None if first is None else first.reason))
+    return out
 
 
 def _store_hook(progress: Progress | None) -> Callable[[int], None] | None:
@@ -199,6 +258,8 @@ def _flags(store: Any, series: list[SeriesData], calendar: str) -> list:
             cal = cal[(cal < idx[0]) | (cal > idx[-1])]
         cal = idx if cal is None else cal.union(idx)
     last_batch = max(s.frame.index[-1] for s in series if len(s.frame))
+    first_batch = min(s.frame.index[0] for s in series if len(s.frame))
+    name, cal, _ = reference_calendar(calendar, cal, first_batch, last_batch)
     stored = store.last_date()
     latest = last_batch if stored is None else max(pd.Timestamp(stored), last_batch)
-    return check_many(series, calendar=cal, calendar_name=calendar, latest=latest)
+    return check_many(series, calendar=cal, calendar_name=name, latest=latest)

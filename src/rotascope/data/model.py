@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
 __all__ = ["PRICE_FIELDS", "SeriesData", "QualityFlag", "Rejection", "TickerResult",
-           "ImportResult", "normalize_ticker"]
+           "ImportResult", "FileReport", "normalize_ticker", "ticker_problem",
+           "TICKER_MAX_LEN", "TICKER_PUNCTUATION", "show_text"]
 
 #: Columns a price series may carry. ``close`` is required and is the *adjusted*
 #: close when the source provides one (``unadjusted_close`` then keeps the raw one).
@@ -21,6 +24,75 @@ def normalize_ticker(symbol: str) -> str:
     Index and yield series keep their caret (``^TNX``).
     """
     return symbol.strip().upper().replace(".", "-").replace("/", "-")
+
+
+#: Longest ticker accepted from a file (Yahoo's longest symbols are ~12 characters).
+TICKER_MAX_LEN = 24
+#: Punctuation a ticker may hold besides ASCII letters and digits: ``^`` first (``^TNX``),
+#: ``-`` ``.`` ``/`` ``=`` between letters or digits (``BRK-B``, ``BF.B``, ``BRK/B``,
+#: ``BTC-USD``, ``ES=F``, ``EURUSD=X``); ``.`` and ``/`` become ``-`` when normalised.
+TICKER_PUNCTUATION = "^-./="
+_TICKER_RE = re.compile(r"\^?[A-Za-z0-9]+(?:[-./=][A-Za-z0-9]+)*", re.ASCII)
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u180e")
+_NAMED = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab", " ": "a space"}
+
+
+def show_text(text: str) -> str:
+    """``text`` quoted, with control, bidi, zero-width and non-ASCII characters escaped.
+
+    Safe to print in a terminal: a bidi override or newline in a file name cannot
+    reorder or split the message (``show_text("A\\u202eB")`` -> ``'A\\u202eB'``).
+    """
+    return ascii(text)
+
+
+def _describe(ch: str) -> str:
+    code = f"U+{ord(ch):04X}"
+    if ch in _NAMED:
+        return f"{_NAMED[ch]} ({code})"
+    if ch in _BIDI:
+        return f"a bidirectional-text control ({code})"
+    if ch in _ZERO_WIDTH:
+        return f"a zero-width character ({code})"
+    if unicodedata.category(ch).startswith("C"):
+        return f"a control character ({code})"
+    if not ch.isascii():
+        return f"a non-ASCII character ({code})"
+    return f"{ch!r}"
+
+
+def ticker_problem(symbol: str) -> str | None:
+    """Why ``symbol`` (as read from a file name or a file) is not a ticker, or None.
+
+    A ticker is 1 to :data:`TICKER_MAX_LEN` characters: ASCII letters (any case) and
+    digits, an optional leading ``^``, and single ``-`` ``.`` ``/`` ``=`` between letters
+    or digits (see :data:`TICKER_PUNCTUATION`). Surrounding spaces are ignored; empty
+    names, newlines, tabs, control, bidi-override and zero-width characters, other
+    non-ASCII characters and path pieces (``../../x``) are refused.
+
+    Examples
+    --------
+    >>> [ticker_problem(t) for t in ("BRK-B", "^TNX", "BTC-USD", "ES=F", "aapl")]
+    [None, None, None, None, None]
+    >>> ticker_problem("../../x")
+    "ticker '../../x' looks like a path; a ticker holds no '/..' pieces"
+    """
+    s = symbol.strip(" ")
+    if not s:
+        return "empty ticker"
+    for ch in s:
+        if not (ch.isascii() and (ch.isalnum() or ch in TICKER_PUNCTUATION)):
+            return (f"ticker {show_text(symbol)} contains {_describe(ch)}; a ticker holds "
+                    f"only A-Z, 0-9 and {' '.join(TICKER_PUNCTUATION)}")
+    if len(s) > TICKER_MAX_LEN:
+        return f"ticker {show_text(s)} is longer than {TICKER_MAX_LEN} characters"
+    if ".." in s or s.startswith(("/", ".")) or "/." in s or "./" in s:
+        return f"ticker {show_text(s)} looks like a path; a ticker holds no '/..' pieces"
+    if not _TICKER_RE.fullmatch(s):
+        return (f"ticker {show_text(s)} is malformed: '^' only first, and '-', '.', '/', "
+                "'=' only between letters or digits")
+    return None
 
 
 @dataclass(frozen=True)
@@ -102,14 +174,41 @@ class TickerResult:
         return dict(self.__dict__)
 
 
+@dataclass(frozen=True)
+class FileReport:
+    """What an import did with one file: ``loaded`` (with its tickers) or ``rejected``.
+
+    ``status`` is ``"loaded"`` when every series of the file reached the store (new,
+    updated or unchanged), ``"rejected"`` when nothing of it did, ``"partial"`` when
+    some of its tickers were rejected (Stooq bulk, yfinance files).
+    """
+
+    location: str
+    status: Literal["loaded", "rejected", "partial"]
+    tickers: tuple[str, ...] = ()
+    rows: int = 0
+    line: int | None = None
+    check: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"location": self.location, "status": self.status,
+                "tickers": list(self.tickers), "rows": self.rows, "line": self.line,
+                "check": self.check, "reason": self.reason}
+
+
 @dataclass
 class ImportResult:
-    """Summary of an import run; ``rejected`` lists what was not loaded and why."""
+    """Summary of an import run; ``rejected`` lists what was not loaded and why.
+
+    ``files`` has one :class:`FileReport` per file read (in the order read).
+    """
 
     run_id: str
     results: list[TickerResult] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     flags: list[QualityFlag] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
 
     @property
     def rows_written(self) -> int:
@@ -122,4 +221,5 @@ class ImportResult:
             "rows_written": self.rows_written,
             "rejected": [r.to_dict() for r in self.rejected],
             "flags": [f.to_dict() for f in self.flags],
+            "files": [f.to_dict() for f in self.files],
         }

@@ -11,12 +11,23 @@ check                problem
 ``bad_layout``       the header fits no known layout (message shows the header)
 ``field_count``      a row has more or fewer fields than the header
 ``bad_date``         a date that is not ``YYYY-MM-DD`` (``YYYYMMDD`` in Stooq bulk
-                     files), not a real day, or has a time of day
-``bad_close``        an empty, NaN, infinite or non-numeric close (or Adj Close)
+                     files), not a real day, has a time of day, is before 1900-01-01
+                     or after today (in UTC+14, where the date is furthest ahead)
+``bad_close``        an empty, NaN, infinite or non-numeric close (or Adj Close);
+                     only ASCII digits are numbers (not Arabic-Indic or fullwidth)
 ``bad_value``        the same in another numeric field (open, high, low, volume)
 ``dup_dates``        the same date twice
 ``non_monotonic``    dates not ascending
 ``empty``            a header and no rows
+``bad_encoding``     not UTF-8 (the message gives the line and column)
+``bad_ticker``       a ticker (file name, Stooq bulk or yfinance cell) outside the
+                     alphabet of :func:`~rotascope.data.model.ticker_problem`
+``not_regular``      not a regular file: folder, FIFO, device, socket, symlink loop
+                     or dangling link (never read)
+``link_outside``     a symbolic link leaving the imported folder (not followed
+                     without ``--follow-links``)
+``too_large``        over the size limit (256 MiB a file; a line over 1 MiB is
+                     ``bad_layout``)
 ===================  ==============================================================
 
 Everything else is plausible market data that a human should look at; the series is
@@ -39,6 +50,15 @@ check                          flagged when
                                series' own first..last range that the series lacks
 =============================  ======================================================
 
+The reference calendar of the last check is a ticker's trading days (default SPY, as
+the manifest uses) or a named calendar of :mod:`rotascope.data.calendar`: ``nyse``
+(exchange sessions from ``exchange_calendars``; token ``missing_vs_NYSE_calendar``) or
+``crypto`` (7 days). When the calendar ticker has no prices in the store (and none in
+the batch being imported), the NYSE sessions are used instead and a note says so; the
+check is no longer skipped. :func:`check_store` also reports how many NYSE sessions the
+store's latest date is behind the last session on or before today
+(``QualityReport.sessions_behind``).
+
 The tokens, counts and details are those of ``../shared/market-data/manifest.csv``
 (:func:`manifest_token` renders a flag in that syntax). All checks run vectorised over
 the long (ticker, date, close) arrays of every series at once.
@@ -46,6 +66,7 @@ the long (ticker, date, close) arrays of every series at once.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -53,12 +74,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError, ParameterTypeError
+from ..errors import CalendarWarning, ParameterError, ParameterTypeError
+from . import calendar as _cal
 from .model import QualityFlag, SeriesData
 
 __all__ = ["POLICY", "REJECT_CHECKS", "FLAG_CHECKS", "JUMP_THRESHOLD", "GAP_DAYS",
            "STALE_RUN", "SHORT_ROWS", "NEAR_ZERO", "check_series", "check_long", "check_many",
-           "check_store", "QualityReport", "manifest_token", "calendar_check_name"]
+           "check_store", "QualityReport", "manifest_token", "calendar_check_name",
+           "reference_calendar"]
 
 JUMP_THRESHOLD = 0.5
 GAP_DAYS = 7
@@ -68,7 +91,8 @@ NEAR_ZERO = 0.01
 
 #: Checks whose failure rejects a whole file.
 REJECT_CHECKS = ("bad_layout", "field_count", "bad_date", "bad_close", "bad_value",
-                 "dup_dates", "non_monotonic", "empty")
+                 "dup_dates", "non_monotonic", "empty", "bad_encoding", "bad_ticker",
+                 "not_regular", "link_outside", "too_large")
 #: Checks that import the series and record a flag (``missing_vs_{calendar}_calendar``
 #: takes the calendar ticker's name).
 FLAG_CHECKS = ("zero_close", "negative_close", "near_zero_lt0.01", "jump_gt50pct",
@@ -86,6 +110,55 @@ _MAX_LISTED = {"jump_gt50pct": 3, "missing_vs_calendar": 3, "gap_gt7d": 3,
 def calendar_check_name(calendar: str) -> str:
     """Check token for days missing versus ``calendar``: ``missing_vs_SPY_calendar``."""
     return f"missing_vs_{calendar}_calendar"
+
+
+def reference_calendar(calendar: str, ticker_days: pd.DatetimeIndex | None, first: Any,
+                       last: Any) -> tuple[str, pd.DatetimeIndex | None, str | None]:
+    """Resolve the reference calendar of the ``missing_vs_..._calendar`` check.
+
+    Parameters
+    ----------
+    calendar : a ticker (e.g. ``"SPY"``) or a calendar name (``nyse``, ``XNYS``,
+        ``crypto``; case-insensitive; see :mod:`rotascope.data.calendar`).
+    ticker_days : the calendar ticker's trading days, None when it has no prices
+        (ignored for a calendar name).
+    first, last : the first and last date being checked (bounds of a named calendar's
+        sessions); None when there is nothing to check.
+
+    Returns
+    -------
+    (name, days, note)
+        ``name`` goes into the check token (``SPY``, ``NYSE``, ``crypto``); ``days`` the
+        reference days (None: nothing to check against); ``note`` says why the NYSE
+        calendar stands in for a ticker without prices, or that sessions before 1970
+        were approximated, else None.
+
+    Examples
+    --------
+    >>> name, days, note = reference_calendar("nyse", None, "2025-01-06", "2025-01-10")
+    >>> name, len(days), note
+    ('NYSE', 4, None)
+    """
+    key = calendar.strip().lower()
+    notes = []
+    if key in _cal.CALENDAR_NAMES:
+        cal = _cal.get_calendar(key)
+    elif ticker_days is not None:
+        return calendar, ticker_days, None
+    else:
+        cal = _cal.NYSE
+        notes.append(f"calendar ticker {calendar} has no prices; days missing versus the "
+                     f"NYSE sessions were checked instead ({calendar_check_name('NYSE')})")
+    if first is None or last is None:
+        return cal.name, None, "; ".join(notes) or None
+    lo, hi = pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize()
+    if cal is _cal.NYSE and lo < _cal.NYSE_EXACT_FROM:
+        notes.append(f"NYSE sessions before {_cal.NYSE_EXACT_FROM:%Y-%m-%d} are approximated "
+                     "(Monday-Friday minus the XNYS holiday rules; see rotascope.data.calendar)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarWarning)
+        days = cal.sessions(lo, hi)
+    return cal.name, days, "; ".join(notes) or None
 
 
 def _iso(day: np.datetime64 | pd.Timestamp) -> str:
@@ -419,8 +492,11 @@ def check_series(close: pd.Series, ticker: str | None = None, *, calendar: Any =
 class QualityReport:
     """Flags for the tickers of a store, recomputed from the stored prices.
 
-    ``calendar_available`` is False when the calendar ticker has no prices, in which
-    case the calendar check did not run (``notes`` says so).
+    ``calendar`` is the reference calendar's name (the calendar ticker, or ``NYSE``
+    when that ticker has no prices; ``notes`` says so); ``calendar_available`` is False
+    only when there was nothing to check against. ``last_session`` is the last NYSE
+    session on or before ``today`` and ``sessions_behind`` how many NYSE sessions the
+    store's latest date is before it (0: current; None for an empty store).
     """
 
     tickers: list[str]
@@ -429,6 +505,8 @@ class QualityReport:
     calendar: str
     calendar_available: bool
     notes: list[str] = field(default_factory=list)
+    last_session: pd.Timestamp | None = None
+    sessions_behind: int | None = None
 
     @property
     def flagged(self) -> list[str]:
@@ -451,6 +529,9 @@ class QualityReport:
             self.latest_date.date().isoformat(),
             "calendar": self.calendar,
             "calendar_available": self.calendar_available,
+            "last_session": None if self.last_session is None else
+            self.last_session.date().isoformat(),
+            "sessions_behind": self.sessions_behind,
             "checked": len(self.tickers),
             "flagged": len(self.flagged),
             "notes": list(self.notes),
@@ -460,14 +541,16 @@ class QualityReport:
 
 
 def check_store(store: Any, tickers: Iterable[str] | None = None, *,
-                calendar: str = "SPY") -> QualityReport:
+                calendar: str = "SPY", today: Any = None) -> QualityReport:
     """Recompute every flag check from the prices in ``store``.
 
     Parameters
     ----------
     store : an open :class:`~rotascope.data.store.Store`.
     tickers : tickers to check (all when None); unknown ones raise UnknownTickerError.
-    calendar : ticker whose trading days define the reference calendar.
+    calendar : ticker whose trading days define the reference calendar, or a calendar
+        name (``nyse``, ``crypto``); see :func:`reference_calendar`.
+    today : the date the store's staleness is measured at (default: today, UTC).
 
     Returns
     -------
@@ -480,16 +563,30 @@ def check_store(store: Any, tickers: Iterable[str] | None = None, *,
         store.require_data()
         wanted = None
     codes, names, days, close = store.long_prices(wanted)
-    cal = store.trading_days(calendar)
+    is_name = calendar.strip().lower() in _cal.CALENDAR_NAMES
+    ticker_days = None if is_name else store.trading_days(calendar)
+    span = (None, None) if not len(days) else tuple(
+        pd.Timestamp(np.datetime64(int(d), "D")) for d in (days.min(), days.max()))
+    cal_name, cal, note = reference_calendar(calendar, ticker_days, *span)
     cal_days = None if cal is None else cal.values.astype("datetime64[D]")
-    notes = []
-    if cal_days is None:
-        notes.append(f"calendar ticker {calendar} has no prices in the store; "
-                     f"{calendar_check_name(calendar)} was not checked")
+    notes = [] if note is None else [note]
     latest = store.last_date()
     flags = _check_grouped(codes, names, days, close,
                            cal_days,
-                           calendar, latest, "check_store")
+                           cal_name, latest, "check_store")
+    last_session, behind = _staleness(latest, today)
     return QualityReport(tickers=names if wanted is None else [t for t in wanted if t in names],
-                         flags=flags, latest_date=latest, calendar=calendar,
-                         calendar_available=cal_days is not None, notes=notes)
+                         flags=flags, latest_date=latest, calendar=cal_name,
+                         calendar_available=cal_days is not None, notes=notes,
+                         last_session=last_session, sessions_behind=behind)
+
+
+def _staleness(latest: Any, today: Any) -> tuple[pd.Timestamp | None, int | None]:
+    """(last NYSE session on or before ``today``, sessions the store is behind it)."""
+    day = pd.Timestamp.now("UTC") if today is None else today
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarWarning)
+        last = _cal.NYSE.session_on_or_before(day)
+        if latest is None:
+            return last, None
+        return last, max(0, _cal.NYSE.sessions_between(latest, last))

@@ -131,14 +131,16 @@ def builtin_universes() -> dict[str, Universe]:
 
 
 def user_universes(settings: Settings | None = None) -> dict[str, Universe]:
-    """Universes of ``$ROTASCOPE_HOME/universes.yaml`` (empty when the file is absent).
+    """Universes of ``settings.home``'s ``universes.yaml`` (empty when the file is absent,
+    or when no settings are given: the environment is read at the edge, not here).
 
     Raises
     ------
     FileFormatError
         Naming the file and line of a malformed entry.
     """
-    settings = settings or Settings.from_env()
+    if settings is None:
+        return {}
     path = settings.universes_path
     if not path.is_file():
         return {}

@@ -10,9 +10,11 @@ For each ticker
    last stored row (default 5 rows back: a few trading days, and it works for weekly or
    monthly FRED series too). A ticker without rows is fetched from ``start`` (default:
    the provider's full history).
-2. **Source.** ``source=`` forces one provider for every ticker; otherwise the provider
-   that last wrote the ticker (``instruments.source``) when it is an online one, FRED for
-   known FRED series ids (``DGS10``, ``VIXCLS``, ...), else Yahoo.
+2. **Source.** ``source=`` forces one provider for every ticker: any source installed
+   under the ``rotascope.sources`` entry points that can fetch prices by ticker
+   (:func:`update_sources`; the built-in yahoo, stooq and fred, or a plugin); otherwise
+   the provider that last wrote the ticker (``instruments.source``) when it is such a
+   source, FRED for known FRED series ids (``DGS10``, ``VIXCLS``, ...), else Yahoo.
 3. **Re-adjustment check.** The overlapping rows are compared with the stored closes.
    When any differs by more than ``tolerance`` (relative, default 1e-6), the provider has
    re-adjusted the history (a dividend or split since the last fetch, or a revision of a
@@ -71,19 +73,22 @@ from ..errors import (
     EXIT_DATA,
     EXIT_NETWORK,
     EXIT_OK,
+    DataError,
     ParameterError,
     ProviderUnavailableError,
     SourceError,
 )
 from .model import ImportResult, Rejection, SeriesData, normalize_ticker
 from .sources._http import OnlineSource, SkippedRow
-from .sources.base import Source, get_source
+from .sources.base import Source, available_sources, get_source
 
 __all__ = ["update_prices", "plan_update", "fetch_update", "write_update", "update_members",
            "update_tickers", "UpdatePlan", "FetchedUpdate", "TickerUpdate", "UpdateResult",
-           "MembersUpdate", "ONLINE_SOURCES", "default_source_for", "Status"]
+           "MembersUpdate", "ONLINE_SOURCES", "default_source_for", "Status",
+           "update_sources", "check_update_source"]
 
-#: Providers ``rotascope data update`` can fetch prices from.
+#: The built-in providers ``rotascope data update`` fetches prices from (plugins
+#: registered under ``rotascope.sources`` add to them: :func:`update_sources`).
 ONLINE_SOURCES = ("yahoo", "stooq", "fred")
 
 Status = Literal["new", "updated", "unchanged", "readjusted", "failed"]
@@ -183,11 +188,56 @@ class UpdateResult:
                 "members": None if self.members is None else self.members.to_dict()}
 
 
-def default_source_for(ticker: str, stored_source: str | None = None) -> str:
-    """The provider a ticker is updated from when none is forced (see the module notes)."""
+def update_sources() -> dict[str, str]:
+    """Installed sources ``data update`` can fetch prices from: name -> entry point value.
+
+    Every source under the ``rotascope.sources`` entry points except those declaring
+    ``updates_prices = False`` (the CSV folder, Parquet and Wikipedia member-list
+    sources). A plugin that cannot be imported is left out.
+    """
+    out: dict[str, str] = {}
+    for name, ep in sorted(available_sources().items()):
+        try:
+            cls = ep.load()
+        except Exception:  # a broken plugin must not break the built-in providers
+            continue
+        if getattr(cls, "updates_prices", None) is not False:
+            out[name] = ep.value
+    return out
+
+
+def check_update_source(name: str, func: str = "update_prices") -> str:
+    """``name`` when it is an installed source ``data update`` can use, else a
+    ParameterError listing the installed ones (with a "did you mean")."""
+    import difflib
+
+    usable = update_sources()
+    if name in usable:
+        return name
+    installed = available_sources()
+    if name in installed:
+        reason = (f"source {name!r} is installed but does not fetch prices by ticker "
+                  f"(it reads files or lists; see rotascope data import)")
+    else:
+        close = difflib.get_close_matches(name, list(usable), n=2, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        reason = f"unknown source {name!r}{hint}"
+    where = f"{func}()" if func.isidentifier() else func
+    raise ParameterError(f"{where}: {reason}; sources that can update prices: "
+                         f"{', '.join(usable) or 'none installed'} (entry points "
+                         "'rotascope.sources', see docs/providers.md)")
+
+
+def default_source_for(ticker: str, stored_source: str | None = None,
+                       updatable: Iterable[str] = ONLINE_SOURCES) -> str:
+    """The provider a ticker is updated from when none is forced (see the module notes).
+
+    ``updatable``: the sources that may continue a ticker they wrote (default the built-in
+    providers; :func:`plan_update` passes every installed one, :func:`update_sources`).
+    """
     from .sources.fred import KNOWN_SERIES
 
-    if stored_source in ONLINE_SOURCES:
+    if stored_source is not None and stored_source in set(updatable):
         return str(stored_source)
     if ticker in KNOWN_SERIES:
         return "fred"
@@ -254,17 +304,19 @@ def plan_update(store: Any, tickers: Iterable[str], *, source: str | None = None
     names = list(dict.fromkeys(normalize_ticker(t) for t in tickers))
     if not names:
         raise ParameterError(f"{func}(): no tickers to update")
-    if source is not None and source not in ONLINE_SOURCES:
-        raise ParameterError(f"{func}(): 'source' must be one of "
-                             f"{', '.join(map(repr, ONLINE_SOURCES))}, got {source!r}")
+    if source is not None:
+        source = check_update_source(source, func)
     overlap = check_int(overlap, "overlap", minimum=1, func=func)
     first = None if start is None else check_date(start, "start", func=func)
     stored = _stored_rows(store, names, overlap)
     inst = store.instruments()
     stored_src = inst["source"].to_dict() if "source" in inst.columns else {}
+    updatable = set(ONLINE_SOURCES)
+    if source is None and any(v not in updatable for v in stored_src.values() if v):
+        updatable |= set(update_sources())        # a plugin may continue its tickers
     plans = []
     for t in names:
-        name = source or default_source_for(t, stored_src.get(t))
+        name = source or default_source_for(t, stored_src.get(t), updatable)
         if t in stored:
             last, first_stored, closes = stored[t]
             plans.append(UpdatePlan(t, name, closes.index[0], last, first_stored, closes))
@@ -388,9 +440,14 @@ class _Fetcher:
             from .sources._http import ParsedSeries
 
             series = src.to_frame(query, item)
-            return ParsedSeries(series[0])
-        except SourceError as exc:
+        except (SourceError, DataError) as exc:
             return (str(exc), False)
+        mine = [s for s in series if s.ticker == ticker] or (series if len(series) == 1
+                                                              else [])
+        if not mine:
+            got = ", ".join(s.ticker for s in series) or "no series"
+            return (f"{name}: {ticker}: the source returned {got} for it", False)
+        return ParsedSeries(mine[0])
 
 
 def update_prices(store: Any, tickers: Iterable[str], *, source: str | None = None,
@@ -407,8 +464,9 @@ def update_prices(store: Any, tickers: Iterable[str], *, source: str | None = No
     ----------
     store : a writable :class:`~rotascope.data.store.Store`.
     tickers : tickers in the store's spelling (``BRK-B``, ``^TNX``, ``DGS10``).
-    source : ``"yahoo"``, ``"stooq"`` or ``"fred"`` for every ticker; None chooses per
-        ticker (see :func:`default_source_for`).
+    source : an installed source for every ticker (``"yahoo"``, ``"stooq"``, ``"fred"``
+        or a plugin, :func:`update_sources`); None chooses per ticker (see
+        :func:`default_source_for`).
     sources : provider name -> source instance (with its client); missing providers are
         created from the ``rotascope.sources`` entry points with default settings.
     start : first date for tickers without stored rows (default: full history). Tickers
@@ -426,7 +484,8 @@ def update_prices(store: Any, tickers: Iterable[str], *, source: str | None = No
     Raises
     ------
     ParameterError
-        Bad arguments (unknown source, empty ticker list, overlap < 1).
+        Bad arguments (unknown source: the message lists the installed ones; empty
+        ticker list, overlap < 1).
     StoreBusyError
         Another process writes the store.
     """
@@ -544,7 +603,7 @@ def _apply_counts(updates: dict[str, TickerUpdate], imported: ImportResult) -> N
 
 def _merged_flags(store: Any, series: Sequence[SeriesData], calendar: str) -> list:
     """Quality flags of each written ticker's whole history after the write (vectorised)."""
-    from .quality import check_long
+    from .quality import check_long, reference_calendar
 
     tickers = [s.ticker for s in series]
     codes, names, days, close = store.long_prices(tickers)
@@ -572,11 +631,13 @@ def _merged_flags(store: Any, series: Sequence[SeriesData], calendar: str) -> li
     cal_rows = merged.loc[merged["ticker"] == calendar, "date"]
     if len(cal_rows):
         cal = pd.DatetimeIndex(cal_rows.to_numpy().astype("datetime64[ns]"))
+    span = (None, None) if not len(merged) else (merged["date"].min(), merged["date"].max())
+    name, cal, _ = reference_calendar(calendar, cal, *span)
     latest = store.last_date()
     batch_last = max(s.frame.index[-1] for s in series)
     latest = batch_last if latest is None else max(pd.Timestamp(latest), batch_last)
     return check_long(merged[["ticker", "date", "close"]], calendar=cal,
-                      calendar_name=calendar, latest=latest)
+                      calendar_name=name, latest=latest)
 
 
 def update_members(store: Any, *, source: Source | None = None, universe: str = "sp500",

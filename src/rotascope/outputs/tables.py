@@ -14,7 +14,7 @@ __all__ = ["perf_table", "ratio_rows_table", "signed"]
 
 def signed(text: str, value: float | None) -> str:
     """Colour a formatted number by its sign (rich markup)."""
-    if is_missing(value) or value == 0:
+    if value is None or is_missing(value) or value == 0:
         return text
     return f"[green]{text}[/]" if value > 0 else f"[red]{text}[/]"
 

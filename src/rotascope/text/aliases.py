@@ -33,7 +33,8 @@ from typing import Any
 
 from ..errors import FileFormatError
 
-__all__ = ["Alias", "Mention", "AliasTable", "load_aliases", "NOT_TICKERS", "clean_company_name"]
+__all__ = ["Alias", "Anchor", "Mention", "AliasTable", "load_aliases", "NOT_TICKERS",
+           "clean_company_name"]
 
 #: Upper-case words that are tickers of some listed company but, written bare, are far
 #: more often ordinary words or acronyms. Write them as cashtags ($ALL) to mean the stock.
@@ -91,6 +92,8 @@ class Alias:
     case_sensitive: bool = False
     level_note: str | None = None
     origin: str = "built-in"
+    index_series: tuple[str, ...] = ()
+    anchor: Anchor | None = None
 
     @property
     def label(self) -> str:
@@ -105,6 +108,23 @@ class Alias:
     @property
     def is_yield(self) -> bool:
         return self.kind == "yield" or (self.ticker or "").startswith("^")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An official index close on a reference date, used to scale an ETF to index units.
+
+    ``level = ETF close x (anchor level / ETF close on the anchor date)``; because the
+    ETF's adjusted closes include reinvested dividends (and fees), the scaled series
+    drifts from the index by about ``drift`` per year away from the anchor date, so a
+    level read this way is only ever "roughly" (tolerance ``tolerance + drift x years``).
+    """
+
+    date: str
+    level: float
+    source: str
+    tolerance: float = 0.01
+    drift: float = 0.015
 
 
 @dataclass(frozen=True)
@@ -247,7 +267,7 @@ def _compile(items: list[tuple[str, Any]], flags: int) -> re.Pattern[str] | None
 # -- loading --------------------------------------------------------------------------------
 
 _FIELDS = {"ticker", "names", "represents", "proxy", "loose", "kind", "level", "note", "reason",
-           "case_sensitive", "replace_names", "level_note"}
+           "case_sensitive", "replace_names", "level_note", "index_series", "anchor"}
 
 
 def _yaml_with_lines(text: str, origin: str) -> tuple[dict, dict[str, int]]:
@@ -299,12 +319,12 @@ def _entry(key: str, raw: Any, origin: str, line: int | None,
         lv = raw["level"]
         if lv is None:
             level = None
-        elif (isinstance(lv, dict) and lv.get("field") in ("close", "unadjusted_close")
+        elif (isinstance(lv, dict) and lv.get("field") in ("close", "unadjusted_close", "anchor")
               and isinstance(lv.get("scale", 1.0), (int, float))):
             level = (str(lv["field"]), float(lv.get("scale", 1.0)))
         else:
             raise FileFormatError(origin, f"entry {key!r}: 'level' must be null or "
-                                          "{field: close|unadjusted_close, scale: number}",
+                                          "{field: close|unadjusted_close|anchor, scale: number}",
                                   line=line)
     elif base is not None:
         level = base.level
@@ -322,9 +342,33 @@ def _entry(key: str, raw: Any, origin: str, line: int | None,
     for f in ("proxy", "loose", "case_sensitive"):
         if f in raw:
             values[f] = bool(raw[f])
+    if "index_series" in raw:
+        series = raw["index_series"] or []
+        if isinstance(series, str):
+            series = [series]
+        if not isinstance(series, list) or not all(isinstance(t, str) for t in series):
+            raise FileFormatError(origin, f"entry {key!r}: 'index_series' must be a list of "
+                                          "tickers", line=line)
+        values["index_series"] = tuple(t.strip().upper() for t in series)
+    if "anchor" in raw:
+        values["anchor"] = _anchor(key, raw["anchor"], origin, line)
     if ticker is None and not values.get("reason", base.reason if base else None):
         values["reason"] = f"no instrument in the store stands for {key!r}"
     return replace(base, **values) if base is not None else Alias(**values)
+
+
+def _anchor(key: str, raw: Any, origin: str, line: int | None) -> Anchor | None:
+    if raw is None:
+        return None
+    try:
+        import pandas as pd
+
+        date = pd.Timestamp(str(raw["date"])).strftime("%Y-%m-%d")
+        return Anchor(date, float(raw["level"]), str(raw.get("source", "")),
+                      float(raw.get("tolerance", 0.01)), float(raw.get("drift", 0.015)))
+    except (TypeError, KeyError, ValueError) as exc:
+        raise FileFormatError(origin, f"entry {key!r}: 'anchor' must be {{date: YYYY-MM-DD, "
+                                      "level: number, source: text}", line=line) from exc
 
 
 def _parse(text: str, origin: str, base: dict[str, Alias],

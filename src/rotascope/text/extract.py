@@ -17,7 +17,24 @@ Parsing uses real parsers, never regular expressions over markup:
   ``1.`` starts its own paragraph (a bullet).
 
 Every paragraph keeps the 1-based line of the source file where it starts, so messages
-and reports can point at ``file:line``.
+and reports can point at ``file:line``; :meth:`Document.locate` finds the exact line,
+column and character span of a quote in the source text.
+
+Limits (issue 16)
+-----------------
+* Input larger than ``max_bytes`` (default :data:`DEFAULT_MAX_BYTES`, 5,000,000 bytes;
+  ``--max-bytes`` on the command line) is refused with a :class:`DataError` (exit 3)
+  naming the limit. Only regular files are read, and at most ``max_bytes + 1`` bytes.
+* Line endings ``\r\n`` and a lone ``\r`` are read as ``\n``.
+* Sentences are split in linear time; a "sentence" longer than
+  :data:`MAX_SENTENCE_CHARS` characters (no commentary sentence is) is cut at spaces
+  into pieces of at most that length.
+* Markdown block quotes nested deeper than :data:`MAX_QUOTE_DEPTH` are flattened to
+  that depth (markdown-it stops at its nesting limit and would drop the text); HTML is
+  walked without recursion and parsed with ``huge_tree``, so deeply nested elements keep
+  their text. Each such repair adds a note to :attr:`Document.warnings`.
+* An impossible date (front matter ``date: 99999-99-99``, ``2025-02-30`` in a
+  dateline) is ignored with a warning.
 
 Document date ("dateline")
 --------------------------
@@ -29,6 +46,7 @@ against it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +54,18 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..errors import FileFormatError, ParameterError
+from ..errors import DataError, FileFormatError, ParameterError
 
 __all__ = ["Document", "Paragraph", "Sentence", "read_document", "parse_document",
-           "split_sentences", "detect_format", "find_full_date", "TextFormat"]
+           "split_sentences", "detect_format", "find_full_date", "TextFormat",
+           "DEFAULT_MAX_BYTES", "MAX_SENTENCE_CHARS", "MAX_QUOTE_DEPTH", "Location"]
+
+#: Default input size limit of ``read_document`` (and ``rotascope check/sentiment``).
+DEFAULT_MAX_BYTES = 5_000_000
+#: Longest sentence kept whole; longer runs are cut at spaces.
+MAX_SENTENCE_CHARS = 2_000
+#: Deepest Markdown block-quote nesting kept (deeper markers are flattened).
+MAX_QUOTE_DEPTH = 16
 
 TextFormat = Literal["text", "markdown", "html"]
 
@@ -91,6 +117,9 @@ class Document:
     date: pd.Timestamp | None = None
     date_source: str | None = None
     _sentences: list[Sentence] = field(default_factory=list, repr=False, compare=False)
+    raw: str | None = field(default=None, repr=False, compare=False)
+    warnings: list[str] = field(default_factory=list, repr=False, compare=False)
+    _index: list = field(default_factory=list, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -102,11 +131,93 @@ class Document:
         if not self._sentences:
             out: list[Sentence] = []
             for i, para in enumerate(self.paragraphs):
-                for start, end in _sentence_spans(para.text):
+                for start, end in _sentence_spans(para.text, self.warnings):
                     out.append(Sentence(para.text[start:end], start, end, i, len(out),
                                         para.line))
             self._sentences.extend(out)
         return list(self._sentences)
+
+
+    def locate(self, quote: str, line: int | None) -> Location | None:
+        """Where ``quote`` stands in the source text: first occurrence at or after the
+        start of ``line`` (the paragraph's line), ignoring whitespace runs, Markdown
+        emphasis marks and HTML tags. None when it cannot be found (the caller then
+        keeps the paragraph's line)."""
+        if self.raw is None or not quote.strip():
+            return None
+        if not self._index:
+            self._index.extend(_source_index(self.raw, self.format))
+        flat, where, line_starts = self._index
+        needle = _flatten_quote(quote)
+        if not needle:
+            return None
+        pos = 0
+        if line is not None and 1 <= line <= len(line_starts):
+            pos = bisect.bisect_left(where, line_starts[line - 1])
+        k = flat.find(needle, pos)
+        if k < 0:
+            k = flat.find(needle)
+        if k < 0:
+            return None
+        start, end = where[k], where[k + len(needle) - 1] + 1
+        ln = bisect.bisect_right(line_starts, start)
+        return Location(ln, start - line_starts[ln - 1] + 1, start, end)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A quote's place in the source: 1-based line and column, and its character span
+    ``[start, end)`` in the decoded source text (line endings read as ``\\n``)."""
+
+    line: int
+    column: int
+    start: int
+    end: int
+
+
+def _flatten_quote(text: str) -> str:
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "*_`")
+
+
+def _source_index(raw: str, fmt: str) -> tuple[str, list[int], list[int]]:
+    """The source without whitespace, emphasis marks and (HTML) tags, with the offset of
+    each kept character; and the offset where each line starts. One linear pass."""
+    line_starts = [0]
+    line_starts.extend(m.end() for m in re.finditer("\n", raw))
+    keep: list[str] = []
+    where: list[int] = []
+    in_tag = False
+    html = fmt == "html"
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if html:
+            if in_tag:
+                in_tag = ch != ">"
+                i += 1
+                continue
+            if ch == "<":
+                in_tag = True
+                i += 1
+                continue
+            if ch == "&":
+                semi = raw.find(";", i + 1, i + 12)
+                if semi > 0:
+                    import html as _html
+
+                    decoded = _html.unescape(raw[i:semi + 1])
+                    if decoded != raw[i:semi + 1]:
+                        for d in decoded:
+                            if not d.isspace():
+                                keep.append(d)
+                                where.append(i)
+                        i = semi + 1
+                        continue
+        if not (ch.isspace() or ch in "*_`"):
+            keep.append(ch)
+            where.append(i)
+        i += 1
+    return "".join(keep), where, line_starts
 
 
 # -- format detection and reading ---------------------------------------------------------
@@ -130,13 +241,16 @@ def detect_format(path: str | Path | None, text: str) -> TextFormat:
     return "text"
 
 
-def read_document(path: str | Path, *, format: str = "auto") -> Document:
+def read_document(path: str | Path, *, format: str = "auto",
+                  max_bytes: int | None = DEFAULT_MAX_BYTES) -> Document:
     """Read a file and extract its prose.
 
     Parameters
     ----------
     path : the file (UTF-8; a UTF-8 byte-order mark is accepted).
     format : {"auto", "text", "markdown", "html"}; "auto" uses :func:`detect_format`.
+    max_bytes : refuse a larger file (None: no limit). Default
+        :data:`DEFAULT_MAX_BYTES`.
 
     Returns
     -------
@@ -145,15 +259,16 @@ def read_document(path: str | Path, *, format: str = "auto") -> Document:
     Raises
     ------
     FileFormatError
-        The file is missing, not UTF-8 (names the line of the first bad byte), binary
-        (NUL byte, names its line) or holds no text.
+        The file is missing, not a regular file, larger than ``max_bytes``, not UTF-8
+        (names the line of the first bad byte), binary (NUL byte, names its line) or
+        holds no text.
     """
     p = Path(path)
     if format not in ("auto", "text", "markdown", "html"):
         raise ParameterError(f"read_document(): 'format' must be one of 'auto', 'text', "
                              f"'markdown', 'html', got {format!r}")
     try:
-        raw = p.read_bytes()
+        raw = _read_bounded(p, max_bytes)
     except FileNotFoundError as exc:
         raise FileFormatError(p, "file not found") from exc
     except IsADirectoryError as exc:
@@ -174,30 +289,58 @@ def read_document(path: str | Path, *, format: str = "auto") -> Document:
     fmt = detect_format(p, text) if format == "auto" else format
     doc = parse_document(text, format=fmt, source=str(p))  # type: ignore[arg-type]
     if not doc.paragraphs:
-        raise FileFormatError(p, f"no text found (read as {fmt})")
+        why = f"; {'; '.join(doc.warnings)}" if doc.warnings else ""
+        raise FileFormatError(p, f"no text found (read as {fmt}){why}")
     return doc
+
+
+def _read_bounded(p: Path, max_bytes: int | None) -> bytes:
+    import os
+    import stat
+
+    st = os.stat(p)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(str(p))
+    if not stat.S_ISREG(st.st_mode):
+        raise FileFormatError(p, "not a regular file (a FIFO, device or socket); save the "
+                                 "text to a file first")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise _too_large(p, st.st_size, max_bytes)
+    with open(p, "rb") as fh:
+        raw = fh.read(max_bytes + 1 if max_bytes is not None else -1)
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise _too_large(p, len(raw), max_bytes)
+    return raw
+
+
+def _too_large(p: Path, size: int, limit: int) -> DataError:
+    return FileFormatError(p, f"input is {size:,} bytes, over the limit of {limit:,} bytes; "
+                              f"raise it with --max-bytes (e.g. --max-bytes {size})")
 
 
 def parse_document(text: str, *, format: TextFormat = "text",
                    source: str = "<string>") -> Document:
     """Extract paragraphs, title and date from a string (see module docs)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    notes: list[str] = []
     if format == "html":
-        doc = _parse_html(text, source)
+        doc = _parse_html(text, source, notes)
     elif format == "markdown":
-        doc = _parse_markdown(text, source)
+        doc = _parse_markdown(text, source, notes)
     elif format == "text":
         doc = Document(tuple(_plain_paragraphs(text.splitlines())), "text", source)
     else:
         raise ParameterError(f"parse_document(): 'format' must be 'text', 'markdown' or "
                              f"'html', got {format!r}")
-    if doc.date is None:
+    date, date_source = doc.date, doc.date_source
+    if date is None:
         found = _dateline(doc.paragraphs)
         if found is not None:
             date, para = found
             line = f" (line {para.line})" if para.line else ""
-            doc = Document(doc.paragraphs, doc.format, doc.source, doc.title, date,
-                           f"dateline {para.text!r}{line}")
-    return doc
+            date_source = f"dateline {para.text!r}{line}"
+    return Document(doc.paragraphs, doc.format, doc.source, doc.title, date, date_source,
+                    raw=text, warnings=notes + doc.warnings)
 
 
 # -- plain text ---------------------------------------------------------------------------
@@ -239,7 +382,26 @@ def _collapse(text: str) -> str:
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
 
 
-def _parse_markdown(text: str, source: str) -> Document:
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]{0,3}>)+", re.M)
+
+
+def _flatten_quotes(text: str, notes: list[str]) -> str:
+    deepest = 0
+
+    def cut(m: re.Match[str]) -> str:
+        nonlocal deepest
+        depth = m.group(0).count(">")
+        deepest = max(deepest, depth)
+        return m.group(0) if depth <= MAX_QUOTE_DEPTH else ">" * MAX_QUOTE_DEPTH
+
+    out = _QUOTE_MARKS.sub(cut, text)
+    if deepest > MAX_QUOTE_DEPTH:
+        notes.append(f"block quotes nested {deepest} deep were flattened to "
+                     f"{MAX_QUOTE_DEPTH} levels")
+    return out
+
+
+def _parse_markdown(text: str, source: str, notes: list[str] | None = None) -> Document:
     from markdown_it import MarkdownIt
 
     title: str | None = None
@@ -262,8 +424,13 @@ def _parse_markdown(text: str, source: str) -> Document:
             if meta.get("date"):
                 date = _to_date(meta["date"])
                 date_source = "front matter 'date'" if date is not None else None
+                if date is None and notes is not None:
+                    notes.append(f"front matter 'date: {str(meta['date'])[:40]}' is not a "
+                                 "valid date; ignored")
         offset = m.group(0).count("\n")
         text = text[m.end():]
+    if ">" in text:
+        text = _flatten_quotes(text, notes if notes is not None else [])
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(text)
     paragraphs: list[Paragraph] = []
@@ -306,14 +473,15 @@ _BLOCK = {"p", "div", "section", "article", "main", "header", "footer", "aside",
           "fieldset", "caption", "details", "summary"}
 
 
-def _parse_html(text: str, source: str) -> Document:
+def _parse_html(text: str, source: str, notes: list[str] | None = None) -> Document:
     import lxml.html
     from lxml import etree
 
     if not text.strip():
         return Document((), "html", source)
     try:
-        root = lxml.html.document_fromstring(text)
+        parser = lxml.html.HTMLParser(huge_tree=True)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise FileFormatError(source, f"cannot parse HTML: {exc}") from exc
     title = None
@@ -338,26 +506,32 @@ def _parse_html(text: str, source: str) -> Document:
                 state["line"] = line
             buf.append(s)
 
-    def walk(el: Any) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""  # comments/PIs have callable tags
-        tag = tag.lower()
-        if not tag:
-            add(el.tail, getattr(el, "sourceline", None))
-            return
-        if tag in _DROP:
-            add(el.tail, el.sourceline)
-            return
-        block = tag in _BLOCK
-        if block:
-            flush()
-        if tag == "br":
-            buf.append(" ")
-        add(el.text, el.sourceline)
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-        add(el.tail, el.sourceline)
+    def walk(top: Any) -> None:
+        # Iterative depth-first walk (no recursion limit on deeply nested markup):
+        # ("open", el) visits an element, ("close", el) ends it after its children.
+        stack: list[tuple[bool, Any]] = [(True, top)]
+        while stack:
+            opening, el = stack.pop()
+            tag = el.tag if isinstance(el.tag, str) else ""  # comments/PIs: callable tags
+            tag = tag.lower()
+            if not opening:
+                if tag in _BLOCK:
+                    flush()
+                add(el.tail, el.sourceline)
+                continue
+            if not tag:
+                add(el.tail, getattr(el, "sourceline", None))
+                continue
+            if tag in _DROP:
+                add(el.tail, el.sourceline)
+                continue
+            if tag in _BLOCK:
+                flush()
+            if tag == "br":
+                buf.append(" ")
+            add(el.text, el.sourceline)
+            stack.append((False, el))
+            stack.extend((True, child) for child in reversed(el))
 
     body = root.find("body")
     walk(body if body is not None else root)
@@ -388,7 +562,7 @@ def _html_date(root: Any) -> tuple[pd.Timestamp | None, str | None]:
 def _to_date(value: object) -> pd.Timestamp | None:
     try:
         ts = pd.Timestamp(str(value)[:10] if isinstance(value, str) else value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if ts is pd.NaT:
         return None
@@ -453,22 +627,48 @@ ABBREVIATIONS = frozenset({
     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "wed",
     "thu", "fri", "sat", "sun", "fig", "jr", "sr", "dept", "gov", "sen", "rep", "avg"})
 
-_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+|$)")
+_END = re.compile(r"(?<![.!?])[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)")
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.&]*)$")
+
+
+def _sentence_spans(text: str, notes: list[str] | None = None) -> list[tuple[int, int]]:
+    """Sentence spans in linear time (each test looks at a bounded window of text), with
+    runs longer than MAX_SENTENCE_CHARS cut at spaces."""
+    spans = _raw_sentence_spans(text)
+    if not any(b - a > MAX_SENTENCE_CHARS for a, b in spans):
+        return spans
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        while b - a > MAX_SENTENCE_CHARS:
+            cut = text.rfind(" ", a + MAX_SENTENCE_CHARS // 2, a + MAX_SENTENCE_CHARS)
+            cut = cut if cut > a else a + MAX_SENTENCE_CHARS
+            out.append((a, cut))
+            a = cut
+            while a < b and text[a].isspace():
+                a += 1
+        if a < b:
+            out.append((a, b))
+    if notes is not None and not any("longer than" in n for n in notes):
+        notes.append(f"a sentence longer than {MAX_SENTENCE_CHARS:,} characters was cut "
+                     "into pieces at spaces")
+    return out
+
+
+def _raw_sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
         end = m.end()
         if m.group(0).startswith(".") and len(m.group(0).rstrip("\"'\u201d\u2019)]")) == 1:
-            before = text[start:m.start()]
-            word = re.search(r"([A-Za-z][A-Za-z.&]*)$", before)
+            before = text[max(start, m.start() - 40):m.start()]
+            word = _LAST_WORD.search(before)
             if word and (word.group(1).lower().rstrip(".") in ABBREVIATIONS
                          or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", word.group(1))
                          or len(word.group(1)) == 1 and word.group(1).isupper()):
                 continue
-        nxt = text[end:].lstrip()
+        nxt = text[end:end + 64].lstrip()
         if nxt and not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in "\"'\u201c\u2018($"):
             continue
         piece = text[start:end]

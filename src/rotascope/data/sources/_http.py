@@ -4,13 +4,14 @@ Every online source (:mod:`~rotascope.data.sources.yahoo`, ``stooq``, ``fred``,
 ``wikipedia``) sends its requests through one :class:`HttpFetcher`, so they behave alike:
 
 * **Timeouts** are explicit (:data:`DEFAULT_TIMEOUT`: 10 s to connect, 30 s to read).
-* **Retries**: connection errors, timeouts, HTTP 429 and 5xx are retried up to
+* **Retries** follow the one policy of :mod:`rotascope._retry` (on ``tenacity``):
+  connection errors, timeouts, HTTP 429 and 5xx are retried up to
   ``RetryPolicy.attempts`` times in all, waiting ``base_delay * 2**(k-1)`` seconds after
-  the k-th failure times a random factor in ``[1, 1 + jitter)`` (so delays strictly
-  increase and parallel clients do not retry in lock-step), capped at ``max_delay``.
-  A ``Retry-After`` header (seconds or an HTTP date) is honoured: the wait is at least
-  what the server asked; if it asks for more than ``max_delay`` the fetch gives up at
-  once rather than hang.
+  the k-th failure (capped at ``max_delay``) times a random factor in
+  ``[1, 1 + jitter)`` (so delays strictly increase and parallel clients do not retry in
+  lock-step). A ``Retry-After`` header (seconds or an HTTP date) is honoured: the wait
+  is at least what the server asked; if it asks for more than ``max_delay`` the fetch
+  gives up at once rather than hang.
 * **Failures** after the last attempt raise
   :class:`~rotascope.errors.ProviderUnavailableError` (exit code 5) with a message such as
   ``cannot reach query2.finance.yahoo.com (offline?): ConnectError: ... after 3 attempts
@@ -21,9 +22,9 @@ Every online source (:mod:`~rotascope.data.sources.yahoo`, ``stooq``, ``fred``,
 * **Secrets** (the FRED API key) are never shown: :func:`safe_url` masks secret query
   parameters in every URL used in messages and provenance, exception messages are passed
   through :func:`redact`, exceptions carry neither the httpx error as cause nor as
-  context (its request holds the full URL), and a logging filter masks the secrets in
-  records of the
-  ``httpx``/``httpcore`` loggers (httpx logs every request URL at INFO level).
+  context (its request holds the full URL), and a logging filter masks the secrets (and
+  anything shaped like ``api_key=...``) in records of the ``httpx``/``httpcore`` loggers
+  (httpx logs every request URL at INFO level) and of ``rotascope.http``.
 
 Tests inject an ``httpx.Client`` built on ``httpx.MockTransport`` and a fake ``sleep``, so
 no test touches the network or waits.
@@ -42,7 +43,6 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -55,6 +55,15 @@ import httpx
 import numpy as np
 import pandas as pd
 
+from ..._retry import (
+    Exhausted,
+    Retry,
+    RetryPolicy,
+    install_log_redaction,
+    parse_retry_after,
+    redact,
+    redact_patterns,
+)
 from ..._validation import check_date
 from ...errors import ParameterError, ParameterTypeError, ProviderUnavailableError, SourceError
 from ..model import Rejection, SeriesData, normalize_ticker
@@ -82,40 +91,6 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 _MASK = "***"
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently to retry a request.
-
-    Parameters
-    ----------
-    attempts : int, default 3. Requests sent in all (1 = no retry).
-    base_delay : float, default 1.0. Seconds waited after the first failure; doubles
-        after each further failure.
-    max_delay : float, default 30.0. Cap of one wait; a ``Retry-After`` longer than this
-        ends the retries at once.
-    jitter : float, default 0.25. The wait is multiplied by a random factor in
-        ``[1, 1 + jitter)``; keep it below 1 so successive waits strictly increase.
-    """
-
-    attempts: int = 3
-    base_delay: float = 1.0
-    max_delay: float = 30.0
-    jitter: float = 0.25
-
-    def backoff(self, failures: int, rng: random.Random) -> float:
-        """Seconds to wait after the ``failures``-th failed attempt (1-based)."""
-        delay = min(self.max_delay, self.base_delay * 2.0 ** (failures - 1))
-        return delay * (1.0 + self.jitter * rng.random())
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every (non-empty) secret replaced by ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, _MASK)
-    return text
-
-
 def safe_url(url: httpx.URL | str, params: Mapping[str, Any] | None = None) -> str:
     """The URL (with ``params`` merged in) with secret query parameters masked.
 
@@ -134,58 +109,19 @@ def safe_url(url: httpx.URL | str, params: Mapping[str, Any] | None = None) -> s
     return str(u.copy_with(query=query.encode("ascii")))
 
 
-class _RedactingFilter(logging.Filter):
-    """Masks registered secrets in log records (installed on the httpx loggers)."""
-
-    def __init__(self) -> None:
-        super().__init__("rotascope-redact")
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            try:
-                message = record.getMessage()
-            except Exception:  # a malformed record is not ours to fix
-                return True
-            cleaned = redact(message, self.secrets)
-            if cleaned != message:
-                record.msg, record.args = cleaned, ()
-        return True
-
-
-_FILTER = _RedactingFilter()
-_FILTER_LOCK = threading.Lock()
 _HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11",
-                 "httpcore.http2", "httpcore.proxy")
+                 "httpcore.http2", "httpcore.proxy", "rotascope.http")
 
 
 def _register_secrets(secrets: Iterable[str]) -> None:
-    """Add secrets to the redacting filter (installed on first use, not at import)."""
-    new = {s for s in secrets if s}
-    if not new:
-        return
-    with _FILTER_LOCK:
-        if not _FILTER.secrets:
-            for name in _HTTP_LOGGERS:
-                logging.getLogger(name).addFilter(_FILTER)
-        _FILTER.secrets |= new
+    """Mask ``secrets`` in the HTTP loggers' records (installed on first use)."""
+    install_log_redaction(_HTTP_LOGGERS, secrets)
 
 
-def _retry_after(response: httpx.Response, now: Callable[[], float]) -> float | None:
+def _retry_after(response: httpx.Response, now: Callable[[], float] | None = None
+                 ) -> float | None:
     """Seconds asked by a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now())
+    return parse_retry_after(response.headers.get("retry-after"), now)
 
 
 class HttpFetcher:
@@ -230,8 +166,8 @@ class HttpFetcher:
                 f"secrets={len(self._secrets)})")
 
     def redact(self, text: str) -> str:
-        """``text`` with this fetcher's secrets masked."""
-        return redact(text, self._secrets)
+        """``text`` with this fetcher's secrets (and secret-looking parameters) masked."""
+        return redact_patterns(redact(text, self._secrets))
 
     @contextmanager
     def session(self) -> Iterator[httpx.Client]:
@@ -269,62 +205,49 @@ class HttpFetcher:
         """
         shown = safe_url(url, params)
         host = httpx.URL(url).host
-        attempts = max(1, self.retry.attempts)
         with self.session() as client:
-            for attempt in range(1, attempts + 1):
-                # The failure is raised outside the ``except`` block so the exception
-                # carries no __context__ (the httpx error holds the full URL, key and all).
-                error: tuple[bool, str] | None = None
+
+            def attempt(n: int) -> httpx.Response | Retry:
                 try:
                     response = client.get(url, params=params,
                                           headers={**self.headers, **(headers or {})})
                 except (httpx.TimeoutException, httpx.NetworkError,
                         httpx.RemoteProtocolError) as exc:
                     offline = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                    error = (offline, self.redact(f"{type(exc).__name__}: {exc}".rstrip(": ")))
-                if error is not None:
-                    offline, detail = error
-                    if attempt == attempts:
-                        if offline:
-                            msg = (f"cannot reach {host} (offline?): {detail} after {attempts} "
-                                   f"attempt{'s' if attempts > 1 else ''} (fetching {what}). "
-                                   "Check the network connection and try again.")
-                        else:
-                            msg = (f"{host} did not answer in time: {detail} after {attempts} "
-                                   f"attempt{'s' if attempts > 1 else ''} (fetching {what} "
-                                   f"from {shown}). Try again later.")
-                        raise _unavailable(msg, host, shown, offline=offline)
-                    self._wait(attempt, None, host, what, detail)
-                    continue
+                    detail = self.redact(f"{type(exc).__name__}: {exc}".rstrip(": "))
+                    return Retry(detail, data=offline)
                 if response.status_code not in _RETRY_STATUSES:
                     return response
-                status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
-                asked = _retry_after(response, time.time)
-                if asked is not None and asked > self.retry.max_delay:
-                    response.close()
-                    raise _unavailable(
-                        f"{host} answered {status} and asks to retry after {asked:.0f} s "
-                        f"(fetching {what} from {shown}); the provider is rate-limiting. "
-                        "Try again later.", host, shown, offline=False)
-                if attempt == attempts:
-                    response.close()
-                    raise _unavailable(
-                        f"{host} answered {status} after {attempts} "
-                        f"attempt{'s' if attempts > 1 else ''} (fetching {what} from "
-                        f"{shown}); the provider is down or rate-limiting. Try again later.",
-                        host, shown, offline=False)
                 response.close()
-                self._wait(attempt, asked, host, what, status)
-        raise AssertionError("unreachable")  # pragma: no cover
+                status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                return Retry(status, retry_after=_retry_after(response), data=None)
 
-    def _wait(self, failures: int, asked: float | None, host: str, what: str,
-              reason: str) -> None:
-        delay = self.retry.backoff(failures, self.rng)
-        if asked is not None:
-            delay = max(delay, asked)
-        log.info("%s for %s from %s; retry %d/%d in %.1f s", reason, what, host, failures,
-                 self.retry.attempts - 1, delay)
-        self.sleep(delay)
+            result = self.retry.call(attempt, sleep=self.sleep, rng=self.rng, log=log,
+                                     what=f"{what} from {host}", redactor=self.redact)
+        if not isinstance(result, Exhausted):
+            return result
+        # Raised here, outside any ``except`` block: the exception carries no
+        # __context__ (the httpx error holds the full URL, key and all).
+        failed = result.last
+        tries = f"{result.attempts} attempt{'s' if result.attempts > 1 else ''}"
+        if failed.data is not None:          # a connection failure or a timeout
+            if failed.data:
+                raise _unavailable(
+                    f"cannot reach {host} (offline?): {failed.reason} after {tries} "
+                    f"(fetching {what}). Check the network connection and try again.",
+                    host, shown, offline=True)
+            raise _unavailable(
+                f"{host} did not answer in time: {failed.reason} after {tries} (fetching "
+                f"{what} from {shown}). Try again later.", host, shown, offline=False)
+        if result.why == "retry_after":
+            raise _unavailable(
+                f"{host} answered {failed.reason} and asks to retry after "
+                f"{failed.retry_after:.0f} s (fetching {what} from {shown}); the provider "
+                "is rate-limiting. Try again later.", host, shown, offline=False)
+        raise _unavailable(
+            f"{host} answered {failed.reason} after {tries} (fetching {what} from "
+            f"{shown}); the provider is down or rate-limiting. Try again later.",
+            host, shown, offline=False)
 
 
 def _unavailable(msg: str, host: str, url: str, *, offline: bool) -> ProviderUnavailableError:
@@ -379,6 +302,7 @@ class OnlineSource(Source):
     """
 
     online = True
+    updates_prices = True
     #: Host named in messages (subclasses set it).
     host: str = ""
     _user_agent: str = USER_AGENT

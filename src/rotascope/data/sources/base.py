@@ -74,6 +74,11 @@ class Source(ABC):
     name: ClassVar[str] = ""
     #: True when ``fetch`` needs the network (the CLI then reports offline problems).
     online: ClassVar[bool] = False
+    #: Can ``rotascope data update --source NAME`` use it? True: ``build_query(tickers=[t],
+    #: start=date_or_None)`` + ``fetch`` + ``to_frame`` fetch one ticker's prices from
+    #: ``start`` on; False: it reads something else (files, member lists); None (the
+    #: default for plugins that do not say): tried, and a failure is reported per ticker.
+    updates_prices: ClassVar[bool | None] = None
 
     @abstractmethod
     def build_query(self, **params: Any) -> Query:

@@ -158,6 +158,7 @@ class ParquetSource(Source):
     """
 
     name = "parquet"
+    updates_prices = False
     online = False
 
     def build_query(self, **params: Any) -> Query:

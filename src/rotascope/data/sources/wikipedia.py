@@ -57,6 +57,7 @@ class WikipediaSp500Source(OnlineSource):
     """
 
     name = "wikipedia-sp500"
+    updates_prices = False
     host = "en.wikipedia.org"
     provides: ClassVar[str] = "members"
 

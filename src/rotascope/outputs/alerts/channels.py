@@ -11,12 +11,25 @@ repeat; the JSON-lines file skips an id it already holds; email uses it in the
 ``Message-ID``. A repeat can only happen if the process dies between the channel's
 confirmation and the store's commit of it.
 
+Registry: channel types are plugins registered under the entry-point group
+``rotascope.channels`` (``pyproject.toml`` declares the four built-in ones, as
+``rotascope.sources`` declares the data sources); :func:`make_channel` loads the class
+named by the configuration's ``type`` (:func:`channel_class`) and builds it with
+:meth:`Channel.from_config`. A third-party package adds a type by declaring a
+:class:`Channel` subclass there. :func:`validate_settings` checks a configuration's
+options before anything runs (``rotascope alerts check`` reports its problems at
+file:line:column).
+
+Retries: the webhook and email channels retry through the one policy of
+:mod:`rotascope._retry` (the rules file's ``retries``, ``backoff`` and ``max_backoff``;
+no jitter, so the schedule is exactly the configured one).
+
 Webhook: ``POST`` of the JSON payload (UTF-8, keys sorted, no spaces), header
 ``X-Rotascope-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes with the shared
 secret>``; ``timeout`` seconds per attempt; on a connection error, a timeout, HTTP 408,
 429 or 5xx it retries up to ``retries`` times, waiting ``backoff * 2**(n-1)`` seconds
-(at most ``max_backoff``; a ``Retry-After`` in seconds is honoured within that cap).
-Other statuses (and redirects, which are not followed) fail at once.
+(at most ``max_backoff``; a ``Retry-After``, in seconds or as an HTTP date, is honoured
+within that cap). Other statuses (and redirects, which are not followed) fail at once.
 
 Email: ``SMTP_SSL`` when ``ssl: true``; otherwise plain SMTP upgraded with STARTTLS
 whenever the server offers it (``starttls: required`` fails if it does not,
@@ -30,26 +43,48 @@ knows.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import os
 import smtplib
 import ssl
+import stat
 import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
-from .rules import ChannelConfig, redact_url
+from ..._retry import Exhausted, Redactor, Retry, RetryPolicy, parse_retry_after
+from ...errors import ParameterError
 
-__all__ = ["DeliveryError", "Channel", "ConsoleChannel", "JsonlChannel", "WebhookChannel",
-           "EmailChannel", "make_channel", "redact", "body_bytes", "sign"]
+if TYPE_CHECKING:
+    from .rules import ChannelConfig
+
+__all__ = ["DeliveryError", "Channel", "ChannelContext", "ConsoleChannel", "JsonlChannel",
+           "WebhookChannel", "EmailChannel", "make_channel", "channel_class",
+           "available_channels", "validate_settings", "SettingProblem", "ENTRY_POINT_GROUP",
+           "redact", "body_bytes", "sign"]
+
+#: Entry-point group channel types register under.
+ENTRY_POINT_GROUP = "rotascope.channels"
+
+logger = logging.getLogger("rotascope.alerts")
+
+
+def _redact_url(url: str) -> str:
+    from .rules import redact_url  # rules imports this module for validate_settings
+
+    return redact_url(url)
 
 
 class DeliveryError(Exception):
@@ -62,10 +97,9 @@ class DeliveryError(Exception):
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    """Replace every secret value (at least 3 characters) in ``text`` with ``***``."""
-    for s in sorted((s for s in secrets if s and len(s) >= 3), key=len, reverse=True):
-        text = text.replace(s, "***")
-    return text
+    """Replace every secret value in ``text`` with ``***`` (and secret-looking
+    ``token=...`` parameters, URL credentials; see :class:`rotascope._retry.Redactor`)."""
+    return Redactor(set(secrets))(text)
 
 
 def body_bytes(payload: Mapping[str, Any]) -> bytes:
@@ -93,12 +127,40 @@ def _fmt_value(v: Any) -> str:
     return "n/a" if v is None else str(v)
 
 
+@dataclass(frozen=True)
+class ChannelContext:
+    """What a channel may need beyond its configuration: the environment its secrets
+    come from, how to wait between retries, and the console stream (tests)."""
+
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    sleep: Callable[[float], None] = time.sleep
+    console_stream: TextIO | None = None
+
+
 class Channel(ABC):
-    """A configured delivery channel."""
+    """A configured delivery channel.
+
+    Subclasses registered under :data:`ENTRY_POINT_GROUP` implement :meth:`send` and may
+    override :meth:`from_config` (to read secrets from ``context.env``) and
+    :meth:`validate_options` (checked by ``rotascope alerts check``).
+    """
+
+    #: The ``type:`` a rules file names (set by subclasses; informative).
+    kind: ClassVar[str] = ""
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
         self.name = config.name
+
+    @classmethod
+    def from_config(cls, config: ChannelConfig, context: ChannelContext) -> Channel:
+        """Build the channel for ``config`` (default: ``cls(config)``)."""
+        return cls(config)
+
+    @classmethod
+    def validate_options(cls, options: Mapping[str, Any]) -> list[SettingProblem]:
+        """Problems with ``options`` found before anything runs (default: none)."""
+        return []
 
     @abstractmethod
     def send(self, payload: Mapping[str, Any], delivery_id: str) -> int:
@@ -118,9 +180,15 @@ class Channel(ABC):
 class ConsoleChannel(Channel):
     """One line per alert on stdout (or stderr, or a stream given by the caller)."""
 
+    kind = "console"
+
     def __init__(self, config: ChannelConfig, stream: TextIO | None = None) -> None:
         super().__init__(config)
         self._stream = stream
+
+    @classmethod
+    def from_config(cls, config: ChannelConfig, context: ChannelContext) -> Channel:
+        return cls(config, context.console_stream)
 
     def send(self, payload: Mapping[str, Any], delivery_id: str) -> int:
         stream = self._stream or (sys.stderr if self.config.options.get("stream") == "stderr"
@@ -138,6 +206,15 @@ class JsonlChannel(Channel):
 
     A delivery id already in the file is not written again.
     """
+
+    kind = "jsonl"
+
+    @classmethod
+    def validate_options(cls, options: Mapping[str, Any]) -> list[SettingProblem]:
+        path = options.get("path")
+        problem = None if not isinstance(path, str) or "\0" in path else _jsonl_path_problem(
+            path)
+        return [] if problem is None else [SettingProblem("path", problem)]
 
     def send(self, payload: Mapping[str, Any], delivery_id: str) -> int:
         path = Path(self.config.options["path"])
@@ -166,6 +243,8 @@ def _file_has_id(path: Path, delivery_id: str) -> bool:
 class WebhookChannel(Channel):
     """HTTP POST of the signed JSON payload, with timeout, retries and backoff."""
 
+    kind = "webhook"
+
     def __init__(self, config: ChannelConfig, env: Mapping[str, str],
                  sleep: Callable[[float], None] = time.sleep, client: Any = None) -> None:
         super().__init__(config)
@@ -177,6 +256,10 @@ class WebhookChannel(Channel):
         self._missing = [name for name, value in (
             (o.get("url_env"), self._url), (o["secret_env"], self._secret)) if name and not value]
 
+    @classmethod
+    def from_config(cls, config: ChannelConfig, context: ChannelContext) -> Channel:
+        return cls(config, context.env, context.sleep)
+
     def secrets(self) -> list[str]:
         out = [self._secret]
         if self.config.options.get("url_env"):
@@ -184,7 +267,7 @@ class WebhookChannel(Channel):
         return out
 
     def describe(self) -> str:
-        return f"webhook {self.name!r} ({redact_url(self._url) if self._url else 'no URL'})"
+        return f"webhook {self.name!r} ({_redact_url(self._url) if self._url else 'no URL'})"
 
     def _http(self) -> Any:
         if self._client is None:
@@ -210,32 +293,30 @@ class WebhookChannel(Channel):
             "Idempotency-Key": delivery_id,
             o["signature_header"]: sign(self._secret, body),
         }
-        retries = int(o["retries"])
-        where = redact_url(self._url)
-        last = ""
-        for attempt in range(1, retries + 2):
-            wait = None
+        where = _redact_url(self._url)
+
+        def attempt(n: int) -> int | Retry:
             try:
                 resp = self._http().post(self._url, content=body, headers=headers)
             except httpx.TimeoutException:
-                last = f"timed out after {o['timeout']:g}s"
+                return Retry(f"timed out after {o['timeout']:g}s")
             except httpx.HTTPError as exc:
-                last = f"{type(exc).__name__}"
-            else:
-                if 200 <= resp.status_code < 300:
-                    return attempt
-                last = f"HTTP {resp.status_code}"
-                if resp.status_code not in (408, 429) and resp.status_code < 500:
-                    raise DeliveryError(f"webhook {self.name!r} {where}: {last} "
-                                        "(not retried)", attempt, retryable=False)
-                wait = _retry_after(resp.headers.get("Retry-After"))
-            if attempt <= retries:
-                delay = min(float(o["max_backoff"]), float(o["backoff"]) * 2 ** (attempt - 1))
-                if wait is not None:
-                    delay = min(float(o["max_backoff"]), max(delay, wait))
-                self._sleep(delay)
-        raise DeliveryError(f"webhook {self.name!r} {where}: {last} after {retries + 1} "
-                            f"attempt{'s' if retries else ''}", retries + 1)
+                return Retry(f"{type(exc).__name__}")
+            if 200 <= resp.status_code < 300:
+                return n
+            last = f"HTTP {resp.status_code}"
+            if resp.status_code not in (408, 429) and resp.status_code < 500:
+                raise DeliveryError(f"webhook {self.name!r} {where}: {last} "
+                                    "(not retried)", n, retryable=False)
+            return Retry(last, retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+
+        result = _policy(o, "retries", 4).call(
+            attempt, sleep=self._sleep, log=logger, what=f"webhook {self.name!r} {where}",
+            redactor=Redactor(set(self.secrets())))
+        if isinstance(result, Exhausted):
+            raise DeliveryError(f"webhook {self.name!r} {where}: {result.last.reason} after "
+                                f"{_attempts(result.attempts)}", result.attempts)
+        return result
 
     def close(self) -> None:
         if self._client is not None:
@@ -243,13 +324,17 @@ class WebhookChannel(Channel):
             self._client = None
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+def _policy(o: Mapping[str, Any], retries_key: str, default: int) -> RetryPolicy:
+    """The rules file's retry settings as the shared policy (exact waits, no jitter;
+    a Retry-After beyond ``max_backoff`` is capped, not a reason to give up)."""
+    return RetryPolicy(attempts=int(o.get(retries_key, default)) + 1,
+                       base_delay=float(o.get("backoff", 1.0)),
+                       max_delay=float(o.get("max_backoff", 60.0)), jitter=0.0,
+                       long_retry_after="cap")
+
+
+def _attempts(n: int) -> str:
+    return f"{n} attempt{'s' if n > 1 else ''}"
 
 
 def _is_loopback(host: str) -> bool:
@@ -263,6 +348,21 @@ def _is_loopback(host: str) -> bool:
 
 class EmailChannel(Channel):
     """One email per alert over SMTP (SSL, or STARTTLS when offered)."""
+
+    kind = "email"
+
+    @classmethod
+    def from_config(cls, config: ChannelConfig, context: ChannelContext) -> Channel:
+        return cls(config, context.env, context.sleep)
+
+    @classmethod
+    def validate_options(cls, options: Mapping[str, Any]) -> list[SettingProblem]:
+        ca = options.get("ca_file")
+        if isinstance(ca, str) and "\0" not in ca and not os.path.isfile(ca):
+            what = "is a directory" if os.path.isdir(ca) else "does not exist"
+            return [SettingProblem("ca_file", f"{ca} {what}; give a PEM file of CA "
+                                              "certificates")]
+        return []
 
     def __init__(self, config: ChannelConfig, env: Mapping[str, str],
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -343,49 +443,180 @@ class EmailChannel(Channel):
                                 f"{', '.join(self._missing)} not set", attempts=0)
         msg = self.message(payload, delivery_id)
         o = self.config.options
-        retries = int(o.get("retries", 2))
-        last = ""
-        for attempt in range(1, retries + 2):
+
+        def attempt(n: int) -> int | Retry:
             try:
                 self._send_once(msg)
-                return attempt
+                return n
             except DeliveryError as exc:
-                exc.attempts = attempt
+                exc.attempts = n
                 raise
             except smtplib.SMTPAuthenticationError as exc:
                 raise DeliveryError(f"email {self.name!r}: authentication failed "
-                                    f"(SMTP {exc.smtp_code})", attempt, retryable=False) from None
+                                    f"(SMTP {exc.smtp_code})", n, retryable=False) from None
             except smtplib.SMTPResponseException as exc:
-                last = f"SMTP {exc.smtp_code}"
                 if 500 <= exc.smtp_code < 600:
-                    raise DeliveryError(f"email {self.name!r}: rejected ({last})", attempt,
-                                        retryable=False) from None
+                    raise DeliveryError(f"email {self.name!r}: rejected (SMTP "
+                                        f"{exc.smtp_code})", n, retryable=False) from None
+                return Retry(f"SMTP {exc.smtp_code}")
             except smtplib.SMTPRecipientsRefused:
-                raise DeliveryError(f"email {self.name!r}: recipients refused", attempt,
+                raise DeliveryError(f"email {self.name!r}: recipients refused", n,
                                     retryable=False) from None
             except ssl.SSLError as exc:
-                raise DeliveryError(f"email {self.name!r}: TLS failed ({exc.reason})", attempt,
+                raise DeliveryError(f"email {self.name!r}: TLS failed ({exc.reason})", n,
                                     retryable=False) from None
             except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-                last = type(exc).__name__
-            if attempt <= retries:
-                self._sleep(min(float(o.get("max_backoff", 60.0)),
-                                float(o.get("backoff", 1.0)) * 2 ** (attempt - 1)))
-        raise DeliveryError(f"email {self.name!r} (smtp {o['host']}:{o['port']}): {last} after "
-                            f"{retries + 1} attempt{'s' if retries else ''}", retries + 1)
+                return Retry(type(exc).__name__)
+
+        where = f"smtp {o['host']}:{o['port']}"
+        result = _policy(o, "retries", 2).call(
+            attempt, sleep=self._sleep, log=logger, what=f"email {self.name!r} ({where})",
+            redactor=Redactor(set(self.secrets())))
+        if isinstance(result, Exhausted):
+            raise DeliveryError(f"email {self.name!r} ({where}): {result.last.reason} after "
+                                f"{_attempts(result.attempts)}", result.attempts)
+        return result
+
+
+# -- registry ----------------------------------------------------------------------------
+
+#: The built-in types, used when the installed metadata lacks the entry points (a
+#: source checkout run without ``pip install -e .`` after the group was added).
+_BUILTIN: dict[str, type[Channel]] = {"console": ConsoleChannel, "jsonl": JsonlChannel,
+                                      "webhook": WebhookChannel, "email": EmailChannel}
+
+
+def available_channels() -> dict[str, EntryPoint | type[Channel]]:
+    """Channel types: name -> entry point under ``rotascope.channels`` (the built-in
+    classes for built-in names the installed metadata does not list)."""
+    found: dict[str, EntryPoint | type[Channel]] = dict(_BUILTIN)
+    found.update({ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)})
+    return found
+
+
+def channel_class(kind: str) -> type[Channel]:
+    """The :class:`Channel` subclass registered as ``kind``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown type (the message lists the installed ones, with a suggestion), or an
+        entry point that does not name a Channel subclass.
+    """
+    types = available_channels()
+    if kind not in types:
+        close = difflib.get_close_matches(kind, list(types), n=2, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ParameterError(f"unknown channel type {kind!r}; installed: "
+                             f"{', '.join(sorted(types))}{hint}")
+    found = types[kind]
+    cls = found.load() if isinstance(found, EntryPoint) else found
+    if not (isinstance(cls, type) and issubclass(cls, Channel)):
+        raise ParameterError(f"channel type {kind!r} ({found}) is not a "
+                             "rotascope.outputs.alerts.channels.Channel subclass")
+    return cls
 
 
 def make_channel(config: ChannelConfig, *, env: Mapping[str, str] | None = None,
                  console_stream: TextIO | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> Channel:
-    """Build the channel for a configuration (secrets read from ``env``, default os.environ)."""
-    env = os.environ if env is None else env
-    if config.type == "console":
-        return ConsoleChannel(config, console_stream)
-    if config.type == "jsonl":
-        return JsonlChannel(config)
-    if config.type == "webhook":
-        return WebhookChannel(config, env, sleep)
-    if config.type == "email":
-        return EmailChannel(config, env, sleep)
-    raise ValueError(f"unknown channel type {config.type!r}")
+    """Build the channel for a configuration (secrets read from ``env``, default
+    os.environ), loading its class from the registry (:func:`channel_class`)."""
+    context = ChannelContext(os.environ if env is None else env, sleep, console_stream)
+    return channel_class(config.type).from_config(config, context)
+
+
+# -- validation ----------------------------------------------------------------------------
+
+class SettingProblem(str):
+    """A problem with one channel option: the message, with ``option`` naming the key
+    (so the rules file can point at its line and column)."""
+
+    option: str
+
+    def __new__(cls, option: str, message: str) -> SettingProblem:
+        self = super().__new__(cls, f"{option}: {message}")
+        self.option = option
+        return self
+
+
+_CONTROL = {"\r": "a carriage return (CR)", "\n": "a line feed (LF)", "\0": "a NUL byte"}
+#: Kernel pseudo-file systems: writing there is never an alert log.
+_PSEUDO_ROOTS = ("/proc", "/sys", "/dev")
+
+
+def _control_problems(option: str, value: Any) -> list[SettingProblem]:
+    values = value if isinstance(value, tuple | list) else (value,)
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            bad = [name for ch, name in _CONTROL.items() if ch in v]
+            if bad:
+                out.append(SettingProblem(option, f"{v!r} contains {' and '.join(bad)}; "
+                                                  "header-like values must be one line"))
+    return out
+
+
+def _jsonl_path_problem(path: str) -> str | None:
+    real = os.path.realpath(path)
+    for p in dict.fromkeys((os.path.abspath(path), real)):
+        if any(p == root or p.startswith(root + "/") for root in _PSEUDO_ROOTS):
+            shown = path if p == path else f"{path} (-> {p})"
+            return (f"{shown} is a device or kernel file, not a log file; give a regular "
+                    "file path")
+    try:
+        st = os.stat(real)
+    except (FileNotFoundError, NotADirectoryError):
+        st = None
+    except OSError as exc:
+        return f"{path} cannot be used: {exc.strerror or exc}"
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            return f"{path} is a directory; give a file path inside it"
+        if not stat.S_ISREG(st.st_mode):
+            return f"{path} is not a regular file (a device, FIFO or socket)"
+        if not os.access(real, os.W_OK):
+            return f"{path} is not writable"
+        return None
+    parent = Path(real).parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{path} cannot be created: {parent} is not a directory"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{path} cannot be created: {parent} is not writable"
+    return None
+
+
+def validate_settings(kind: str, options: Mapping[str, Any]) -> list[str]:
+    """Problems with a channel's options, found before anything runs.
+
+    Every text option (and each item of a list) must be one line: CR, LF or NUL would
+    let a value inject headers (SMTP host, From/To, Subject prefix, URL, signature
+    header). Then the channel type's own checks (:meth:`Channel.validate_options`):
+    a ``jsonl`` path must be a regular, writable file or creatable (not a directory,
+    ``/dev/full``, ``/proc/...``); an ``email`` ``ca_file`` must exist.
+
+    Returns
+    -------
+    list of :class:`SettingProblem` (``str`` subclasses; ``.option`` names the key).
+        Empty when the options are fine, or when ``kind`` is not installed (the rules
+        file reports unknown types itself).
+
+    Examples
+    --------
+    >>> [p.option for p in validate_settings("email", {"host": "mx.example.org" + chr(10)})]
+    ['host']
+    >>> validate_settings("jsonl", {"path": "/dev/full"})
+    ['path: /dev/full is a device or kernel file, not a log file; give a regular file path']
+    """
+    problems: list[SettingProblem] = []
+    for option, value in options.items():
+        problems.extend(_control_problems(option, value))
+    try:
+        cls = channel_class(kind)
+    except ParameterError:
+        return list(problems)
+    bad = {p.option for p in problems}
+    problems.extend(p for p in cls.validate_options(options) if p.option not in bad)
+    return list(problems)

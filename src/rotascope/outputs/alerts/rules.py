@@ -47,6 +47,7 @@ import yaml
 from ...errors import RuleError
 from ...rules.evaluate import CheckInfo, check_condition
 from ...rules.grammar import ConditionSyntaxError, Node, parse_condition, unparse
+from .channels import validate_settings
 
 __all__ = ["Location", "Problem", "RulesFileError", "ChannelConfig", "Rule", "RuleSet",
            "load_rules", "parse_rules", "SEVERITIES", "CHANNEL_TYPES"]
@@ -485,6 +486,8 @@ def _channels(r: _Reader, node: yaml.Node, base: Path) -> dict[str, ChannelConfi
                                  "or neither")
             if options.get("port") is None:
                 options["port"] = 465 if options.get("ssl") else 587
+        for p in validate_settings(ctype, options):  # issue 16: paths, CR/LF/NUL in values
+            r.problem(fields.get(getattr(p, "option", ""), (knode, knode))[1], f"{where}: {p}")
         mark = knode.start_mark
         out[name] = ChannelConfig(name, ctype, MappingProxyType(options),
                                   r.loc(mark.line, mark.column))

@@ -35,7 +35,7 @@ from ...rules.evaluate import Evaluation, edges, evaluate, values_at
 from ...rules.functions import EvalContext
 from .channels import Channel, DeliveryError, make_channel, redact
 from .rules import Rule, RuleSet, load_rules
-from .state import AlertStore, Firing, PendingDelivery, RuleState, alert_id
+from .state import AlertStore, DeliveryLog, Firing, PendingDelivery, RuleState, alert_id
 
 __all__ = ["CheckRow", "CheckResult", "BacktestResult", "DeliveryReport", "RunResult",
            "evaluate_rules", "check", "backtest", "fire", "deliver", "run", "watch",
@@ -322,7 +322,9 @@ def deliver(ruleset: RuleSet, store: Any, *, env: Mapping[str, str] | None = Non
 
     A channel that fails after its retries is not tried again for the rest of this
     pass (its later alerts stay pending for the next run); the other channels carry
-    on. Each confirmation is committed as soon as it arrives.
+    on. Each confirmation is committed by the channel's worker, on its own connection,
+    as soon as the channel confirms and before it sends the next alert: a kill can
+    repeat at most the one delivery per channel in flight (see docs/alerts.md).
     """
     alerts = AlertStore(store)
     report = DeliveryReport()
@@ -346,36 +348,64 @@ def deliver(ruleset: RuleSet, store: Any, *, env: Mapping[str, str] | None = Non
         channels[name] = ch
         secrets.extend(ch.secrets())
 
-    results: queue.Queue[tuple[PendingDelivery, int, str | None, bool]] = queue.Queue()
+    # (delivery, error message or None when confirmed and committed)
+    results: queue.Queue[tuple[PendingDelivery, str | None] | None] = queue.Queue()
 
-    def work(ch: Channel, items: list[PendingDelivery]) -> None:
-        for i, item in enumerate(items):
-            if stop is not None and stop.is_set():
-                for rest in items[i:]:
-                    results.put((rest, 0, "not attempted: shutting down", False))
-                break
-            try:
-                attempts = ch.send(item.payload, item.delivery_id)
-            except DeliveryError as exc:
-                results.put((item, exc.attempts, str(exc), exc.retryable))
-                if exc.retryable:  # the channel is down: keep the rest for the next run
-                    for rest in items[i + 1:]:
-                        results.put((rest, 0, f"{ch.describe()} unavailable; not attempted",
-                                     False))
+    def message(delivery: PendingDelivery, error: str) -> str:
+        return redact(f"alert {delivery.payload.get('rule')} ({delivery.payload.get('date')})"
+                      f" -> {delivery.channel}: {error}", secrets)
+
+    def work(ch: Channel, items: list[PendingDelivery], log: DeliveryLog) -> None:
+        def failed(item: PendingDelivery, attempts: int, error: str) -> None:
+            text = message(item, error)
+            if attempts:
+                try:
+                    log.failed(item.delivery_id, attempts, text)
+                except Exception as exc:  # the store is gone: the delivery stays pending
+                    logger.warning("could not record a failed attempt: %s",
+                                   type(exc).__name__)
+                logger.warning("delivery failed, will retry on the next run: %s", text)
+            results.put((item, text))
+
+        try:
+            for i, item in enumerate(items):
+                if stop is not None and stop.is_set():
+                    for rest in items[i:]:
+                        failed(rest, 0, "not attempted: shutting down")
                     break
-            except _Interrupted:
-                for rest in items[i:]:
-                    results.put((rest, 1, "interrupted by shutdown", False))
-                break
-            except Exception as exc:  # a bug in a channel must not sink the others
-                results.put((item, 1, f"{ch.describe()}: unexpected {type(exc).__name__}",
-                             False))
-            else:
-                results.put((item, attempts, None, False))
-        results.put(None)  # type: ignore[arg-type]
+                try:
+                    attempts = ch.send(item.payload, item.delivery_id)
+                except DeliveryError as exc:
+                    failed(item, exc.attempts, str(exc))
+                    if exc.retryable:  # the channel is down: keep the rest for the next run
+                        for rest in items[i + 1:]:
+                            failed(rest, 0, f"{ch.describe()} unavailable; not attempted")
+                        break
+                    continue
+                except _Interrupted:
+                    for rest in items[i:]:
+                        failed(rest, 1, "interrupted by shutdown")
+                    break
+                except Exception as exc:  # a bug in a channel must not sink the others
+                    failed(item, 1, f"{ch.describe()}: unexpected {type(exc).__name__}")
+                    continue
+                # Confirmed: commit it now, before anything else is sent on this channel.
+                try:
+                    log.delivered(item.delivery_id, attempts)
+                except Exception as exc:
+                    results.put((item, message(item, "confirmed by the channel but not "
+                                               f"recorded ({type(exc).__name__}); it will be "
+                                               "sent again with the same delivery id")))
+                    for rest in items[i + 1:]:
+                        results.put((rest, message(rest, "not attempted: store error")))
+                    break
+                results.put((item, None))
+        finally:
+            results.put(None)
 
-    threads = [threading.Thread(target=work, args=(channels[n], by_channel[n]), daemon=True,
-                                name=f"alerts-{n}") for n in channels]
+    logs = {n: alerts.log() for n in channels}
+    threads = [threading.Thread(target=work, args=(channels[n], by_channel[n], logs[n]),
+                                daemon=True, name=f"alerts-{n}") for n in channels]
     for t in threads:
         t.start()
     finished = 0
@@ -384,21 +414,16 @@ def deliver(ruleset: RuleSet, store: Any, *, env: Mapping[str, str] | None = Non
         if item is None:
             finished += 1
             continue
-        delivery, attempts, error, _retryable = item
+        _delivery, error = item
         if error is None:
-            alerts.mark_delivered(delivery.delivery_id, attempts)
             report.delivered += 1
         else:
-            message = redact(f"alert {delivery.payload.get('rule')} "
-                             f"({delivery.payload.get('date')}) -> {delivery.channel}: {error}",
-                             secrets)
-            if attempts:
-                alerts.mark_failed(delivery.delivery_id, attempts, message)
-                logger.warning("delivery failed, will retry on the next run: %s", message)
-            report.failed.append(message)
+            report.failed.append(error)
             report.pending += 1
     for t in threads:
         t.join()
+    for log in logs.values():
+        log.close()
     for ch in channels.values():
         ch.close()
     return report

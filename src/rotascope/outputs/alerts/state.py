@@ -19,11 +19,17 @@ Firing is one transaction: the new edge state, the outbox rows and their pending
 deliveries commit together, or not at all. A process killed before the commit
 re-evaluates the same dates on restart (same ids, nothing lost); killed after it, the
 restart finds the deliveries pending and sends them (nothing fires twice, because the
-edge state moved on in the same commit). Each confirmation is its own small commit.
+edge state moved on in the same commit).
+
+Each confirmation is its own small commit, made by the channel's worker thread on a
+connection of its own (:meth:`AlertStore.log`) right after the channel confirms and
+before it sends anything else: a process killed at any point can repeat at most the one
+delivery per channel that was in flight or whose confirmation was being committed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -33,8 +39,8 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SCHEMA", "RuleState", "Firing", "PendingDelivery", "AlertStore", "alert_id",
-           "delivery_id"]
+__all__ = ["SCHEMA", "RuleState", "Firing", "PendingDelivery", "AlertStore", "DeliveryLog",
+           "alert_id", "delivery_id"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alert_state (
@@ -104,6 +110,61 @@ class PendingDelivery:
     channel: str
     attempts: int
     payload: dict[str, Any]
+
+
+_DELIVERED = ("UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + ?, "
+              "last_error = NULL, updated_at = ?, delivered_at = ? WHERE delivery_id = ?")
+_FAILED = ("UPDATE alert_deliveries SET attempts = attempts + ?, last_error = ?, "
+           "updated_at = ? WHERE delivery_id = ?")
+
+
+def _commit(con: Any, sql: str, params: list[Any]) -> None:
+    """One statement in its own transaction; retried when another worker's commit of a
+    different row conflicts (DuckDB's optimistic concurrency)."""
+    import duckdb
+
+    for attempt in range(20):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql, params)
+            con.execute("COMMIT")
+            return
+        except duckdb.TransactionException:
+            with contextlib.suppress(duckdb.Error):   # a failed COMMIT already rolled back
+                con.execute("ROLLBACK")
+            if attempt == 19:
+                raise
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.execute("ROLLBACK")
+            raise
+
+
+def _delivered(con: Any, delivery: str, attempts: int) -> None:
+    now = _now()
+    _commit(con, _DELIVERED, [attempts, now, now, delivery])
+
+
+def _failed(con: Any, delivery: str, attempts: int, error: str) -> None:
+    _commit(con, _FAILED, [attempts, error[:1000], _now(), delivery])
+
+
+class DeliveryLog:
+    """Records one worker's confirmations on its own connection (a DuckDB cursor), each
+    committed at once, so no worker waits for another's commit and no confirmation
+    waits in a queue."""
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+
+    def delivered(self, delivery: str, attempts: int) -> None:
+        _delivered(self.con, delivery, attempts)
+
+    def failed(self, delivery: str, attempts: int, error: str) -> None:
+        _failed(self.con, delivery, attempts, error)
+
+    def close(self) -> None:
+        self.con.close()
 
 
 def _ts(value: Any) -> pd.Timestamp | None:
@@ -194,19 +255,16 @@ class AlertStore:
         return [PendingDelivery(r[0], r[1], r[2], int(r[3]), json.loads(r[4])) for r in rows]
 
     def mark_delivered(self, delivery: str, attempts: int) -> None:
-        """Record that a channel confirmed a delivery."""
-        now = _now()
-        with self.store.transaction() as con:
-            con.execute("UPDATE alert_deliveries SET status = 'delivered', "
-                        "attempts = attempts + ?, last_error = NULL, updated_at = ?, "
-                        "delivered_at = ? WHERE delivery_id = ?", [attempts, now, now, delivery])
+        """Record that a channel confirmed a delivery (one small commit)."""
+        _delivered(self.store.con, delivery, attempts)
 
     def mark_failed(self, delivery: str, attempts: int, error: str) -> None:
         """Record a failed attempt; the delivery stays pending for the next run."""
-        with self.store.transaction() as con:
-            con.execute("UPDATE alert_deliveries SET attempts = attempts + ?, last_error = ?, "
-                        "updated_at = ? WHERE delivery_id = ?",
-                        [attempts, error[:1000], _now(), delivery])
+        _failed(self.store.con, delivery, attempts, error)
+
+    def log(self) -> DeliveryLog:
+        """A connection of its own to record confirmations from one worker thread."""
+        return DeliveryLog(self.store.con.cursor())
 
     def deliveries(self, namespace: str) -> pd.DataFrame:
         """Every delivery of ``namespace`` with its alert (for status reports and tests)."""

@@ -115,9 +115,13 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
               help="First date a firing is reported for.")
 @click.option("--to", "end", required=True, callback=_date, metavar="YYYY-MM-DD",
               help="Last date (nothing after it is read).")
+@click.option("--forward", "forward", metavar="TICKER", default=None,
+              help="Forward returns of TICKER after each firing (1w, 1m, 3m) and hit rates "
+                   "(default in the table: SPY; in --json only when given).")
 @json_option
 @click.pass_context
-def backtest(ctx: click.Context, rules: str, start: Any, end: Any, as_json: bool) -> None:
+def backtest(ctx: click.Context, rules: str, start: Any, end: Any, forward: str | None,
+             as_json: bool) -> None:
     """Every date each rule in RULES would have fired between --from and --to.
 
     Edge-triggered: a rule fires on the day its condition becomes true. The state
@@ -130,13 +134,44 @@ def backtest(ctx: click.Context, rules: str, start: Any, end: Any, as_json: bool
     with open_store(ctx) as store:
         ruleset = load_rules(rules, store=store, settings=settings_of(ctx))
         result = run_backtest(ruleset, store, start, end, settings_of(ctx))
+        fwd = _forward(store, settings_of(ctx), result, forward or ("SPY" if not as_json
+                                                                   else None))
     if as_json:
-        emit_json(result.to_dict())
+        doc = result.to_dict()
+        if fwd is not None:
+            for r in doc["rules"]:
+                r["forward"] = fwd["rules"][r["id"]]
+            doc["forward_base"] = {"ticker": fwd["ticker"], **fwd["base"]}
+        emit_json(doc)
         return
     click.echo(f"{ruleset.path}: firings from {start:%Y-%m-%d} to {end:%Y-%m-%d}")
     for rid, dates in result.fired.items():
         shown = ", ".join(f"{d:%Y-%m-%d}" for d in dates) if dates else "never"
         click.echo(f"  {rid}: {len(dates)} - {shown}")
+        if fwd is not None and dates:
+            parts = [f"{k} {v['mean'] * 100:+.1f}% (hit {v['hit_rate']:.0%}, n={v['n']})"
+                     for k, v in fwd["rules"][rid]["summary"].items() if v["n"]]
+            if parts:
+                click.echo(f"    after a firing, {fwd['ticker']}: " + ", ".join(parts))
+    if fwd is not None:
+        base = ", ".join(f"{k} {v['mean'] * 100:+.1f}% (hit {v['hit_rate']:.0%})"
+                         for k, v in fwd["base"].items() if v["n"])
+        click.echo(f"  all sessions, {fwd['ticker']}: {base}")
+
+
+def _forward(store: Any, settings: Any, result: Any, ticker: str | None) -> Any:
+    """Forward returns of ``ticker`` after each firing (None when not asked or absent)."""
+    from ...backtest.forward import forward_after
+    from ...market_view import MarketView
+
+    if ticker is None:
+        return None
+    market = MarketView.open(store, settings, as_of=result.end)
+    ticker = ticker.upper()
+    if not market.has(ticker):
+        market.require([ticker])
+    return forward_after(result.fired, market.series(ticker).rename(ticker), result.start,
+                         result.end)
 
 
 @alerts.command("run")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._common import as_of_option, emit_json, json_option, open_store, settings_of
-from .sentiment import format_option, text_aliases
+from .sentiment import format_option, max_bytes_option, print_warnings, text_aliases
 
 if TYPE_CHECKING:
     from ...text.claims.model import CheckReport
@@ -23,16 +23,26 @@ Examples:
 Claims read: returns over a period or year to date; outperformance and gaps in
 percentage points; N-month highs/lows, also relative to another instrument, and
 "weakest since <month>"; position against moving averages and their direction;
-declines over a period and drawdowns from a high; ranges and levels; RSI states;
-breadth ("62% of stocks above their 50-day"); one-day moves.
+declines over a period and drawdowns from a high; ranges and levels (index levels
+from the index series, else the ETF scaled to a documented close: "roughly" at best);
+RSI states; breadth ("62% of stocks above their 50-day", "most S&P 500 stocks are up
+this year"); ranks ("the best-performing sector in 2025", "energy led"); one-day
+moves. Lists ("Apple, Nvidia and Alphabet are each down 10%") give one claim per name.
 
 Dates: a date in the text itself (HTML metadata, Markdown front matter, or a dateline
 near the top) is the reference for "last week", "on Friday", "in June"; otherwise
 --as-of; otherwise the store's last date. The JSON says which date was used.
 
+Input: at most 5,000,000 bytes by default (--max-bytes to raise it; larger input
+exits with code 3). Each claim gives its line, column and character span in FILE.
+Forecasts, conditionals and hedges ("could test", "if it breaks", "we expect") are
+not checked as facts.
+
 Verdicts: holds, roughly, does not hold, cannot check (with the reason). Names map to
-store tickers through the alias table (S&P 500 -> SPY, Nasdaq 100 -> QQQ, Mag-7 ->
-MAGS, ...); extend it in $ROTASCOPE_HOME/aliases.yaml. See docs/text.md.
+store tickers through the alias table (S&P 500 -> SPY, Nasdaq 100 -> QQQ, Big Tech ->
+MAGS, chip stocks -> SMH, the iPhone maker -> AAPL, ...); extend it in
+$ROTASCOPE_HOME/aliases.yaml. An unknown name is "cannot check", never another
+instrument. See docs/text.md.
 """
 
 
@@ -41,6 +51,7 @@ MAGS, ...); extend it in $ROTASCOPE_HOME/aliases.yaml. See docs/text.md.
 @as_of_option
 @format_option
 @json_option
+@max_bytes_option
 @click.option("--strict", is_flag=True,
               help="Exit with code 10 when any claim does not hold.")
 @click.option("--llm", "use_llm", is_flag=True,
@@ -49,18 +60,20 @@ MAGS, ...); extend it in $ROTASCOPE_HOME/aliases.yaml. See docs/text.md.
                    "by rotascope.")
 @click.pass_context
 def check(ctx: click.Context, file: str, as_of: object, fmt: str, as_json: bool,
-          strict: bool, use_llm: bool) -> None:
+          max_bytes: int, strict: bool, use_llm: bool) -> None:
     """Check the quantitative market claims in FILE against the store."""
     from ...errors import EXIT_FINDINGS
     from ...text.claims.model import CheckReport
     from ...text.claims.patterns import extract_claims
     from ...text.claims.verify import check_claims, reference_date
     from ...text.extract import read_document
+    from ...text.marketdata import open_market
 
-    doc = read_document(file, format=fmt)
+    doc = read_document(file, format=fmt, max_bytes=max_bytes or None)
     with open_store(ctx) as store:
+        market = open_market(store)
         table = text_aliases(ctx, store)
-        ref, src = reference_date(doc, as_of, store)
+        ref, src = reference_date(doc, as_of, market)
         claims = extract_claims(doc, table)
         if use_llm:
             from ...text.claims.llm import llm_extract_claims, load_llm_config
@@ -69,8 +82,9 @@ def check(ctx: click.Context, file: str, as_of: object, fmt: str, as_json: bool,
             seen = {c.quote for c in claims}
             claims += [c for c in llm_extract_claims(doc, table, config)
                        if c.quote not in seen]
-        results = check_claims(claims, store, ref=ref, date_source=src)
-    report = CheckReport(ref, tuple(results), doc.source, src)
+        results = check_claims(claims, market, ref=ref, date_source=src)
+    report = CheckReport(ref, tuple(results), doc.source, src, warnings=tuple(doc.warnings))
+    print_warnings(doc.source, doc.warnings)
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -93,9 +107,9 @@ def _print(report: CheckReport) -> None:
         c = r.claim
         style = _STYLE[r.verdict]
         inst = ", ".join(c.tickers) or "-"
-        out.print(f"\n{i}. [{style}]{r.verdict.upper()}[/]  {c.kind}  [{inst}]  "
-                  f"(line {c.line})" if c.line else
-                  f"\n{i}. [{style}]{r.verdict.upper()}[/]  {c.kind}  [{inst}]")
+        where = f"  (line {c.line}" + (f", col {c.column})" if c.column else ")") \
+            if c.line else ""
+        out.print(f"\n{i}. [{style}]{r.verdict.upper()}[/]  {c.kind}  [{inst}]{where}")
         out.print(f"   \"{c.quote}\"", markup=False)
         out.print(f"   {r.reason}", markup=False)
     counts = report.counts()

@@ -33,6 +33,18 @@ class _DataGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *LAZY_SUBCOMMANDS])
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        # click suggests only registered commands; the lazy ones count too (data updte)
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in self.list_commands(ctx):
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3)
+            hint = (f" Did you mean {' or '.join(repr(c) for c in close)}?" if close
+                    else f" Run '{ctx.command_path} --help' for the list of commands.")
+            raise click.UsageError(f"No such command {name!r}.{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in LAZY_SUBCOMMANDS:
             return super().get_command(ctx, name)
@@ -73,6 +85,13 @@ Examples:
   rotascope data import prices/ --json                 machine-readable summary
 
 \b
+Limits: only regular files are read (folders, FIFOs, devices, symlink loops and
+dangling links are reported, not read); at most 256 MiB per file and 1 MiB per
+line; symbolic links leaving the imported folder are not followed unless
+--follow-links. Tickers (from file names, or inside Stooq bulk and yfinance files)
+are ASCII letters and digits with ^ - . / = ; dates run from 1900-01-01 to today.
+
+\b
 Exit codes: 0 everything loaded; 3 some files were rejected (the others WERE loaded);
 4 the store is busy (another rotascope command is writing).
 """
@@ -80,15 +99,22 @@ Exit codes: 0 everything loaded; 3 some files were rejected (the others WERE loa
 
 @data.command("import", epilog=IMPORT_EPILOG)
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--calendar", default="SPY", show_default=True, metavar="TICKER",
-              help="Ticker whose trading days the missing-days check uses.")
+@click.option("--calendar", default="SPY", show_default=True, metavar="TICKER|nyse|crypto",
+              help="Ticker whose trading days the missing-days check uses, or a named "
+                   "calendar (nyse: exchange sessions; crypto: 7 days). A ticker without "
+                   "prices falls back to the NYSE sessions.")
 @click.option("--adjusted/--unadjusted", "adjusted", default=None,
               help="Declare that Date,Close/OHLCV files hold adjusted (or raw) closes; files "
                    "with an Adj Close column are always adjusted.")
+@click.option("--follow-links", is_flag=True,
+              help="Also read files reached through symbolic links that leave the folder.")
+@click.option("--files", "show_files", is_flag=True,
+              help="List every file in the table output (default: all when at most 40, "
+                   "else the ones not loaded).")
 @json_option
 @click.pass_context
 def import_cmd(ctx: click.Context, path: Path, calendar: str, adjusted: bool | None,
-               as_json: bool) -> None:
+               follow_links: bool, show_files: bool, as_json: bool) -> None:
     """Import a folder of price files, one file, or a Parquet export.
 
     Every file is parsed and checked, then everything is written in one transaction:
@@ -110,12 +136,12 @@ def import_cmd(ctx: click.Context, path: Path, calendar: str, adjusted: bool | N
             bar.update(task, description=label, completed=done, total=total)
 
         result = import_path(store, path, progress=progress, calendar=calendar,
-                             adjusted=adjusted)
+                             adjusted=adjusted, follow_links=follow_links)
     summary = _summary(result)
     if as_json:
         emit_json({"path": str(path), "summary": summary, **result.to_dict()})
     else:
-        _print_import(result, summary, path)
+        _print_import(result, summary, path, show_files)
     if result.rejected:
         ctx.exit(EXIT_DATA)
 
@@ -127,24 +153,62 @@ def _summary(result: Any) -> dict[str, int]:
             "flags": len(result.flags), "rows_written": result.rows_written}
 
 
-def _print_import(result: Any, summary: dict[str, int], path: Path) -> None:
+def _shown(text: str) -> Any:
+    """User text (file names, reasons) as a rich Text: no markup or :emoji: codes, and
+    control, bidi and zero-width characters escaped so they cannot garble the table."""
+    import unicodedata
+
+    from rich.text import Text
+
+    safe = "".join(ch if ch.isprintable() and unicodedata.category(ch) != "Cf"
+                   else ascii(ch)[1:-1] for ch in text)
+    return Text(safe)
+
+
+#: Up to this many files, the table lists every file; above it, only the files not loaded.
+FILES_SHOWN = 40
+
+
+def _print_import(result: Any, summary: dict[str, int], path: Path,
+                  show_files: bool = False) -> None:
     from rich.table import Table
 
     out = console()
-    table = Table(title=f"Import of {path}", show_header=True, title_justify="left")
+    table = Table(title=_shown(f"Import of {path}"), show_header=True, title_justify="left")
     for col in ("new", "updated", "unchanged", "rejected", "flags", "rows written"):
         table.add_column(col, justify="right")
     table.add_row(*(f"{summary[k]:,}" for k in ("new", "updated", "unchanged", "rejected",
                                                  "flags", "rows_written")))
     out.print(table)
-    if result.rejected:
+    files = list(getattr(result, "files", []))
+    listed = files if show_files or len(files) <= FILES_SHOWN else [
+        f for f in files if f.status != "loaded"]
+    if listed:
+        per = Table(title="Files", title_justify="left")
+        per.add_column("file:line", overflow="fold")
+        per.add_column("status")
+        per.add_column("tickers", overflow="fold")
+        per.add_column("rows", justify="right")
+        per.add_column("check")
+        per.add_column("reason", overflow="fold")
+        for f in listed:
+            where = f"{f.location}:{f.line}" if f.line is not None else f.location
+            tickers = ", ".join(f.tickers[:8]) + (f" +{len(f.tickers) - 8}"
+                                                  if len(f.tickers) > 8 else "")
+            per.add_row(_shown(where), f.status, _shown(tickers), f"{f.rows:,}" if f.rows
+                        else "", f.check or "", _shown(f.reason or ""))
+        out.print(per)
+    if len(listed) < len(files):
+        out.print(f"{len(files) - len(listed):,} {'more ' if listed else ''}files loaded "
+                  "(--files lists every file; --json gives all details)")
+    if not files and result.rejected:
         rej = Table(title="Rejected (not imported)", title_justify="left")
         rej.add_column("file:line", overflow="fold")
         rej.add_column("check")
         rej.add_column("reason", overflow="fold")
         for r in result.rejected:
             where = f"{r.location}:{r.line}" if r.line is not None else r.location
-            rej.add_row(escape(where), r.check or "", escape(r.reason))
+            rej.add_row(_shown(where), r.check or "", _shown(r.reason))
         out.print(rej)
     if result.flags:
         by_check = Counter(f.check for f in result.flags)
@@ -157,6 +221,7 @@ Examples:
   rotascope data check                     every ticker in the store
   rotascope data check AAPL ^IRX --json    two tickers, as JSON
   rotascope data check --strict            exit code 10 when anything is flagged
+  rotascope data check --calendar nyse     missing days versus the NYSE sessions
 
 \b
 Exit codes: 0 (flags are findings, not errors); with --strict, 10 when any ticker is
@@ -166,8 +231,10 @@ flagged; 3 for unknown tickers.
 
 @data.command("check", epilog=CHECK_EPILOG)
 @click.argument("tickers", nargs=-1)
-@click.option("--calendar", default="SPY", show_default=True, metavar="TICKER",
-              help="Ticker whose trading days define the expected calendar.")
+@click.option("--calendar", default="SPY", show_default=True, metavar="TICKER|nyse|crypto",
+              help="Ticker whose trading days define the expected calendar, or a named "
+                   "calendar (nyse: exchange sessions; crypto: 7 days). A ticker without "
+                   "prices falls back to the NYSE sessions.")
 @click.option("--strict", is_flag=True, help="Exit with code 10 when anything is flagged.")
 @click.option("--all", "show_all", is_flag=True, help="List clean tickers too (table output).")
 @json_option
@@ -181,11 +248,13 @@ def check_cmd(ctx: click.Context, tickers: tuple[str, ...], calendar: str, stric
     latest date, fewer than 252 rows, and days of the calendar ticker (SPY) missing
     inside a series' range. Tokens match ../shared/market-data/manifest.csv.
     """
+    from ...data.calendar import CALENDAR_NAMES
     from ...data.model import normalize_ticker
     from ...data.quality import check_store, manifest_token
 
+    name = calendar if calendar.strip().lower() in CALENDAR_NAMES else normalize_ticker(calendar)
     with open_store(ctx) as store:
-        report = check_store(store, _tickers(tickers), calendar=normalize_ticker(calendar))
+        report = check_store(store, _tickers(tickers), calendar=name)
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -208,6 +277,10 @@ def check_cmd(ctx: click.Context, tickers: tuple[str, ...], calendar: str, stric
                   "flags.")
         for note in report.notes:
             out.print(f"note: {note}", markup=False)
+        if report.sessions_behind:
+            out.print(f"note: the store's latest date {latest} is {report.sessions_behind} "
+                      f"NYSE session(s) behind {report.last_session:%Y-%m-%d}; "
+                      "rotascope data update fetches the missing dates", markup=False)
     if strict and report.flags:
         ctx.exit(EXIT_FINDINGS)
 

@@ -1,4 +1,4 @@
-"""``rotascope data update``: fetch the missing dates from Yahoo, Stooq or FRED.
+"""``rotascope data update``: fetch the missing dates from Yahoo, Stooq, FRED or a plugin.
 
 A thin layer over :mod:`rotascope.data.updater`: it reads ``$FRED_API_KEY`` (the only
 configuration read here), opens the store for writing, shows a progress bar on stderr
@@ -31,6 +31,8 @@ Examples:
                                               store is empty, the built-in universes)
   rotascope data update leadership            the members of one universe
   rotascope data update --tickers DGS10,VIXCLS --source fred
+  rotascope data update --source NAME         any installed source plugin (entry
+                                              point group rotascope.sources)
   rotascope data update --tickers MAGS --start 2024-01-01
   rotascope data update --members             refresh universe sp500 from Wikipedia
   rotascope data update sp500 --members       ... and then update its members' prices
@@ -50,9 +52,10 @@ others WERE written); 5 every ticker failed because the provider could not be re
 
 @click.command("update", epilog=UPDATE_EPILOG)
 @click.argument("universe", required=False)
-@click.option("--source", type=click.Choice(["yahoo", "stooq", "fred"]), default=None,
-              help="Provider for every ticker (default: the one that last wrote the ticker; "
-                   "FRED for FRED series ids; else Yahoo).")
+@click.option("--source", metavar="NAME", default=None,
+              help="Provider for every ticker: yahoo, stooq, fred or any installed source "
+                   "plugin (default: the one that last wrote the ticker; FRED for FRED "
+                   "series ids; else Yahoo).")
 @click.option("--tickers", "tickers_csv", metavar="A,B,...",
               help="Update these tickers instead of a universe.")
 @click.option("--start", metavar="YYYY-MM-DD",
@@ -75,6 +78,7 @@ def update(ctx: click.Context, universe: str | None, source: str | None,
     from ...data.sources.fred import FredSource
     from ...data.updater import (
         UpdateResult,
+        check_update_source,
         fetch_update,
         plan_update,
         update_members,
@@ -84,6 +88,8 @@ def update(ctx: click.Context, universe: str | None, source: str | None,
 
     if universe is not None and tickers_csv:
         raise click.UsageError("give either UNIVERSE or --tickers, not both")
+    if source is not None:
+        source = check_update_source(source, "data update --source")
     settings = settings_of(ctx)
     result = UpdateResult()
     if members:

@@ -8,6 +8,7 @@ stderr and the exit code documented in :mod:`rotascope.errors`.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
@@ -43,7 +44,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                       "MAGS/XMAG, contributions."),
     "leaders": ("leaders:leaders", "Leaders and laggards of a universe: relative strength "
                 "and RRG quadrant."),
+    "backtest": ("backtest:backtest", "Backtest rotation strategies (YAML) point in time; sweeps."),
     "chart": ("chart:chart", "PNG or HTML charts: ratio, RRG, breadth, price lines."),
+    "portfolio": ("portfolio:portfolio", "Portfolio: Mag-7 exposure, risk, scenarios, what-if."),
 }
 
 
@@ -57,6 +60,15 @@ class LazyGroup(click.Group):
             return None
         module, attr = entry[0].split(":")
         return getattr(importlib.import_module(f"{__package__}.{module}"), attr)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        # An unknown command: a usage error (exit 2) with the closest names. (Click adds
+        # them itself for groups whose commands are registered; these are lazy.)
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            raise click.UsageError(f"No such command {name!r}."
+                                   + _did_you_mean(name, list(COMMANDS), "rotascope"), ctx)
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
@@ -81,6 +93,14 @@ class LazyGroup(click.Group):
             click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
                        "Set ROTASCOPE_DEBUG=1 for a traceback, and please report it.", err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+def _did_you_mean(name: str, choices: list[str], prog: str) -> str:
+    """`` Did you mean 'regime'?`` (difflib's closest names), or where to find the list."""
+    close = difflib.get_close_matches(name, sorted(choices), n=3, cutoff=0.6)
+    if close:
+        return f" Did you mean {' or '.join(repr(c) for c in close)}?"
+    return f" Run '{prog} --help' for the list of commands."
 
 
 EPILOG = """\b

@@ -23,6 +23,7 @@ Examples:
   rotascope regime --from 2020-01-01 --to 2026-07-14
   rotascope regime --from 2024-01-01 --to 2026-07-14 --chart regime.png
   rotascope regime --rules my-regime.yaml
+  rotascope regime evaluate --from 2007-01-01 --json
 
 The rules (signals, thresholds, verdicts) are in a YAML file: the built-in defaults, or
 $ROTASCOPE_HOME/regime.yaml if it exists, or --rules FILE.
@@ -37,7 +38,7 @@ def rules_path(settings: object, explicit: str | None) -> Path | None:
     return user if user.exists() else None
 
 
-@click.command(epilog=EPILOG)
+@click.group(epilog=EPILOG, invoke_without_command=True)
 @as_of_option
 @click.option("--from", "start", callback=_parse_date, metavar="YYYY-MM-DD",
               help="Replay: first date of the period.")
@@ -55,7 +56,11 @@ def regime(ctx: click.Context, as_of: object, start: object, end: object,
            rules_file: str | None, universe: str, chart_path: str | None,
            as_json: bool) -> None:
     """The market regime: broadening rotation, narrow leadership, defensive rotation,
-    broad breakdown or mixed, with the evidence for and against."""
+    broad breakdown or mixed, with the evidence for and against.
+
+    `rotascope regime evaluate` shows the verdict's track record."""
+    if ctx.invoked_subcommand is not None:
+        return
     from ...analysis.inputs import load_regime_inputs
     from ...analysis.regime import load_rules, regime_history, verdict_changes
     from ...errors import ParameterError
@@ -134,3 +139,73 @@ def _print_changes(changes: object) -> None:
         t.add_row(f"{row.date:%Y-%m-%d}", row.verdict, row.previous or "",
                   f"{row.confidence:.0%}")
     console().print(t)
+
+
+EVALUATE_EPILOG = """\b
+Examples:
+  rotascope regime evaluate
+  rotascope regime evaluate --from 2007-01-01 --to 2018-12-31 --json
+  rotascope regime evaluate --raw          # the daily call before confirmation
+
+For each verdict: how often and how long it held, and what followed it (SPY return over
+1 and 3 months, worst SPY drawdown in the next 3 months, RSP/SPY and IWM/QQQ changes)
+against all days, with 90% moving-block bootstrap intervals. See docs/regime.md.
+"""
+
+
+@regime.command("evaluate", epilog=EVALUATE_EPILOG)
+@click.option("--from", "start", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="First session evaluated (default: the first verdict).")
+@click.option("--to", "end", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="Last date read (default: latest); forward windows end by it.")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
+              help="Regime rules YAML (default: $ROTASCOPE_HOME/regime.yaml or built-in).")
+@click.option("--universe", default="sp500", show_default=True,
+              help="Member universe for breadth signals.")
+@click.option("--raw", is_flag=True, help="Evaluate the raw daily call, not the confirmed one.")
+@click.option("--boot", "n_boot", default=1000, show_default=True, type=click.IntRange(100, 20000),
+              help="Bootstrap replicates.")
+@json_option
+@click.pass_context
+def evaluate(ctx: click.Context, start: object, end: object, rules_file: str | None,
+             universe: str, raw: bool, n_boot: int, as_json: bool) -> None:
+    """The verdict's track record: how long each verdict held and what followed it."""
+    from ...analysis.regime import load_rules
+    from ...analysis.regime_eval import FORWARD, evaluate_market
+
+    rules = load_rules(rules_path(settings_of(ctx), rules_file))
+    with open_market(ctx, end, needs=list(rules.tickers),
+                     needs_universes=(universe,)) as market:
+        ev = evaluate_market(market, rules, start=start, universe=universe, n_boot=n_boot,
+                             verdict="raw" if raw else "verdict")
+    if as_json:
+        emit_json(ev.to_dict())
+        return
+    from rich.table import Table
+
+    out = console()
+    out.print(f"[bold]Regime track record {ev.start:%Y-%m-%d} to {ev.end:%Y-%m-%d}[/] "
+              f"({ev.sessions} sessions, {ev.flips_per_year:.1f} flips a year)")
+    t = Table(header_style="bold")
+    for col in ("verdict", "share", "spells", "mean length", "median length"):
+        t.add_column(col, justify="left" if col == "verdict" else "right")
+    for v, row in ev.summary.iterrows():
+        t.add_row(str(v), f"{row['share']:.0%}", str(int(row["spells"])),
+                  f"{row['mean_length']:.0f}", f"{row['median_length']:.0f}")
+    out.print(t)
+    o = ev.outcomes
+    t = Table(title="What followed (mean, 90% CI; * = differs from all days)",
+              title_justify="left", header_style="bold")
+    t.add_column("verdict")
+    for label, _ in FORWARD.values():
+        t.add_column(label, justify="right")
+    for v in o.index:
+        cells = []
+        for k in FORWARD:
+            mean, lo, hi = o.loc[v, (k, "mean")], o.loc[v, (k, "lo")], o.loc[v, (k, "hi")]
+            dlo, dhi = o.loc[v, (k, "diff_lo")], o.loc[v, (k, "diff_hi")]
+            star = "*" if (dlo > 0 or dhi < 0) else ""
+            cells.append("n/a" if mean != mean else
+                         f"{mean * 100:+.1f}% [{lo * 100:+.1f}, {hi * 100:+.1f}]{star}")
+        t.add_row("all days" if v == "all" else str(v), *cells)
+    out.print(t)

@@ -17,16 +17,17 @@ Examples:
 
 Writes note.html (self-contained, opens offline), note.md, note.json (every figure
 with its definition and inputs) and one PNG per chart into --out (default
-./rotascope-report-<as-of>/). Each note is kept in the store so the next one opens
-with a recap of what changed (--no-history to skip). --demo uses a separate store,
-$ROTASCOPE_HOME/demo, built once from the synthetic market generator.
+$ROTASCOPE_HOME/reports/rotascope-report-<as-of>/; the folder is printed). Each note
+is kept in the store so the next one opens with a recap of what changed
+(--no-history to skip). --demo uses a separate store, $ROTASCOPE_HOME/demo, built once
+from the synthetic market generator.
 """
 
 
 @click.command(epilog=EPILOG)
 @as_of_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Output folder (default ./rotascope-report-<as-of>/).")
+              help="Output folder (default $ROTASCOPE_HOME/reports/rotascope-report-<as-of>/).")
 @click.option("--demo", is_flag=True,
               help="Run on the synthetic demo market (no data or internet needed).")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False),
@@ -35,10 +36,14 @@ $ROTASCOPE_HOME/demo, built once from the synthetic market generator.
               help="Member universe for breadth.")
 @click.option("--no-history", is_flag=True,
               help="Do not record the note in the store (the next note has no recap of it).")
+@click.option("--portfolio", "portfolio_file", type=click.Path(dir_okay=False, exists=True),
+              help="Holdings CSV/YAML: add a 'your portfolio' section (see `rotascope "
+                   "portfolio analyze`).")
 @json_option
 @click.pass_context
 def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
-           rules_file: str | None, universe: str, no_history: bool, as_json: bool) -> None:
+           rules_file: str | None, universe: str, no_history: bool,
+           portfolio_file: str | None, as_json: bool) -> None:
     """The weekly note: regime verdict with its evidence, the index, Mag-7 versus the
     rest, global, sectors, breadth, macro, crypto, positioning and risks."""
     from ...analysis.regime import load_rules
@@ -61,6 +66,11 @@ def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
 
         target = ensure_demo_store(settings, log=lambda m: err.print(m))
         source = {"demo": True, "generator": dict(DEMO_SPEC)}
+    holdings = None
+    if portfolio_file:
+        from ...data.holdings import read_holdings
+
+        holdings = read_holdings(portfolio_file)
     with Store(target.store_path, read_only=True) as store:
         store.require_data()  # exit code 3 with the ways to load data
         market = MarketView.open(store, target, as_of=as_of,
@@ -69,8 +79,9 @@ def report(ctx: click.Context, as_of: Any, out_dir: str | None, demo: bool,
             err.print(f"note: {market.as_of_note}")
         model = build_report(market, rules=rules, universe=universe, source=source,
                              previous=lambda day: previous_note(store, day),
-                             requested_as_of=as_of)
-    out = Path(out_dir) if out_dir else Path(f"rotascope-report-{model.as_of:%Y-%m-%d}")
+                             requested_as_of=as_of, portfolio=holdings)
+    out = (Path(out_dir) if out_dir
+           else settings.home / "reports" / f"rotascope-report-{model.as_of:%Y-%m-%d}")
     paths = write_report(model, out)
     note = model.to_dict()
     if not no_history:

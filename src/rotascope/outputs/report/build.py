@@ -278,7 +278,8 @@ def _load_members(ctx: ReportContext, market: MarketView, universe: str) -> None
 def build_report(market: MarketView, *, rules: Any = None, universe: str = "sp500",
                  previous: PreviousNote = None, synthetic: bool | None = None,
                  source: Mapping[str, Any] | None = None,
-                 requested_as_of: pd.Timestamp | None = None) -> ReportModel:
+                 requested_as_of: pd.Timestamp | None = None,
+                 portfolio: Any = None) -> ReportModel:
     """Compute the weekly note on the market view's date.
 
     Parameters
@@ -295,6 +296,8 @@ def build_report(market: MarketView, *, rules: Any = None, universe: str = "sp50
     source : provenance to record in the JSON (store path, demo parameters).
     requested_as_of : the date the user asked for, recorded in the JSON (default: the
         view's date when it was given explicitly).
+    portfolio : holdings (the frame of :func:`rotascope.data.holdings.read_holdings`)
+        for an optional "your portfolio" section, analysed as of the note date.
 
     Returns
     -------
@@ -349,6 +352,12 @@ def build_report(market: MarketView, *, rules: Any = None, universe: str = "sp50
     sections["crypto"] = S.crypto_section(ctx)
     sections["positioning"] = S.positioning_section(ctx, result, rules)
     sections["risks"] = S.risks_section(ctx, result, rules)
+    if portfolio is not None:
+        from ...analysis.portfolio import analyze_portfolio
+        from .sections.portfolio import portfolio_section
+
+        analysis = analyze_portfolio(market.at(ctx.as_of), portfolio)
+        sections["portfolio"] = portfolio_section(ctx, analysis)
     recap = S.recap_section(ctx, result, prev_note) if prev_note else None
     sections["key_points"] = S.key_points_section(ctx, result, recap)
     if recap is not None:

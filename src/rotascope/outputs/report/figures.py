@@ -53,6 +53,10 @@ UNITS: dict[str, str] = {
 #: Formulas of the figures (``kind``); ``inputs`` holds their series and windows. Rows
 #: are each series' own trading rows; "as of" reads rows on or before ``as_of``.
 FIGURE_KINDS: dict[str, str] = {
+    "portfolio_metric": "inputs.metric of the constant-mix portfolio inputs.weights (or of "
+                        "inputs.benchmark when inputs.of is 'benchmark') over the last "
+                        "inputs.window daily returns on sessions where every holding and the "
+                        "benchmark have a close (docs/portfolio.md)",
     "close": "last close of inputs.series[0]",
     "return": "close / close inputs.window rows earlier - 1 ('ytd': vs the last close of "
               "the previous calendar year)",

@@ -28,7 +28,7 @@ __all__ = ["Paragraph", "Bullets", "Table", "ChartRef", "ChartSpec", "Section",
 #: Section ids in the order the note prints them.
 SECTION_ORDER: tuple[str, ...] = (
     "key_points", "recap", "verdict", "index", "mag7", "global", "sectors", "breadth",
-    "macro", "crypto", "positioning", "risks", "disclaimer")
+    "macro", "crypto", "positioning", "risks", "portfolio", "disclaimer")
 
 
 def _text_dict(template: str, displays: Mapping[str, str]) -> dict[str, Any]:

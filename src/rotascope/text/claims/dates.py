@@ -89,6 +89,10 @@ def _unit(text: str) -> str:
 
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("half", re.compile(r"\b(?:in|during|over|for|through(?:out)?)\s+(?:the\s+)?(?:(?P<hn>first|"
+                        r"second|1st|2nd)\s+half(?:\s+of\s+(?:(?P<hy>(?:19|20)\d\d)|"
+                        r"(?P<hlast>last\s+year|this\s+year|the\s+year)))?|H(?P<hn2>[12])"
+                        r"(?:\s+(?P<hy2>(?:19|20)\d\d))?)\b", re.I)),
     ("vague_since", re.compile(rf"\bsince\s+(?:early|mid|late|the\s+middle\s+of|the\s+end\s+of)"
                                rf"[-\s]+(?P<mon>{_MONTH})", re.I)),
     ("since_start", re.compile(rf"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?P<mon>{_MONTH})"
@@ -115,10 +119,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("prev_period", re.compile(r"\b(?:(?<!the\s)last|(?:in|during|over|for)\s+the\s+(?:prior|"
                                r"previous)|the\s+(?:prior|previous))\s+(?P<unit>week|month|quarter|"
                                r"year)\b", re.I)),
-    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this|(?:for|on|over|ended|finished|"
+    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this|(?:for|on|in|over|ended|finished|"
                                r"closed|ending|finishing|closing)\s+the)\s+"
                                r"(?P<unit>week|month|quarter)\b|"
                                r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b", re.I)),
+    ("through_date", re.compile(rf"\b(?:through|thru|up\s+to)\s+(?:(?P<mon>{_MONTH})\s+"
+                                rf"{_DAY.format('day')}(?:,?\s+(?P<year>(?:19|20)\d\d))?|"
+                                rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))(?![\d-])", re.I)),
     ("quarter", re.compile(r"\b(?:in|during|over|for)\s+(?:the\s+)?(?:(?P<qn>first|second|third|"
                            r"fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+of\s+(?P<qy>(?:19|20)\d\d))?|"
                            r"Q(?P<qn2>[1-4])(?:\s+(?P<qy2>(?:19|20)\d\d))?)\b", re.I)),
@@ -127,7 +134,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                             rf"(?P<mon2>{_MONTH})(?:\s+(?P<year2>(?:19|20)\d\d))?|"
                             rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))(?![\d-])", re.I)),
     ("month", re.compile(rf"\b(?:in|during|over|for|through(?:out)?)\s+(?P<mon>{_MONTH})"
-                         rf"(?:\s+(?P<year>(?:19|20)\d\d))?\b", re.I)),
+                         rf"(?:\s+(?P<year>(?:19|20)\d\d))?\b(?!\s+\d)", re.I)),
     ("year", re.compile(r"\b(?:in|during|over|for|throughout)\s+(?P<year>(?:19|20)\d\d)\b"
                         r"(?!\s*(?:-|to)\s*\d)", re.I)),
     ("weekday", re.compile(rf"\b(?:(?:on|last)\s+)?(?P<wd>{_WD})(?:'s|\u2019s)?"
@@ -135,6 +142,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|on\s+the\s+day|"
                                 r"in\s+(?:today's|yesterday's)\s+session)\b", re.I)),
 ]
+
+
+def _iso_parts(text: str) -> tuple[int, int, int] | None:
+    """``"2025-06-30"`` -> (2025, 6, 30); None for an impossible date ("2025-02-30")."""
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, OverflowError):
+        return None
+    return ts.year, ts.month, ts.day
 
 
 def _year(text: str | None) -> int | None:
@@ -187,8 +203,10 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
     if name in ("since_date", "day_date"):
         kind: Literal["since", "day"] = "since" if name == "since_date" else "day"
         if g.get("iso"):
-            ts = pd.Timestamp(g["iso"])
-            return WindowSpec(kind, phrase, year=ts.year, month=ts.month, day=ts.day)
+            parts = _iso_parts(g["iso"])
+            if parts is None:
+                return None  # an impossible date ("2025-02-30") is not a period
+            return WindowSpec(kind, phrase, year=parts[0], month=parts[1], day=parts[2])
         mon = _month(g.get("mon") or g.get("mon2"))
         day_text = g.get("day") or g.get("day2")
         year = _year(g.get("year") or g.get("year2"))
@@ -220,6 +238,20 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
     if name == "this_period":
         unit = str(g.get("unit") or g.get("unit2")).lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=0)
+    if name == "half":
+        h = {"first": 1, "1st": 1, "second": 2, "2nd": 2}.get((g.get("hn") or "").lower()) \
+            or (int(g["hn2"]) if g.get("hn2") else None)
+        last = (g.get("hlast") or "").lower()
+        return WindowSpec("calendar", phrase, unit="half", quarter=h,
+                          year=_year(g.get("hy") or g.get("hy2")),
+                          offset=-1 if last.startswith("last") else 0)
+    if name == "through_date":
+        # "up 8% through March 7": year to date, ending on that day (the claim's anchor).
+        if g.get("iso"):
+            parts = _iso_parts(g["iso"])
+            if parts is None:
+                return None
+        return WindowSpec("ytd", phrase, relative="through")
     if name == "quarter":
         q = _QUARTERS.get((g.get("qn") or "").lower()) or (int(g["qn2"]) if g.get("qn2") else None)
         return WindowSpec("calendar", phrase, unit="quarter", quarter=q,
@@ -249,8 +281,10 @@ def find_anchor(text: str) -> tuple[int | None, int, int, int, int] | None:
     if m is None:
         return None
     if m.group("iso"):
-        ts = pd.Timestamp(m.group("iso"))
-        return ts.year, ts.month, ts.day, m.start(), m.end()
+        parts = _iso_parts(m.group("iso"))
+        if parts is None:
+            return None
+        return parts[0], parts[1], parts[2], m.start(), m.end()
     mon = _month(m.group("mon"))
     if mon is None:
         return None
@@ -326,6 +360,13 @@ def period_bounds(spec: WindowSpec, ref: pd.Timestamp) -> tuple[pd.Timestamp, pd
             q0 = pd.Timestamp(year=ref.year, month=3 * ((ref.month - 1) // 3) + 1, day=1)
             start = q0 + pd.DateOffset(months=3 * spec.offset)
         return start, start + pd.offsets.QuarterEnd(0)
+    if unit == "half":
+        year = spec.year if spec.year is not None else ref.year + spec.offset
+        h = spec.quarter or 1
+        start = pd.Timestamp(year=year, month=6 * h - 5, day=1)
+        if spec.year is None and spec.offset == 0 and start > ref:
+            start = pd.Timestamp(year=year - 1, month=6 * h - 5, day=1)
+        return start, start + pd.offsets.MonthEnd(6)
     if unit == "year":
         year = spec.year if spec.year is not None else ref.year + spec.offset
         return pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year, month=12, day=31)

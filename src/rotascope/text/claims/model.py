@@ -43,6 +43,7 @@ KINDS: tuple[str, ...] = (
     "level",            # "testing $60,000", "the 10-year yield rose to 4.6%"
     "one_day",          # "surged over 3% on Friday"
     "return",           # "up 10% year to date", "fell 5% last month"
+    "rank",             # "the best-performing sector in the second half", "energy led"
 )
 
 #: How a figure is qualified in the text: "over 3%" -> "over", "nearly 3%" -> "nearly",
@@ -103,6 +104,9 @@ class WindowSpec:
             name = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                     "Nov", "Dec"][self.month - 1]
             return f"{self.year}-{self.month:02d}" if self.year is not None else name
+        if self.unit == "half":
+            return f"H{self.quarter or 1}" + (f" {self.year}" if self.year else
+                                              " last year" if self.offset == -1 else "")
         if self.quarter is not None:
             return f"Q{self.quarter}" + (f" {self.year}" if self.year else "")
         if self.year is not None and self.unit == "year":
@@ -143,6 +147,8 @@ class Claim:
     end_date: pd.Timestamp | None = None
     start: int = 0
     end: int = 0
+    column: int | None = None
+    span: tuple[int, int] | None = None
 
     @property
     def tickers(self) -> list[str]:
@@ -165,6 +171,7 @@ class ClaimResult:
     computed: Any = None
     tolerance: Any = None
     window: dict | None = None
+    date_used: str | None = None
 
     def to_dict(self) -> dict:
         c = self.claim
@@ -178,6 +185,10 @@ class ClaimResult:
             "tolerance": self.tolerance,
             "verdict": self.verdict,
             "reason": self.reason,
+            "line": c.line,
+            "column": c.column,
+            "span": list(c.span) if c.span is not None else None,
+            "date_used": self.date_used,
         }
 
 
@@ -193,6 +204,7 @@ class CheckReport:
     claims: tuple[ClaimResult, ...]
     source: str = "<string>"
     as_of_source: str = ""
+    warnings: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Number of claims per verdict (every verdict present, zeros included)."""
@@ -202,5 +214,8 @@ class CheckReport:
         return out
 
     def to_dict(self) -> dict:
-        return {"as_of": self.as_of.strftime("%Y-%m-%d"),
-                "claims": [r.to_dict() for r in self.claims]}
+        out: dict = {"as_of": self.as_of.strftime("%Y-%m-%d"),
+                     "claims": [r.to_dict() for r in self.claims]}
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out

@@ -61,10 +61,12 @@ from dataclasses import dataclass, field, replace
 
 from ..aliases import Alias, AliasTable, Mention
 from ..extract import Document, Sentence
+from .candidates import Candidate
 from .dates import find_anchor, find_windows, parse_count
 from .model import Claim, WindowSpec
 
-__all__ = ["extract_claims", "extract_from_sentence", "RULES", "Context", "parse_number",
+__all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES", "Context",
+           "parse_number",
            "parse_qualifier"]
 
 # -- vocabulary ---------------------------------------------------------------------------
@@ -90,14 +92,17 @@ _QUALIFIERS = {
 _UP = (r"rose|rises|risen|rising|gained|gains|gaining|added|adds|adding|climbed|climbs|"
        r"climbing|advanced|advances|advancing|rallied|rallies|rallying|jumped|jumps|jumping|"
        r"surged|surges|surging|soared|soars|soaring|rebounded|rebounds|popped|pops|spiked|"
-       r"leapt|leaped|edged\s+up|edged\s+higher|ticked\s+up|ticked\s+higher|moved\s+up|"
+       r"leapt|leaped|rocketed|rockets|skyrocketed|zoomed|vaulted|raced|ripped|"
+       r"powered\s+ahead|pushed\s+higher|tacked\s+on|picked\s+up|"
+       r"edged\s+up|edged\s+higher|ticked\s+up|ticked\s+higher|moved\s+up|"
        r"moved\s+higher|returned|returns|firmed|increased|increases|is\s+up|was\s+up|are\s+up|"
        r"were\s+up|has\s+been\s+up|up|higher\s+by")
 _DOWN = (r"fell|falls|fallen|falling|dropped|drops|dropping|declined|declines|declining|lost|"
          r"loses|losing|slid|slides|sliding|slipped|slips|slumped|slumps|tumbled|tumbles|"
          r"plunged|plunges|plummeted|plummets|sank|sinks|sinking|shed|sheds|shedding|retreated|"
          r"retreats|dipped|dips|eased|eases|skidded|gave\s+up|gave\s+back|given\s+up|"
-         r"given\s+back|sold\s+off|crashed|cratered|decreased|is\s+down|was\s+down|are\s+down|"
+         r"given\s+back|sold\s+off|crashed|cratered|tanked|tanks|collapsed|sagged|sags|"
+         r"shaved\s+off|surrendered|decreased|is\s+down|was\s+down|are\s+down|"
          r"were\s+down|has\s+been\s+down|down|lower\s+by|is\s+off|was\s+off|off")
 _UP_NOUN = r"gain|rise|rally|jump|advance|surge|increase|climb|return|rebound|pop|spike|run-up"
 _DOWN_NOUN = (r"drop|decline|fall|loss|slide|plunge|slump|selloff|sell-off|retreat|decrease|"
@@ -119,9 +124,29 @@ _NON_PRICE = re.compile(
     r"assets|inflows|outflows|flows|borrowing|debt|rates?\s+cut|forecast|estimate|"
     r"estimates|target|price\s+target|valuation|multiple|P/E|yield\s+curve|odds|"
     r"probability|chance|share\s+of)\b", re.I)
-_BACKREF = re.compile(r"^\s*(?:it|its|it's|they|their|shares|the\s+(?:stock|shares|index|etf|"
-                      r"fund|company|group|ratio|sector|benchmark|gauge|basket|trade))\b",
+_BACKREF = re.compile(r"^\s*(?:(?:and|but|yet|so|meanwhile|still|also),?\s+)?"
+                      r"(?:it|its|it's|they|their|them|both|each|all\s+(?:three|four|five|"
+                      r"of\s+them)|(?:these|those|the)\s+(?:stocks|names|shares|companies|"
+                      r"two|three|four|funds|ETFs)|shares|the\s+(?:stock|shares|index|etf|"
+                      r"fund|company|group|ratio|sector|benchmark|gauge|basket|trade|pair|"
+                      r"trio|maker|giant|firm))\b",
                       re.I)
+#: Words that make a statement a forecast, condition or hedge rather than a fact.
+_HEDGE = re.compile(
+    r"\b(?:could|may|might|would|should|will|won't|shall|if|unless|"
+    r"expects?|expected|expecting|forecasts?|forecasting|predicts?|predicted|projects?|"
+    r"projected|sees|see\s+(?:it|them|the)|targets?|targeting|aims?|likely\s+to|poised\s+to|"
+    r"set\s+to|on\s+track\s+to|on\s+course\s+to|bound\s+to|looks?\s+set|"
+    r"threatens?\s+to|risks\s+(?:a|an|falling|slipping|further)|hopes?|wants?\s+to|"
+    r"needs?\s+to|has\s+to|have\s+to|would\s+need|scenario|base\s+case|bull\s+case|"
+    r"bear\s+case|suppose|assuming|imagine|what\s+if|next\s+(?:week|month|quarter|year)|"
+    r"by\s+year[-\s]end|by\s+the\s+end\s+of|in\s+the\s+coming)\b", re.I)
+#: Where a clause starts (a hedge before it does not reach the figure).
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|whereas|but|and|as|even\s+as)\b|"
+                           r"\b(?:while|whereas|but)\b|\u2014|--", re.I)
+#: Separators between the names of a list subject ("Apple, Nvidia and Alphabet").
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|\s+and\s+|\s*&\s*|"
+                       r"\s+as\s+well\s+as\s+|\s+plus\s+)(?:the\s+)?", re.I)
 
 
 def parse_number(text: str) -> float:
@@ -155,6 +180,8 @@ class Context:
 
     paragraph: int = -1
     last_subject: tuple[Alias, str] | None = None
+    last_subjects: list[tuple[Alias, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     last_window: tuple[WindowSpec, int] | None = None
     last_direction: int | None = None
 
@@ -218,13 +245,18 @@ _MA_N = (r"(?P<n>\d{1,3})[-\s]?(?:day|d|dma|DMA)\b"
          r"(?:\s+(?:simple\s+|exponential\s+)?(?:moving\s+)?average)?")
 _STOCKS = (r"(?:stocks|members|components|constituents|companies|names|issues|shares|"
            r"S&P\s*500\s+stocks|S&P\s*500\s+members|S&P\s*500\s+components|index\s+members)")
-_FRACTIONS = {"half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "one-third": 1 / 3,
+_FRACTIONS = {"a fifth": 0.2, "one fifth": 0.2, "one-fifth": 0.2, "two fifths": 0.4,
+              "two-fifths": 0.4, "a tenth": 0.1, "one tenth": 0.1, "one-tenth": 0.1,
+              "half": 0.5, "a third": 1 / 3, "one third": 1 / 3, "one-third": 1 / 3,
               "two thirds": 2 / 3, "two-thirds": 2 / 3, "a quarter": 0.25, "one quarter": 0.25,
               "one-quarter": 0.25, "three quarters": 0.75, "three-quarters": 0.75}
 _BREADTH1 = _rx(rf"""
     (?P<q>only|just|nearly|almost|about|around|roughly|over|more\s+than|less\s+than|fewer\s+than)?\s*
     (?:(?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)|(?P<frac>half|a\s+third|one[-\s]third|
-    two[-\s]thirds|a\s+quarter|one[-\s]quarter|three[-\s]quarters))\s+of\s+(?:the\s+|all\s+)?
+    two[-\s]thirds|a\s+quarter|one[-\s]quarter|three[-\s]quarters|a\s+fifth|one[-\s]fifth|
+    two[-\s]fifths|a\s+tenth|one[-\s]tenth)|(?P<nin>\d{{1,2}}|one|two|three|four|nine)\s+
+    (?:in|out\s+of)\s+(?:every\s+)?(?P<nof>\d{{1,2}}|two|three|four|five|ten))
+    \s+(?:of\s+(?:the\s+|all\s+)?)?
     (?P<uni>S&P\s*500|Nasdaq[-\s]100|Russell\s+\d{{3,4}})?\s*{_STOCKS}
     (?:\s+in\s+the\s+(?P<uni2>S&P\s*500|Nasdaq[-\s]100|index))?
     (?:\s+(?:are|were|is|now|still|currently|remain|remained|trade|traded|trading|closed|sit|
@@ -237,6 +269,49 @@ _BREADTH2 = _rx(rf"""
     [^.;]{{0,40}}?\b(?:is|was|at|to|of|stands\s+at|sits\s+at|reached|hit|has\s+fallen\s+to|
     fell\s+to|dropped\s+to|rose\s+to|climbed\s+to|jumped\s+to|slid\s+to|now|just)\s+
     (?:just\s+|only\s+|about\s+|around\s+|nearly\s+)?(?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)""")
+
+
+_BREADTH_UP = _rx(rf"""
+    (?P<q>most|the\s+majority\s+of|a\s+majority\s+of|more\s+than\s+half\s+of|
+    over\s+half\s+of|less\s+than\s+half\s+of|fewer\s+than\s+half\s+of|only|just|
+    nearly|almost|about|around|roughly|over|more\s+than|less\s+than|fewer\s+than)?\s*
+    (?:(?P<num>\d{{1,3}}(?:\.\d+)?)\s*(?:%|\s+percent)\s+of|(?P<half>half)\s+of)?\s*
+    (?:the\s+|all\s+)?(?P<uni>S&P\s*500|Nasdaq[-\s]100)?\s*{_STOCKS}
+    (?:\s+in\s+the\s+(?P<uni2>S&P\s*500|Nasdaq[-\s]100|index))?\s+
+    (?:are|were|is|have\s+been|had\s+been|now|still|currently|remain|remained|\s)*
+    (?P<dir>up|down|higher|lower|rising|falling|in\s+positive\s+territory|
+    in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red|gained|rose|fell|declined|
+    advanced|lost)\b(?!\s+(?:by|more|\d))""")
+
+
+def _breadth_up(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    """"Most S&P 500 stocks are up this year": the share of members with a rise over the
+    period (a breadth claim, never one about the index's own return)."""
+    qw = re.sub(r"\s+", " ", (m.group("q") or "").lower())
+    num = m.group("num")
+    if num is None and m.group("half") is None and qw not in (
+            "most", "the majority of", "a majority of", "more than half of", "over half of",
+            "less than half of", "fewer than half of"):
+        return None
+    d = m.group("dir").lower()
+    up = d in ("up", "higher", "rising", "gained", "rose", "advanced") or "positive" in d \
+        or "green" in d
+    if num is not None:
+        value = float(num) / 100.0
+        q = parse_qualifier(qw) if qw not in ("only", "just") else None
+        if qw == "fewer than":
+            q = "under"
+    elif m.group("half") is not None or qw in ("more than half of", "over half of",
+                                               "less than half of", "fewer than half of"):
+        value = 0.5
+        q = "under" if qw.startswith(("less", "fewer")) else (
+            "over" if qw.startswith(("more", "over")) else "about")
+    else:                                   # most / the majority of
+        value, q = 0.5, "over"
+    uni = m.group("uni") or m.group("uni2")
+    return _Found("breadth_moves", "breadth", m.start(), m.end(), m.start(), m.end(), value,
+                  q, details={"universe": _universe_of(uni), "side": "up" if up else "down",
+                              "measure": "moves"}, needs_window=True, subject_optional=True)
 
 
 def _universe_of(text: str | None) -> str:
@@ -257,6 +332,17 @@ def _breadth(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
     if (m.groupdict().get("q") or "").lower() == "fewer than":
         q = "under"
     frac = m.groupdict().get("frac")
+    if m.groupdict().get("nin"):
+        a, b = parse_count(m.group("nin")), parse_count(m.group("nof"))
+        if not a or not b or a >= b:
+            return None
+        value = a / b
+        q = q or "about"    # "1 in 5" is a round figure
+        fig = "nin"
+        return _Found("breadth", "breadth", m.start(), m.end(), m.start(fig), m.end("nof"),
+                      value, q, details={"universe": _universe_of(uni), "side": side,
+                                         "ma": int(m.group("n"))}, needs_window=False,
+                      subject_optional=True)
     if frac:
         value = _FRACTIONS[re.sub(r"\s+", " ", frac.lower())]
         q = q or "about"   # "two-thirds" is a round figure
@@ -438,9 +524,9 @@ _RECORD = _rx(r"""\b(?:a|an|at|new|fresh|another)\s+(?:(?:new|fresh)\s+)?(?:reco
     (?:closing\s+)?(?P<side>high|low|highs|lows)\b|\b(?:a\s+)?(?:new|fresh)\s+
     (?P<side2>highs?|lows?)\b""")
 _SINCE_EXT = _rx(rf"""
-    \b(?P<side>lowest|highest|weakest|strongest)\b
-    (?:\s+(?:level|close|reading|point|showing|relative\s+performance|relative\s+strength|
-    finish|mark))?(?:\s+(?:relative\s+to|versus|vs\.?|against|compared\s+(?:with|to))\s+
+    \b(?P<side>lowest|highest|weakest|strongest|best|worst)\b
+    (?:\s+(?:level|levels|close|reading|point|showing|relative\s+performance|relative\s+strength|
+    finish|mark|relative\s+level))?(?:\s+(?:relative\s+to|versus|vs\.?|against|compared\s+(?:with|to))\s+
     (?P<obj>[^,;]{{1,60}}?))?\s+(?:since|in\s+(?:more\s+than\s+|over\s+|nearly\s+)?)\s*
     (?:(?P<early>early|mid|late)[-\s]+)?
     (?:(?P<mon>{_MONTH_NAMES})\.?(?:\s+(?P<day>\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?
@@ -465,12 +551,34 @@ def _ext_rows(n: int | None, unit: str) -> int | None:
     return n
 
 
+_COUNTED = re.compile(r"\s*(?:\w+\s+)?(?:outnumber\w*|exceed\w*|outpac\w*|"
+                      r"versus|vs\.?|to\s+new\s+lows|and\s+new\s+lows|over\s+new\s+lows)",
+                      re.I)
+def _counted(text: str, m: re.Match[str]) -> bool:
+    """Highs/lows counted over stocks ("new highs outnumber new lows", "the number of new
+    lows"): a breadth statement, not an extreme of one instrument."""
+    word = m.group(0).rstrip().lower()
+    if not word.endswith("s"):
+        return False
+    before = text[max(0, m.start() - 30):m.start()]
+    return bool(_COUNTED.match(text, m.end(), m.end() + 40) or re.search(
+        r"\b(?:number|count|list|share|outnumber\w*|exceed\w*|than|versus|vs\.?|and)\s+"
+        r"(?:of\s+)?(?:the\s+)?$", before, re.I))
+
+
+_APPROACH = re.compile(r"\b(?:approaching|nearing|near|close\s+to|within\s+\S+\s+of|"
+                       r"flirting\s+with|toward|towards|threatening)\s+(?:an?\s+|the\s+)?"
+                       r"(?:(?:new|fresh)\s+)?$", re.I)
 _REFERENCE = re.compile(r"\b(?:its|their|the|his|her|from|of|above|below|under|off)\s+$", re.I)
 
 
 def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     if _REFERENCE.search(text[max(0, m.start() - 8):m.start()]):
         return None  # "below its 52-week high" refers to the high, it does not claim one
+    if _APPROACH.search(text[max(0, m.start() - 30):m.start()]):
+        return None  # "approaching a new 4-month low" has not happened
+    if _counted(text, m):
+        return None  # "new 52-week highs outnumber new lows": breadth, not an extreme
     raw_n = m.group("n").lower()
     if raw_n == "multi":
         n = None
@@ -490,7 +598,11 @@ def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
                   needs_window=False)
 
 
-def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    if _APPROACH.search(text[max(0, m.start() - 30):m.start() + 2]):
+        return None  # "approaching a new all-time high" has not happened
+    if _counted(text, m):
+        return None  # "new highs outnumber new lows" counts stocks: breadth, not an extreme
     side_word = (m.group("side") or m.group("side2")).lower()
     side = "low" if side_word.startswith("low") else "high"
     return _Found("extreme_record", "extreme", m.start(), m.end(), m.start(), m.end(),
@@ -500,7 +612,7 @@ def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
 
 def _since_ext(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     word = m.group("side").lower()
-    side = "low" if word in ("lowest", "weakest") else "high"
+    side = "low" if word in ("lowest", "weakest", "worst") else "high"
     g = m.groupdict()
     if g.get("cnt"):
         n = parse_count(g["cnt"])
@@ -672,7 +784,7 @@ _LEVEL = _rx(rf"""\b(?P<verb>testing|tests|tested|test\s+of|retesting|near|neari
     (?:support|resistance|a\s+floor|a\s+ceiling)\s+(?:at|near|around))\s+
     (?:the\s+)?(?P<val>{_LVL})(?P<pct>%|\s+percent\b)?
     (?!\s*(?:-|\s)?(?:day|week|month|year|session|points?|pp|bps?|basis|times|x\b|stocks|
-    members|companies|%|of\b|/))(?![\d,])""")
+    members|companies|%|of\b|/))(?!\d|,\d)""")
 
 
 def _level_value(text: str) -> float:
@@ -728,7 +840,9 @@ def _level(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | Non
 
 
 # moves (returns, one-day moves, declines) ----------------------------------------------
-_MOVE_VERB = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}
+_MOVE_VERB = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?
+    (?:(?:more\s+than\s+|nearly\s+|about\s+|almost\s+)?\d{{1,3}}(?:,\d{{3}})*(?:\.\d+)?\s+
+    points?,?\s+or\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}
     (?!\s*(?:of|below|under|from\s+(?:its|the)\s+(?:high|peak|record))\b)""")
 _MOVE_BP = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>\d+(?:\.\d+)?)\s*
     (?:basis\s+points?|bps?|bp)\b""")
@@ -785,7 +899,46 @@ def _move_noun(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
         f.subject = after[0]
         f.subject_after = True
         f.end = after[0].end
+    elif m.group(0)[:1] in ("'", "\u2019"):
+        # "the cap-weighted index's 10% gain": the owner is the subject.
+        owner = [x for x in mentions if x.end == m.start()]
+        if owner:
+            f.subject = owner[0]
     return f
+
+
+_FRAC_VALUE = {"a third": 1 / 3, "one third": 1 / 3, "one-third": 1 / 3, "half": 0.5,
+               "a quarter": 0.25, "one quarter": 0.25, "a fifth": 0.2, "a tenth": 0.1,
+               "two thirds": 2 / 3, "two-thirds": 2 / 3}
+_MOVE_FRAC = _rx(rf"""\b(?P<verb>{_DOWN}|{_UP}|shed|erased|wiped\s+out)\s+
+    (?P<q>nearly|almost|about|roughly|more\s+than|over|around)?\s*
+    (?P<frac>a\s+third|one[-\s]third|half|a\s+quarter|one\s+quarter|a\s+fifth|a\s+tenth|
+    two[-\s]thirds)\s+of\s+(?:its|their)\s+(?:value|market\s+value)\b""")
+
+
+_MOVE_MULT = _rx(r"""\b(?P<q>more\s+than\s+|nearly\s+|almost\s+|about\s+|roughly\s+)?
+    (?P<verb>doubled|tripled|quadrupled|halved)\b""")
+_MULT = {"doubled": 1.0, "tripled": 2.0, "quadrupled": 3.0, "halved": -0.5}
+
+
+def _move_mult(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    """"Bitcoin has more than doubled over the past year": a rise of 100%."""
+    v = _MULT[m.group("verb").lower()]
+    q = parse_qualifier((m.group("q") or "").strip()) or "about"
+    return _Found("move_multiple", "return", m.start(), m.end(), m.start("verb"),
+                  m.end("verb"), v, q, details={"verb": m.group("verb")},
+                  direction=1 if v > 0 else -1)
+
+
+def _move_frac(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    """"Tesla has lost nearly a third of its value this year": a fall of 1/3."""
+    d = _direction_of(m.group("verb"))
+    frac = _FRAC_VALUE[re.sub(r"[-\s]+", " ", m.group("frac").lower()).replace(
+        "one third", "a third")]
+    q = parse_qualifier(m.group("q")) or "about"
+    return _Found("move_fraction", "return", m.start(), m.end(), m.start("frac"),
+                  m.end("frac"), frac * d, q, details={"verb": m.group("verb")},
+                  direction=d)
 
 
 def _move_vs(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
@@ -811,9 +964,60 @@ def _move_and(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
                   m.group("num"), parse_qualifier(m.group("q")), details={"verb": "and"})
 
 
+# ranks and leadership ------------------------------------------------------------------
+_GROUP = (r"(?P<grp>sectors?|sector\s+ETFs?|S&P\s+500\s+sectors?|"
+          r"Mag(?:nificent)?[-\s]?(?:7|Seven)(?:\s+(?:stocks?|names?|members?|constituents?))?|"
+          r"members?\s+of\s+the\s+Mag(?:nificent)?[-\s]?(?:7|Seven))")
+_RANK = _rx(rf"""\b(?P<one>one\s+of\s+the\s+)?(?:the\s+)?(?:(?P<pos>best|worst|strongest|weakest|
+    top|bottom)[-\s](?:performing\s+|performer\s+(?:among|in|of)\s+the\s+)?
+    |(?P<pos2>biggest|largest)\s+(?P<gl>gainers?|losers?|decliners?)\s+(?:among|in|of)\s+
+    (?:the\s+)?)(?:{_GROUP})\b""")
+_LEAD = _rx(r"""\b(?P<verb>led|leads|leading|lagged|lags|lagging|trailed|trails)\b
+    (?!\s+by\b)(?=\s*(?:[,.;]|$|\s+(?:the\s+(?:market|pack|way|gains|losses|decline|declines|
+    rally|sectors|group|field|charge|selloff|sell-off)|this|last|in|over|during|so|since|on|
+    for|year)\b))""")
+_ONLY = _rx(rf"""\b(?:the\s+)?only\s+(?:{_GROUP.replace('?P<grp>', '?P<grp>')})\s+
+    (?:that\s+is\s+|that\s+was\s+|to\s+be\s+|)?(?:(?:still|now|currently)\s+)?
+    (?P<dir>up|down|higher|lower|positive|negative|in\s+positive\s+territory|
+    in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red)\b""")
+
+
+def _group_of(text: str | None) -> str | None:
+    if not text:
+        return None
+    return "mag7" if re.search(r"mag", text, re.I) else "sectors"
+
+
+def _rank(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    pos = (m.group("pos") or "").lower()
+    if m.group("pos2"):
+        pos = "best" if m.group("gl").lower().startswith("gain") else "worst"
+    side = "best" if pos in ("best", "strongest", "top") else "worst"
+    top = 3 if m.group("one") else 1
+    return _Found("rank", "rank", m.start(), m.end(), m.start(), m.end(),
+                  {"position": side, "top": top, "universe": _group_of(m.group("grp"))},
+                  details={"universe": _group_of(m.group("grp"))})
+
+
+def _lead(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    side = "best" if m.group("verb").lower().startswith(("led", "lead")) else "worst"
+    return _Found("lead", "rank", m.start(), m.end(), m.start(), m.end(),
+                  {"position": side, "top": 1, "universe": None}, details={"universe": None})
+
+
+def _only(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    d = m.group("dir").lower()
+    side = "only_up" if d in ("up", "higher", "positive") or "positive" in d or "green" in d \
+        else "only_down"
+    return _Found("only", "rank", m.start(), m.end(), m.start(), m.end(),
+                  {"position": side, "top": 1, "universe": _group_of(m.group("grp"))},
+                  details={"universe": _group_of(m.group("grp"))})
+
+
 RULES: tuple[Rule, ...] = (
     Rule("breadth", "breadth", _BREADTH1, _breadth),
     Rule("breadth_share", "breadth", _BREADTH2, _breadth),
+    Rule("breadth_moves", "breadth", _BREADTH_UP, _breadth_up),
     Rule("rsi_pattern", "rsi", _RSI_PATTERN, _rsi_pattern),
     Rule("rsi_level", "rsi", _RSI_LEVEL, _rsi_level),
     Rule("rsi_state", "rsi", _RSI_STATE, _rsi_state),
@@ -830,12 +1034,17 @@ RULES: tuple[Rule, ...] = (
     Rule("range", "range", _RANGE, _range),
     Rule("level", "level", _LEVEL, _level),
     Rule("move_noun", "return", _MOVE_NOUN, _move_noun),
+    Rule("move_fraction", "return", _MOVE_FRAC, _move_frac),
+    Rule("move_multiple", "return", _MOVE_MULT, _move_mult),
     Rule("move", "return", _MOVE_VERB, _move),
     Rule("move_bp", "return", _MOVE_BP, _move_bp),
     Rule("move_dir", "return", _MOVE_DIR, _move_dir),
     Rule("move_versus", "return", _MOVE_VS, _move_vs),
     Rule("move_and", "return", _MOVE_AND, _move_and),
     Rule("outperformance_sign", "outperformance", _OUTPERF_BARE, _outperf_bare),
+    Rule("rank", "rank", _RANK, _rank),
+    Rule("only", "rank", _ONLY, _only),
+    Rule("lead", "rank", _LEAD, _lead),
 )
 
 
@@ -889,7 +1098,7 @@ def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
 
 
 def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_start: int,
-                subject_start: int) -> WindowSpec | None:
+                subject_start: int, text: str = "") -> WindowSpec | None:
     after = [w for w, s, e in windows if s >= found.fig_end - 1 and s < next_start]
     if after:
         return after[0]
@@ -900,12 +1109,103 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     if before:
         return before[-1]
     if len(windows) == 1:
-        return windows[0][0]
+        w, s, e = windows[0]
+        between = text[e:found.fig_start] if e <= found.fig_start else text[found.end:s]
+        if _OTHER_CLAUSE.search(between):
+            return None  # "up 3% for the year after falling 10% earlier": not borrowed
+        return w
     return None
 
 
+#: Words that start another clause: a period on the other side of them is not shared.
+_OTHER_CLAUSE = re.compile(r"\b(?:after|before|following|having|while|whereas|but|"
+                           r"although|though|unlike)\b|;", re.I)
+
+
+_MEMBERS_AFTER = re.compile(r"\s+(?:stocks|members|components|constituents|companies|"
+                            r"names|issues)\b", re.I)
+
+
+def _hedged(text: str, f: _Found) -> bool:
+    """A forecast, condition or hedge: a hedge word in the figure's clause before the
+    figure's end, or "if"/"unless" anywhere before it in the sentence."""
+    before = text[:f.fig_end]
+    cut = 0
+    for m in _CLAUSE_BREAK.finditer(before):
+        cut = m.end()
+    if _HEDGE.search(before, cut):
+        return True
+    return bool(re.search(r"\b(?:if|unless|should\s+(?:the|it|they))\b", before, re.I))
+
+
+def _written_subject(text: str, end: int) -> str:
+    """The words before a figure that name its subject as written ("The iPhone rival")."""
+    head = text[max(0, end - 80):end]
+    cut = 0
+    for m in _CLAUSE_BREAK.finditer(head):
+        cut = m.end()
+    head = re.split(rf"\s+(?:{_UP}|{_DOWN}|is|are|was|were|has|have|had|hit|closed|"
+                    rf"ended|finished|made|set|remains?)\b", head[cut:], maxsplit=1,
+                    flags=re.I)[0]
+    return head.strip(" ,;:\"'()[]") or "(none)"
+
+
+_OPEN = "([{\"'\u201c\u2018"
+_CLOSE = {"(": ")", "[": "]", "{": "}", "\"": "\"", "'": "'", "\u201c": "\u201d",
+          "\u2018": "\u2019"}
+
+
+def _clean_span(text: str, a: int, b: int) -> tuple[int, int]:
+    """Trim whitespace, trailing punctuation and unbalanced brackets or quotes from a
+    quote's span (a quote is a clean fragment: no stray "(" or "]" at its ends)."""
+    while True:
+        before = (a, b)
+        while a < b and (text[a].isspace() or text[a] in ",;:"):
+            a += 1
+        while b > a and (text[b - 1].isspace() or text[b - 1] in ",;:."):
+            b -= 1
+        if a < b and text[a] in _OPEN and _CLOSE[text[a]] not in text[a + 1:b]:
+            a += 1
+        if a < b and text[b - 1] in ")]}\"\u201d\u2019" and not any(
+                o in text[a:b - 1] for o, c in _CLOSE.items() if c == text[b - 1]):
+            b -= 1
+        if (a, b) == before:
+            return a, b
+
+
+_LIST_KINDS = frozenset({"return", "one_day", "decline", "drawdown", "extreme",
+                         "moving_average", "rsi", "outperformance"})
+
+
+def _list_subjects(f: _Found, mentions: list[Mention], text: str,
+                   used_objects: set[int]) -> list[Mention]:
+    """The subject and the names listed right before it ("Apple, Nvidia and Alphabet
+    are each down 10%": three subjects), in text order; [] when it is a single name."""
+    if f.kind not in _LIST_KINDS or f.subject is None:
+        return []
+    chain = [f.subject]
+    earlier = [m for m in mentions if m.end <= f.subject.start]
+    while earlier:
+        prev = earlier.pop()
+        gap = text[prev.end:chain[0].start]
+        if prev.start in used_objects or not _LIST_SEP.fullmatch(gap):
+            break
+        chain.insert(0, prev)
+    if len(chain) < 2:
+        return []
+    return chain
+
+
+def parse_candidate(candidate: Candidate, table: AliasTable,
+                    context: Context | None = None) -> list[Claim]:
+    """Stage 2: the claims of one candidate sentence (see module docs); updates
+    ``context`` (carried subjects and periods) for the next one."""
+    return extract_from_sentence(candidate.sentence, table, context, candidate=candidate)
+
+
 def extract_from_sentence(sentence: Sentence, table: AliasTable,
-                          context: Context | None = None) -> list[Claim]:
+                          context: Context | None = None, *,
+                          candidate: Candidate | None = None) -> list[Claim]:
     """Claims of one sentence (see module docs); updates ``context`` for the next one."""
     ctx = context if context is not None else Context()
     if sentence.paragraph != ctx.paragraph:
@@ -913,12 +1213,18 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         ctx.last_window = None
         ctx.last_direction = None
     text = sentence.text
-    mentions = table.find(text)
-    windows = find_windows(text)
-    anchor = find_anchor(text)
+    if candidate is not None:
+        mentions = list(candidate.mentions)
+        windows = list(candidate.windows)
+        can_claim = candidate.can_claim
+    else:
+        mentions = table.find(text)
+        windows = find_windows(text)
+        can_claim = True
+    anchor = find_anchor(text) if can_claim else None
     found: list[_Found] = []
     figures: list[tuple[int, int]] = []
-    for rule in RULES:
+    for rule in RULES if can_claim else ():
         for m in rule.pattern.finditer(text):
             f = rule.build(m, text, mentions)
             if f is None:
@@ -931,6 +1237,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             figures.append((f.fig_start, f.fig_end))
             found.append(f)
     found.sort(key=lambda f: f.start)
+    found = [f for f in found if not _hedged(text, f)]
     claims: list[Claim] = []
     used_objects: set[int] = set()
     for f in found:
@@ -964,21 +1271,30 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                 f.end = after[0].end
         if f.subject is None and f.kind == "ratio_extreme":
             pass
+        if f.kind in ("moving_average", "rsi", "extreme") and f.subject is not None and \
+                _MEMBERS_AFTER.match(text, f.subject.end):
+            continue  # "S&P 500 stocks trade above their 200-day" is breadth, not the index
         names: list[Mention] = []
         subject_name = None
         subject_alias = None
         if f.subject is not None:
             subject_alias, subject_name = f.subject.alias, f.subject.text
-        elif f.kind != "breadth" and ctx.last_subject is not None and (
-                _BACKREF.match(text) or not mentions):
-            subject_alias, subject_name = ctx.last_subject
+        carried: list[tuple[Alias, str]] = []
+        if f.subject is None and f.kind != "breadth" and ctx.last_subjects and \
+                _BACKREF.match(text) and not _mentions_in(mentions, 0, f.start):
+            # "They are each down 10%": every subject of the previous sentence.
+            carried = list(ctx.last_subjects)
+            subject_alias, subject_name = carried[0]
+        if f.subject is None and not carried and f.kind != "breadth":
+            f.details["subject_text"] = _written_subject(text, f.start)
         if f.subject is not None:
             names.append(f.subject)
         # Window.
         spec = f.window
         if spec is None and f.needs_window:
             spec = _window_for(f, windows, next_start,
-                               f.subject.start if f.subject and not f.subject_after else f.start)
+                               f.subject.start if f.subject and not f.subject_after else f.start,
+                               text)
             if spec is None and ctx.last_window is not None:
                 w, idx = ctx.last_window
                 spec = replace(w, origin=f"context: {w.text!r} (sentence {idx + 1})")
@@ -1012,7 +1328,25 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         for o in f.objects:
             if o.start >= quote_end and o.start - quote_end <= 30:
                 quote_end = o.end
-        quote = text[quote_start:quote_end].strip().rstrip(",;.:")
+        # "Nvidia (NVDA) rose 3%": the quote starts at the name, not inside the brackets.
+        before_subject = text[:quote_start].rstrip()
+        if before_subject.endswith("("):
+            owner = [x for x in mentions if x.end <= len(before_subject) - 1
+                     and re.fullmatch(r"[\s,]*(?:(?:Inc|Corp|Co|Ltd|plc|Corporation|Company)"
+                                      r"\.?[\s,]*)?", text[x.end:len(before_subject) - 1])]
+            if owner:
+                quote_start = owner[-1].start
+        if carried:
+            ref = _BACKREF.match(text)
+            if ref is not None and ref.end() <= f.start:
+                quote_start = min(quote_start, len(ref.group(0)) - len(ref.group(0).lstrip()))
+        elif f.details.get("subject_text") not in (None, "(none)"):
+            said = f.details["subject_text"]
+            k = text.rfind(said, 0, f.start)
+            if k >= 0:
+                quote_start = min(quote_start, k)
+        quote_start, quote_end = _clean_span(text, quote_start, quote_end)
+        quote = text[quote_start:quote_end]
         instruments: list[Alias] = []
         written: list[str] = []
         if subject_alias is not None:
@@ -1024,11 +1358,29 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         end_date = None
         if anchor is not None:
             end_date = anchor[:3]
-        claims.append(Claim(
+        claim = Claim(
             quote=quote, kind=f.kind, instruments=tuple(instruments), names=tuple(written),
             window=spec, stated=stated, qualifier=f.qualifier, sentence=sentence.index,
             line=sentence.line, rule=f.rule, details=dict(f.details, anchor=end_date),
-            start=quote_start, end=quote_end))
+            start=quote_start, end=quote_end)
+        chain = _list_subjects(f, mentions, text, used_objects) \
+            if f.subject is not None and not f.subject_after else []
+        if chain:
+            # "Apple, Nvidia and Alphabet are each down 10%": one claim per name, in text
+            # order, each quoting the whole list.
+            a, b = _clean_span(text, chain[0].start, quote_end)
+            for member in chain:
+                claims.append(replace(
+                    claim, quote=text[a:b], start=a, end=b,
+                    instruments=(member.alias, *claim.instruments[1:]),
+                    names=(member.text, *claim.names[1:]),
+                    details=dict(claim.details, list_member=member.text)))
+        else:
+            claims.append(claim)
+        for extra in carried[1:]:
+            claims.append(replace(claim, instruments=(extra[0], *claim.instruments[1:]),
+                                  names=(extra[1], *claim.names[1:]),
+                                  details=dict(claim.details, carried=extra[1])))
         floor = f.end
     # Carry context to the next sentence.
     subjects = [c for c in claims if c.instruments]
@@ -1037,8 +1389,18 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         last_claim_subject = subjects[-1] if subjects else None
         if last_claim_subject is not None:
             ctx.last_subject = (last_claim_subject.instruments[0], last_claim_subject.names[0])
+            same = [c for c in subjects if c.sentence == last_claim_subject.sentence
+                    and c.start == last_claim_subject.start]
+            ctx.last_subjects = [(c.instruments[0], c.names[0]) for c in same]
         else:
             ctx.last_subject = (first.alias, first.text)
+            chain = [first]
+            for m in mentions:
+                if m.start > chain[-1].end and _LIST_SEP.fullmatch(text[chain[-1].end:m.start]):
+                    chain.append(m)
+                elif m is not first and m.start > first.start:
+                    break
+            ctx.last_subjects = [(m.alias, m.text) for m in chain]
     text_windows = [w for w, s, e in windows]
     if text_windows:
         ctx.last_window = (text_windows[-1], sentence.index)
@@ -1061,8 +1423,15 @@ def extract_claims(doc: Document, table: AliasTable) -> list[Claim]:
     >>> [(c.kind, c.tickers, c.stated) for c in extract_claims(doc, load_aliases())]
     [('one_day', ['NVDA'], 0.042)]
     """
+    from .candidates import find_candidates
+
     ctx = Context()
     out: list[Claim] = []
-    for sentence in doc.sentences():
-        out.extend(extract_from_sentence(sentence, table, ctx))
+    for cand in find_candidates(doc, table):
+        sentence = cand.sentence
+        for c in parse_candidate(cand, table, ctx):
+            loc = doc.locate(c.quote, sentence.line) if hasattr(doc, "locate") else None
+            if loc is not None:
+                c = replace(c, line=loc.line, column=loc.column, span=(loc.start, loc.end))
+            out.append(c)
     return out

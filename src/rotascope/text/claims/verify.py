@@ -120,6 +120,9 @@ def judge_number(computed: float, stated: float, tol: Tolerance,
     diff = computed - stated
     sgn = -1.0 if stated < 0 else 1.0
     x, y = computed * sgn, stated * sgn
+    if stated != 0 and x < 0 and abs(diff) > tol.holds and qualifier != "under":
+        # A move in the other direction than stated never "roughly" holds.
+        return "does not hold", (f"moved the other way: off by {_fmt(abs(diff), tol.unit)}")
     if qualifier == "over":
         if x >= y:
             return "holds", "at least the stated figure"
@@ -177,22 +180,29 @@ class _CannotCheck(Exception):
 # -- data access --------------------------------------------------------------------------
 
 class _Data:
-    """Loads each ticker's closes once (up to the reference date) from the store."""
+    """Each ticker's closes, read through a market view (MarketView interface: see
+    :mod:`rotascope.text.marketdata`); nothing after the claim's date is used."""
 
-    def __init__(self, store: Any) -> None:
-        self.store = store
+    def __init__(self, market: Any) -> None:
+        self.market = market
         self._known: set[str] | None = None
-        self._cache: dict[tuple[str, str, pd.Timestamp], pd.Series] = {}
+        self._views: dict[pd.Timestamp, Any] = {}
 
     def known(self) -> set[str]:
         if self._known is None:
-            self._known = set(self.store.tickers()) if self.store is not None else set()
+            self._known = set(self.market.tickers) if self.market is not None else set()
         return self._known
+
+    def view(self, day: pd.Timestamp) -> Any:
+        """The market as of ``day`` (one view per date, sharing the loaded closes)."""
+        if day not in self._views:
+            self._views[day] = self.market.at(day)
+        return self._views[day]
 
     def require(self, alias: Alias, written: str) -> str:
         if alias.ticker is None:
             raise _CannotCheck(f"{written!r}: {alias.reason or 'no instrument stands for it'}")
-        if self.store is None:
+        if self.market is None:
             raise _CannotCheck("no store to check against (import data first: "
                                "rotascope data import PATH)")
         if alias.ticker not in self.known():
@@ -200,14 +210,12 @@ class _Data:
                                "with `rotascope data import` or `rotascope data update`")
         return alias.ticker
 
-    def series(self, ticker: str, end: pd.Timestamp, field: str = "close") -> pd.Series:
-        key = (ticker, field, end)
-        if key not in self._cache:
-            frame = self.store.close_matrix([ticker], end=end, field=field, strict=False)
-            s = frame[ticker].dropna() if ticker in frame.columns else pd.Series(dtype=float)
-            s.name = ticker
-            self._cache[key] = s
-        return self._cache[key]
+    def series(self, ticker: str, end: pd.Timestamp) -> pd.Series:
+        if self.market is None or ticker not in self.known():
+            return pd.Series(dtype=float, name=ticker)
+        s = self.view(pd.Timestamp(end)).series(ticker)
+        s.name = ticker
+        return s
 
     def close(self, ticker: str, end: pd.Timestamp) -> pd.Series:
         s = self.series(ticker, end)
@@ -222,14 +230,17 @@ class _Data:
 
 # -- reference date -------------------------------------------------------------------------
 
-def reference_date(doc: Document | None, as_of: Any, store: Any
+def reference_date(doc: Document | None, as_of: Any, market: Any
                    ) -> tuple[pd.Timestamp, str]:
-    """The date relative periods are resolved against, and where it came from."""
+    """The date relative periods are resolved against, and where it came from.
+    ``market`` is a market view (or a Store: anything with ``last_date()``), or None."""
     if doc is not None and doc.date is not None:
         return pd.Timestamp(doc.date).normalize(), f"document date ({doc.date_source})"
     if as_of is not None:
         return pd.Timestamp(as_of).normalize(), "--as-of"
-    last = store.last_date() if store is not None else None
+    last = None
+    if market is not None:
+        last = market.as_of if hasattr(market, "as_of") else market.last_date()
     if last is None:
         from ...errors import ParameterError
 
@@ -662,30 +673,49 @@ def _check_drawdown(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outc
     return _loose(out, c.instruments)
 
 
-def _level_series(c: Claim, data: _Data, ref: pd.Timestamp) -> tuple[pd.Series, str, Alias]:
+def _level_series(c: Claim, data: _Data, ref: pd.Timestamp
+                  ) -> tuple[pd.Series, str, Alias, Any]:
+    """The series a level is read from, how it was obtained, the alias, and the anchor
+    when the level is an ETF scaled to an official close (then only "roughly")."""
     alias = c.instruments[0]
+    for t in alias.index_series:
+        if data.market is not None and t in data.known():
+            return data.close(t, ref), f"{t} (the index itself)", alias, None
     ticker = data.require(alias, c.names[0])
     if alias.level is None:
         raise _CannotCheck(
             f"no honest conversion from {ticker}'s price to the level of "
             f"{alias.represents or c.names[0]}"
-            + (f": {alias.level_note.rstrip('.')}" if alias.level_note else "") + ".")
+            + (f": {alias.level_note.rstrip('.')}" if alias.level_note else "")
+            + (f"; add an index series ({', '.join(alias.index_series)}) to check it"
+               if alias.index_series else "") + ".")
     field, scale = alias.level
     close = data.close(ticker, ref)
     if field == "close":
-        return close * scale, f"{ticker}" + (f" x {scale:g}" if scale != 1 else ""), alias
-    raw = data.series(ticker, ref, field=field)
-    if raw.empty:
-        what = alias.represents or ticker
-        conv = f"{scale:g} x {ticker}'s unadjusted price" if scale != 1 else \
-            f"{ticker}'s unadjusted price"
+        return close * scale, f"{ticker}" + (f" x {scale:g}" if scale != 1 else ""), alias, None
+    anchor = alias.anchor
+    what = alias.represents or ticker
+    if anchor is None:
         raise _CannotCheck(
-            f"the store holds only adjusted closes for {ticker} (dividend-adjusted back from the "
-            f"source's download date), so the quoted level of {what} ({conv}) cannot be "
-            "recovered; import a source with unadjusted closes (rotascope data update) to "
-            "check levels")
-    return raw * scale, (f"{scale:g} x {ticker} unadjusted close" if scale != 1
-                         else f"{ticker} unadjusted close"), alias
+            f"the store has no series of {what} in its own units"
+            + (f" ({', '.join(alias.index_series)})" if alias.index_series else "")
+            + f" and no anchor to scale {ticker} to it")
+    day = pd.Timestamp(anchor.date)
+    base = data.series(ticker, day)
+    if base.empty or base.index[-1] != day:
+        raise _CannotCheck(f"{ticker} has no close on the anchor date {anchor.date}, so it "
+                           f"cannot be scaled to {what}")
+    factor = anchor.level / float(base.iloc[-1])
+    how = (f"{ticker} x {factor:.4f} (scaled so that {ticker}'s close on {anchor.date} equals "
+           f"the {anchor.source}, {anchor.level:,.2f}; no series of {what} in the store)")
+    return close * factor, how, alias, anchor
+
+
+def anchor_tolerance(anchor: Any, end: pd.Timestamp) -> float:
+    """Relative tolerance of a level read from an ETF scaled to an anchor: the anchor's
+    ``tolerance`` plus ``drift`` per year between the date and the anchor date."""
+    years = abs((pd.Timestamp(end) - pd.Timestamp(anchor.date)).days) / 365.25
+    return float(anchor.tolerance + anchor.drift * years)
 
 
 def _check_level(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
@@ -700,8 +730,10 @@ def _check_level(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome
         v = float(c.stated) if not isinstance(c.stated, dict) else None
         if v is not None and v > 25:
             raise _CannotCheck(f"{v:g} is not a plausible level for a yield in percent")
-    series, how, alias = _level_series(c, data, ref)
+    series, how, alias, anchor = _level_series(c, data, ref)
     end, _ = _end_for(c, ref, series)
+    if anchor is not None:
+        return _check_level_anchored(c, series, how, end, anchor, src)
     value = float(series.loc[end])
     window = {"label": None, "text": c.window.text if c.window else None, "start": None,
               "end": _d(end), "rows": None, "date_source": src}
@@ -747,6 +779,37 @@ def _check_level(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome
         tol = {"holds": h, "roughly": r, "unit": unit}
     reason = (f"{how} on {_d(end)} is {value:,.4g}; stated {rel} {stated:,g} ({off}).{approx}")
     return _Outcome(verdict, reason.strip(), value, tol, window)
+
+
+def _check_level_anchored(c: Claim, series: pd.Series, how: str, end: pd.Timestamp,
+                          anchor: Any, src: str) -> _Outcome:
+    """A level checked on an ETF scaled to an official close: "roughly" when within the
+    anchor tolerance (the scale is approximate), "does not hold" when clearly off."""
+    value = float(series.loc[end])
+    tol = anchor_tolerance(anchor, end)
+    window = {"label": None, "text": c.window.text if c.window else None, "start": None,
+              "end": _d(end), "rows": None, "date_source": src}
+    tolerance = {"holds": None, "roughly": round(tol, 6), "unit": "fraction of the level",
+                 "note": "scaled proxy: at best roughly"}
+    if c.kind == "range":
+        lo, hi = c.stated["low"], c.stated["high"]
+        ok = lo * (1 - tol) <= value <= hi * (1 + tol)
+        verdict = "roughly" if ok else "does not hold"
+        reason = (f"{how} on {_d(end)} is about {value:,.0f}, {'within' if ok else 'outside'} "
+                  f"{lo:,g}-{hi:,g} allowing {tol * 100:.1f}% for the scale.")
+        return _Outcome(verdict, reason, value, tolerance, window)
+    stated = float(c.stated)
+    rel = c.details.get("relation", "at")
+    diff = value / stated - 1.0
+    if rel == "above":
+        verdict = "roughly" if diff > -tol else "does not hold"
+    elif rel == "below":
+        verdict = "roughly" if diff < tol else "does not hold"
+    else:
+        verdict = "roughly" if abs(diff) <= tol else "does not hold"
+    reason = (f"{how} on {_d(end)} is about {value:,.0f}; stated {rel} {stated:,g} "
+              f"({diff * 100:+.2f}%, allowing {tol * 100:.1f}% for the scale).")
+    return _Outcome(verdict, reason, value, tolerance, window)
 
 
 def _check_rsi(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
@@ -813,35 +876,72 @@ def _check_rsi(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     return _Outcome(verdict, reason, value, tol, window)
 
 
-def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
-    from ...analysis.breadth import breadth_history
-    from ...data.universes import membership_mask
-
-    store = data.store
+def _check_breadth_moves(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
+    """Share of the universe's members (on the period's last date) whose close rose (or
+    fell) over the stated period, among members with a close at both ends."""
+    market = data.market
     uni = c.details.get("universe", "sp500")
-    if store is None or store.universe_info(uni) is None:
+    if market is None or not market.has_universe(uni):
         raise _CannotCheck(f"no {uni!r} universe in the store; add it with `rotascope universe "
                            f"add {uni} ...` to check breadth")
-    members = store.universe_members(uni)
+    if "SPY" not in data.known():
+        raise _CannotCheck("SPY is needed for the trading calendar of the period")
+    w = _resolve(_window_of(c), ref, data.close("SPY", ref))
+    assert w.base is not None
+    view = data.view(w.end)
+    members = [t for t in view.members(uni, on=w.end) if t in data.known()]
+    close = view.close(members, start=w.base, strict=False)
+    if close.empty or w.base not in close.index or w.end not in close.index:
+        raise _CannotCheck(f"no member closes on {_d(w.base)} and {_d(w.end)}")
+    first, last = close.loc[w.base], close.loc[w.end]
+    ok = first.notna() & last.notna()
+    counted = int(ok.sum())
+    if counted == 0:
+        raise _CannotCheck(f"no member of {uni!r} has a close on both {_d(w.base)} and "
+                           f"{_d(w.end)}")
+    change = (last[ok] / first[ok] - 1.0)
+    side = c.details["side"]
+    share = float((change > 0).mean() if side == "up" else (change < 0).mean())
+    stated = float(c.stated)
+    tol = Tolerance(0.02, 0.05)
+    verdict, why = judge_number(share, stated, tol, c.qualifier)
+    reason = (f"{int(round(share * counted))} of {counted} {uni} members (on {_d(w.end)}, "
+              f"with closes on both dates) {'rose' if side == 'up' else 'fell'} from "
+              f"{_d(w.base)} to {_d(w.end)}: {share * 100:.1f}%; stated "
+              f"{stated * 100:.0f}%{' (' + c.qualifier + ')' if c.qualifier else ''}: {why}.")
+    return _Outcome(verdict, reason, share, tol.to_dict(), w.to_dict(src))
+
+
+def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
+    from ...analysis.breadth import breadth_history
+
+    if c.details.get("measure") == "moves":
+        return _check_breadth_moves(c, data, ref, src)
+
+    market = data.market
+    uni = c.details.get("universe", "sp500")
+    if market is None or not market.has_universe(uni):
+        raise _CannotCheck(f"no {uni!r} universe in the store; add it with `rotascope universe "
+                           f"add {uni} ...` to check breadth")
     day = ref
     if c.window is not None and c.window.type == "day":
-        spy = data.series("SPY", ref) if "SPY" in data.known() else None
-        if spy is not None and not spy.empty:
+        spy = data.series("SPY", ref)
+        if not spy.empty:
             day, _ = _end_for(c, ref, spy)
-    started = members["start_date"].isna() | (members["start_date"] <= day)
-    tickers = sorted(set(members.loc[started, "ticker"]) & data.known())
+    view = data.view(day)
+    tickers = sorted(t for t in view.ever_members(uni) if t in data.known())
     if not tickers:
         raise _CannotCheck(f"no member of {uni!r} on {_d(day)} has prices in the store")
     n = int(c.details["ma"])
     # Enough history for the average: n own closes, with room for holidays and gaps.
     start = day - pd.Timedelta(days=int(n * 1.6) + 60)
-    close = store.close_matrix(tickers, start=start, end=day, strict=False)
+    close = view.close(tickers, start=start, strict=False)
     if len(close) == 0:
         raise _CannotCheck(f"no prices on or before {_d(day)}")
     end = close.index[-1]
     if (day - end).days > MAX_STALE_DAYS:
         raise _CannotCheck(f"no prices within {MAX_STALE_DAYS} days of {_d(day)}")
-    mask = membership_mask(store, uni, close.index, tickers)
+    mask = view.membership(uni, close.index, tickers)
     row = breadth_history(close, members=mask, windows=(n,)).iloc[-1]
     counted = int(row[f"counted_{n}"])
     if counted == 0:
@@ -868,11 +968,71 @@ def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     return _Outcome(verdict, reason, computed_share, tol.to_dict(), window)
 
 
+#: The universes a rank is read in: the eleven Select Sector SPDRs and the Mag-7.
+RANK_UNIVERSES: dict[str, tuple[str, ...]] = {
+    "sectors": ("XLK", "XLF", "XLE", "XLV", "XLY", "XLP", "XLI", "XLB", "XLU", "XLRE", "XLC"),
+    "mag7": ("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA"),
+}
+
+
+def _check_rank(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
+    """Rank of the subject's return among its universe over the stated period: "best"
+    holds at rank 1 ("one of the best": top 3), roughly one place further; "only ... up"
+    holds when the subject is the one member with a positive return."""
+    alias = c.instruments[0]
+    ticker = data.require(alias, c.names[0])
+    uni = c.stated.get("universe")
+    if uni is None:
+        uni = next((k for k, v in RANK_UNIVERSES.items() if ticker in v), None)
+    if uni is None or ticker not in RANK_UNIVERSES[uni]:
+        raise _CannotCheck(f"a rank needs a universe {ticker} belongs to (sectors: "
+                           f"{', '.join(RANK_UNIVERSES['sectors'])}; Mag-7)")
+    close = data.close(ticker, ref)
+    w = _resolve(_window_of(c), ref, close)
+    assert w.base is not None
+    rets: dict[str, float] = {}
+    for t in RANK_UNIVERSES[uni]:
+        if not data.known() or t not in data.known():
+            continue
+        s = data.series(t, w.end)
+        if s.empty or s.index[0] > w.base or (w.end - s.index[-1]).days > MAX_STALE_DAYS:
+            continue
+        rets[t] = float(s.iloc[-1] / s.loc[:w.base].iloc[-1] - 1.0)
+    if len(rets) < 3:
+        raise _CannotCheck(f"fewer than 3 members of {uni} have prices over {w.spec.text!r}")
+    order = sorted(rets, key=lambda t: -rets[t])
+    pos = c.stated["position"]
+    top = int(c.stated.get("top", 1))
+    ranks = order if pos in ("best", "only_up") else order[::-1]
+    rank = ranks.index(ticker) + 1
+    if pos in ("only_up", "only_down"):
+        sign = 1 if pos == "only_up" else -1
+        same = [t for t in order if rets[t] * sign > 0]
+        verdict = "holds" if same == [ticker] else "does not hold"
+        what = "up" if sign > 0 else "down"
+        reason = (f"{len(same)} of {len(rets)} {uni} members were {what} from {_d(w.base)} to "
+                  f"{_d(w.end)} ({', '.join(same) or 'none'}); {ticker} "
+                  f"{_pct(rets[ticker])}.")
+    else:
+        verdict = ("holds" if rank <= top else "roughly" if rank == top + 1
+                   else "does not hold")
+        word = "best" if pos == "best" else "worst"
+        listing = ", ".join(f"{t} {_pct(rets[t])}" for t in order)
+        reason = (f"{ticker} ranks {rank} of {len(rets)} {uni} ({word} first) from "
+                  f"{_d(w.base)} to {_d(w.end)}; stated "
+                  f"{'one of the ' + word if top > 1 else 'the ' + word}: {listing}.")
+    window = w.to_dict(src)
+    return _Outcome(verdict, reason, {"rank": rank, "of": len(rets), "returns": rets},
+                    {"holds": f"rank <= {top}", "roughly": f"rank {top + 1}", "unit": "rank"},
+                    window)
+
+
 _CHECKERS = {
     "return": _check_return, "one_day": _check_return, "decline": _check_return,
     "outperformance": _check_outperformance, "ratio_extreme": _check_extreme,
     "extreme": _check_extreme, "moving_average": _check_ma, "drawdown": _check_drawdown,
     "level": _check_level, "range": _check_level, "rsi": _check_rsi, "breadth": _check_breadth,
+    "rank": _check_rank,
 }
 
 
@@ -886,11 +1046,14 @@ def _claim_ref(c: Claim, ref: pd.Timestamp, src: str) -> tuple[pd.Timestamp, str
     return ref, src
 
 
-def check_claims(claims: Sequence[Claim], store: Any, *, ref: pd.Timestamp,
+def check_claims(claims: Sequence[Claim], market: Any, *, ref: pd.Timestamp,
                  date_source: str = "") -> list[ClaimResult]:
-    """Check each claim as of ``ref`` (see module docs). Never raises for a claim: any
-    problem becomes a "cannot check" verdict with the reason."""
-    data = _Data(store)
+    """Check each claim as of its own date (``ref``, or the claim's "as of" anchor) on
+    ``market``: an object with the MarketView interface (see
+    :mod:`rotascope.text.marketdata`), a Store (wrapped), or None. Never raises for a
+    claim: any problem becomes a "cannot check" verdict with the reason."""
+    market = _as_market(market)
+    data = _Data(market)
     out: list[ClaimResult] = []
     for c in claims:
         cref, src = _claim_ref(c, ref, date_source)
@@ -901,21 +1064,36 @@ def check_claims(claims: Sequence[Claim], store: Any, *, ref: pd.Timestamp,
                                                        else "")
         try:
             if c.kind != "breadth" and not c.instruments:
-                raise _CannotCheck("no instrument named (or referred to) in the sentence")
+                said = c.details.get("subject_text")
+                raise _CannotCheck(
+                    f"{said!r} names no instrument rotascope knows (add it to "
+                    "$ROTASCOPE_HOME/aliases.yaml)" if said and said != "(none)" else
+                    "no instrument named (or referred to) in the sentence")
             outcome = _CHECKERS[c.kind](c, data, cref, win_src)
         except _CannotCheck as exc:
             window = None
             if c.window is not None:
                 window = {"label": c.window.label(), "text": c.window.text, "start": None,
                           "end": None, "rows": c.window.rows, "date_source": win_src}
-            out.append(ClaimResult(c, "cannot check", str(exc), None, None, window))
+            out.append(ClaimResult(c, "cannot check", str(exc), None, None, window,
+                                   date_used=_d(cref)))
             continue
         except UnknownTickerError as exc:
-            out.append(ClaimResult(c, "cannot check", str(exc)))
+            out.append(ClaimResult(c, "cannot check", str(exc), date_used=_d(cref)))
             continue
+        used = (outcome.window or {}).get("end") or _d(cref)
         out.append(ClaimResult(c, outcome.verdict, outcome.reason, _clean(outcome.computed),
-                               outcome.tolerance, outcome.window))
+                               outcome.tolerance, outcome.window, date_used=used))
     return out
+
+
+def _as_market(market: Any) -> Any:
+    """A market view from a view, a Store (wrapped at its last date) or None."""
+    if market is None or not hasattr(market, "close_matrix"):
+        return market  # already a market view
+    from ..marketdata import open_market
+
+    return open_market(market)
 
 
 def _clean(x: Any) -> Any:
@@ -949,11 +1127,14 @@ def check_document(doc: Document, store: Any, *, as_of: Any = None,
     ParameterError
         No date at all (no document date, no ``as_of``, empty store).
     """
-    table = aliases if aliases is not None else load_aliases(store=store)
-    ref, src = reference_date(doc, as_of, store)
+    market = _as_market(store)
+    table = aliases if aliases is not None else load_aliases(
+        store=store if hasattr(store, "close_matrix") else None)
+    ref, src = reference_date(doc, as_of, market)
     claims = extract_claims(doc, table)
-    results = check_claims(claims, store, ref=ref, date_source=src)
-    return CheckReport(ref, tuple(results), doc.source, src)
+    results = check_claims(claims, market, ref=ref, date_source=src)
+    return CheckReport(ref, tuple(results), doc.source, src,
+                       warnings=tuple(getattr(doc, "warnings", ()) or ()))
 
 
 def check_text(text: str, store: Any, *, as_of: Any = None, format: str = "text",
