@@ -106,3 +106,16 @@ def test_cli_second_note_mentions_the_first(syn_home_copy, tmp_path) -> None:
     with Store(syn_home_copy.store_path, read_only=True) as store:
         dates = list(list_notes(store)["as_of"])
     assert dates == [pd.Timestamp(SECOND), pd.Timestamp(FIRST)]
+
+
+def test_the_gap_to_the_previous_note_is_said_in_words() -> None:
+    import pandas as pd
+
+    from rotascope.outputs.report.sections.recap import gap_words
+
+    day = pd.Timedelta(days=1)
+    assert gap_words(7 * day) == "a week earlier"
+    assert gap_words(14 * day) == "two weeks earlier"
+    assert gap_words(35 * day) == "about a month earlier"
+    assert gap_words(150 * day) == "about five months earlier"
+    assert gap_words(400 * day) == "more than a year earlier"

@@ -35,6 +35,27 @@ def _prev_figure(ctx: ReportContext, prev: Mapping[str, Any], fid: str) -> str |
                    as_of=pd.Timestamp(f["as_of"]), display=format_value(f["value"], f["unit"]))
 
 
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                 "nine", "ten", "eleven", "twelve")
+
+
+def gap_words(gap: pd.Timedelta) -> str:
+    """How long before this note the previous one was, in words (no digits in the text:
+    every number the note prints is a registered figure)."""
+    days = int(gap.days)
+    if days <= 9:
+        return "a week earlier" if days >= 5 else "days earlier"
+    weeks = round(days / 7)
+    if days < 31:
+        return f"{_NUMBER_WORDS[weeks]} weeks earlier"
+    months = round(days / 30.44)
+    if months <= 1:
+        return "about a month earlier"
+    if months <= 12:
+        return f"about {_NUMBER_WORDS[months]} months earlier"
+    return "more than a year earlier"
+
+
 def recap_section(ctx: ReportContext, result: Any, previous: Mapping[str, Any]) -> Section:
     v = ctx.voice
     prev = dict(previous)
@@ -42,8 +63,10 @@ def recap_section(ctx: ReportContext, result: Any, previous: Mapping[str, Any]) 
     pdate = pd.Timestamp(previous["as_of"])
     pv = previous["regime"]["verdict"]
     pc = _prev_figure(ctx, prev, "regime.confidence")
-    sent = [f"The previous note, dated {_d(pdate)}, called {pv}"
-            + (f" (confidence {pc})." if pc else ".")]
+    sent = [f"The previous note, dated {_d(pdate)} ({gap_words(ctx.as_of - pdate)}), "
+            f"called {pv}" + (f" (confidence {pc})." if pc else ".")]
+    if (ctx.as_of - pdate).days > 10:
+        sent.append("It is not last week's note, so the changes below span a longer stretch.")
     changed = pv != result.verdict
     if changed:
         sent.append(v.pick("recap.changed", [f"The call has since moved to {result.verdict}.",
