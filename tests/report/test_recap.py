@@ -45,7 +45,7 @@ def test_second_note_recalls_the_first_and_what_changed(syn_home_copy) -> None:
     recap = next(s for s in note["sections"] if s["id"] == "recap")
     text = " ".join(b.get("text", "") + " ".join(i["text"] for i in b.get("items", []))
                     for b in recap["blocks"])
-    assert f"The previous note, dated {FIRST}, called {first['regime']['verdict']}" in text
+    assert f"The previous note, dated {FIRST} (a week earlier), called {first['regime']['verdict']}" in text
     # what changed: exactly the evidence whose vote differs between the two notes
     before = {e["id"]: e["vote"] for e in first["regime"]["evidence"]}
     after = {e["id"]: e["vote"] for e in note["regime"]["evidence"]}
@@ -101,7 +101,7 @@ def test_cli_second_note_mentions_the_first(syn_home_copy, tmp_path) -> None:
     md = (tmp_path / "b" / "note.md").read_text(encoding="utf-8")
     first = json.loads((tmp_path / "a" / "note.json").read_text(encoding="utf-8"))
     assert "## Since the last note" in md
-    assert f"dated {FIRST}, called {first['regime']['verdict']}" in md
+    assert f"dated {FIRST} (a week earlier), called {first['regime']['verdict']}" in md
     assert "## Since the last note" not in (tmp_path / "a" / "note.md").read_text()
     with Store(syn_home_copy.store_path, read_only=True) as store:
         dates = list(list_notes(store)["as_of"])
