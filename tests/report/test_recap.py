@@ -45,7 +45,8 @@ def test_second_note_recalls_the_first_and_what_changed(syn_home_copy) -> None:
     recap = next(s for s in note["sections"] if s["id"] == "recap")
     text = " ".join(b.get("text", "") + " ".join(i["text"] for i in b.get("items", []))
                     for b in recap["blocks"])
-    assert f"The previous note, dated {FIRST} (a week earlier), called {first['regime']['verdict']}" in text
+    verdict = first["regime"]["verdict"]
+    assert f"The previous note, dated {FIRST} (a week earlier), called {verdict}" in text
     # what changed: exactly the evidence whose vote differs between the two notes
     before = {e["id"]: e["vote"] for e in first["regime"]["evidence"]}
     after = {e["id"]: e["vote"] for e in note["regime"]["evidence"]}

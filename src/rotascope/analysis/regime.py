@@ -259,7 +259,8 @@ def _rules_from_mapping(doc: Any, source: str) -> RegimeRules:
             raise ParameterError(f"{where}: expected a mapping")
         group = spec.get("group")
         if group not in GROUPS:
-            raise ParameterError(f"{where}.group: must be one of {', '.join(GROUPS)}, got {group!r}")
+            raise ParameterError(f"{where}.group: must be one of {', '.join(GROUPS)}, "
+                                 f"got {group!r}")
         m = spec.get("measure")
         if not isinstance(m, dict) or m.get("kind") not in MEASURE_KINDS:
             raise ParameterError(f"{where}.measure.kind: must be one of "
@@ -421,7 +422,8 @@ class EvidenceItem:
         return {"id": self.id, "label": self.label, "group": self.group,
                 "value": None if np.isnan(self.value) else float(self.value),
                 "display": self.display, "threshold": self.threshold, "vote": self.vote,
-                "stance": self.stance, "lean": self.lean, "weight": self.weight, "definition": self.definition,
+                "stance": self.stance, "lean": self.lean, "weight": self.weight,
+                "definition": self.definition,
                 "inputs": list(self.inputs), "as_of": self.as_of.strftime("%Y-%m-%d")}
 
 

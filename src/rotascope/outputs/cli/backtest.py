@@ -52,8 +52,8 @@ def backtest(ctx: click.Context, strategy_file: str, start: Any, end: Any, only:
              as_json: bool) -> None:
     """Backtest the strategies of STRATEGY.yaml: metrics against a benchmark, equity,
     weights; or a parameter sweep with --grid."""
-    from ...backtest import load_strategies, run_strategies
     from ...analysis.regime import load_rules
+    from ...backtest import load_strategies, run_strategies
     from ...errors import ParameterError
     from .regime import rules_path
 

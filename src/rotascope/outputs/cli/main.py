@@ -29,7 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ratio": ("analysis:ratio", "A ratio line A/B: level, changes, averages, N-month extremes."),
     "signals": ("signals:signals", "One ticker or ratio A/B read like a chart: averages, RSI, "
                 "divergences, range, drawdown, rebound."),
-    "snapshot": ("snapshot:snapshot", "One screen: leadership, style, sectors, global, key ratios."),
+    "snapshot": ("snapshot:snapshot",
+                 "One screen: leadership, style, sectors, global, key ratios."),
     "regime": ("regime:regime", "The regime verdict with its evidence, or its replay over time."),
     "sentiment": ("sentiment:sentiment", "Finance sentiment of a text, overall and by instrument."),
     "check": ("check:check", "Check the market claims in a text (returns, ratios, averages, ...)."),
