@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,9 +180,8 @@ def test_bad_file_name_is_escaped_in_the_table(folder, tmp_path):
     r = CliRunner().invoke(cli, ["--home", str(tmp_path / "h"), "data", "import", str(folder)])
     assert r.exit_code == EXIT_DATA
     assert "\u202e" not in r.stdout
-    # a long temporary path wraps the file column: read the table without its frame
-    flat = re.sub(r"[\s\u2500-\u257f]", "", r.stdout)
-    assert "A\\u202eB.csv" in flat
+    # the table names files within the imported folder, so the name is not wrapped
+    assert "A\\u202eB.csv" in r.stdout
     assert "GOOD.csv" in r.stdout and "loaded" in r.stdout      # the per-file report
 
 

@@ -169,6 +169,14 @@ def _shown(text: str) -> Any:
 FILES_SHOWN = 40
 
 
+def _relative(location: str, folder: Path) -> str:
+    """The file's name within the imported folder (the table's title names the folder)."""
+    try:
+        return str(Path(location).relative_to(folder))
+    except ValueError:
+        return location
+
+
 def _print_import(result: Any, summary: dict[str, int], path: Path,
                   show_files: bool = False) -> None:
     from rich.table import Table
@@ -192,7 +200,8 @@ def _print_import(result: Any, summary: dict[str, int], path: Path,
         per.add_column("check")
         per.add_column("reason", overflow="fold")
         for f in listed:
-            where = f"{f.location}:{f.line}" if f.line is not None else f.location
+            name = _relative(f.location, path)
+            where = f"{name}:{f.line}" if f.line is not None else name
             tickers = ", ".join(f.tickers[:8]) + (f" +{len(f.tickers) - 8}"
                                                   if len(f.tickers) > 8 else "")
             per.add_row(_shown(where), f.status, _shown(tickers), f"{f.rows:,}" if f.rows
@@ -207,7 +216,8 @@ def _print_import(result: Any, summary: dict[str, int], path: Path,
         rej.add_column("check")
         rej.add_column("reason", overflow="fold")
         for r in result.rejected:
-            where = f"{r.location}:{r.line}" if r.line is not None else r.location
+            name = _relative(r.location, path)
+            where = f"{name}:{r.line}" if r.line is not None else name
             rej.add_row(_shown(where), r.check or "", _shown(r.reason))
         out.print(rej)
     if result.flags:
