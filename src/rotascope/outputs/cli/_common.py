@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import click
@@ -14,7 +14,13 @@ from ...config import Settings
 from ...errors import ParameterError
 
 __all__ = ["as_of_option", "json_option", "open_store", "open_market", "emit_json",
-           "console", "resolve_as_of", "settings_of", "split_csv", "with_progress"]
+           "console", "resolve_as_of", "settings_of", "split_csv", "with_progress",
+           "MarketOpener", "cli_opener"]
+
+#: ``opener(as_of, needs=[...], needs_universes=(...))`` -> a context manager yielding a
+#: MarketView. The payload functions of the command modules take one, so the CLI (its
+#: store, notes on stderr) and the web server (its own read-only store) share them.
+MarketOpener = Callable[..., AbstractContextManager[Any]]
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -91,6 +97,15 @@ def open_market(ctx: click.Context, as_of: pd.Timestamp | None = None, *,
         if market.as_of_note and not quiet:
             click.echo(f"note: {market.as_of_note}", err=True)
         yield market
+
+
+def cli_opener(ctx: click.Context) -> MarketOpener:
+    """The CLI's :data:`MarketOpener`: :func:`open_market` on the command's store."""
+
+    def opener(as_of: pd.Timestamp | None = None, **kw: Any) -> AbstractContextManager[Any]:
+        return open_market(ctx, as_of, **kw)
+
+    return opener
 
 
 def resolve_as_of(store: Any, as_of: pd.Timestamp | None,

@@ -10,7 +10,7 @@ import click
 
 from ._common import as_of_option, emit_json, json_option, open_store, settings_of
 
-__all__ = ["alerts", "setup_logging"]
+__all__ = ["alerts", "setup_logging", "check_result"]
 
 EPILOG = """\b
 Examples:
@@ -63,12 +63,9 @@ def alerts() -> None:
 def check(ctx: click.Context, rules: str, as_of: Any, as_json: bool, strict: bool) -> None:
     """Which rules in RULES are true as of a date (nothing is fired or delivered)."""
     from ...errors import EXIT_FINDINGS
-    from ..alerts.rules import load_rules
-    from ..alerts.runner import check as run_check
 
     with open_store(ctx) as store:
-        ruleset = load_rules(rules, store=store, settings=settings_of(ctx))
-        result = run_check(ruleset, store, as_of, settings_of(ctx))
+        ruleset, result = check_result(store, settings_of(ctx), rules, as_of)
     if as_json:
         emit_json(result.to_dict())
     else:
@@ -225,3 +222,13 @@ def functions(as_json: bool) -> None:
         return
     for r in rows:
         click.echo(f"{r['signature']}\n    {r['summary']}\n    e.g. {r['example']}")
+
+
+def check_result(store: Any, settings: Any, rules: str, as_of: Any = None) -> tuple[Any, Any]:
+    """(rule set, check result) of `rotascope alerts check RULES` (--json: the result's
+    ``to_dict()``)."""
+    from ..alerts.rules import load_rules
+    from ..alerts.runner import check as run_check
+
+    ruleset = load_rules(rules, store=store, settings=settings)
+    return ruleset, run_check(ruleset, store, as_of, settings)

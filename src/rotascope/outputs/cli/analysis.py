@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ._common import (
+    MarketOpener,
     as_of_option,
+    cli_opener,
     console,
     emit_json,
     json_option,
-    open_market,
     split_csv,
 )
+
+__all__ = ["perf", "ratio", "perf_result", "ratio_result"]
 
 PERF_EPILOG = """\b
 Examples:
@@ -51,15 +56,10 @@ def _warn(warnings: tuple[str, ...] | list[str]) -> None:
 def perf(ctx: click.Context, tickers: tuple[str, ...], windows: str, as_of: object,
          as_json: bool) -> None:
     """Total returns of TICKER... per window, and the first ticker's spread over the others."""
-    from ...analysis.perf import perf as compute_perf
-    from ...data.model import normalize_ticker
     from ..tables import perf_table
 
-    names = [normalize_ticker(t) if not t.startswith("^") else t.upper() for t in tickers]
-    with open_market(ctx, as_of, needs=names) as market:
-        close = market.close(names)
-        day = market.as_of
-    table = compute_perf(close, split_csv(windows), as_of=day)
+    table = perf_result(cli_opener(ctx), list(tickers), windows, as_of)
+    day = table.as_of
     _warn(table.warnings)
     if as_json:
         emit_json(table.to_dict())
@@ -76,19 +76,43 @@ def perf(ctx: click.Context, tickers: tuple[str, ...], windows: str, as_of: obje
 def ratio(ctx: click.Context, numerator: str, denominator: str, as_of: object,
           as_json: bool) -> None:
     """The ratio line NUMERATOR/DENOMINATOR: level, changes, averages, N-month extremes."""
-    from ...analysis.ratio import ratio_status
-    from ...data.model import normalize_ticker
     from ..tables import ratio_rows_table
 
-    a, b = (normalize_ticker(t) if not t.startswith("^") else t.upper()
-            for t in (numerator, denominator))
-    with open_market(ctx, as_of, needs=[a, b]) as market:
-        close = market.close([a, b])
-        day = market.as_of
-    status = ratio_status(close, a, b, as_of=day)
+    status, day = ratio_result(cli_opener(ctx), numerator, denominator, as_of)
+    a, b = status.numerator, status.denominator
     if status.date != day:
         _warn([f"{a}/{b}: last common close {status.date:%Y-%m-%d}, before {day:%Y-%m-%d}"])
     if as_json:
         emit_json(status.to_dict())
         return
     console().print(ratio_rows_table([status], title=f"{a}/{b} as of {day:%Y-%m-%d}"))
+
+
+def _names(tickers: list[str]) -> list[str]:
+    from ...data.model import normalize_ticker
+
+    return [normalize_ticker(t) if not t.startswith("^") else t.upper() for t in tickers]
+
+
+def perf_result(opener: MarketOpener, tickers: list[str], windows: str, as_of: Any) -> Any:
+    """The :class:`~rotascope.analysis.perf.PerfTable` `rotascope perf` shows (--json:
+    its ``to_dict()``)."""
+    from ...analysis.perf import perf as compute_perf
+
+    names = _names(tickers)
+    with opener(as_of, needs=names) as market:
+        close = market.close(names)
+        day = market.as_of
+    return compute_perf(close, split_csv(windows), as_of=day)
+
+
+def ratio_result(opener: MarketOpener, numerator: str, denominator: str,
+                 as_of: Any) -> tuple[Any, Any]:
+    """The ratio status `rotascope ratio` shows and the view's date."""
+    from ...analysis.ratio import ratio_status
+
+    a, b = _names([numerator, denominator])
+    with opener(as_of, needs=[a, b]) as market:
+        close = market.close([a, b])
+        day = market.as_of
+    return ratio_status(close, a, b, as_of=day), day

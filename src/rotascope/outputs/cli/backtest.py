@@ -6,9 +6,18 @@ from typing import Any
 
 import click
 
-from ._common import _parse_date, console, emit_json, json_option, open_market, settings_of
+from ._common import (
+    MarketOpener,
+    _parse_date,
+    cli_opener,
+    console,
+    emit_json,
+    json_option,
+    open_market,
+    settings_of,
+)
 
-__all__ = ["backtest"]
+__all__ = ["backtest", "backtest_result"]
 
 EPILOG = """\b
 Examples:
@@ -53,34 +62,18 @@ def backtest(ctx: click.Context, strategy_file: str, start: Any, end: Any, only:
     """Backtest the strategies of STRATEGY.yaml: metrics against a benchmark, equity,
     weights; or a parameter sweep with --grid."""
     from ...analysis.regime import load_rules
-    from ...backtest import load_strategies, run_strategies
-    from ...errors import ParameterError
     from .regime import rules_path
 
-    if start is not None and end is not None and start > end:
-        raise ParameterError(f"--from {start:%Y-%m-%d} is after --to {end:%Y-%m-%d}")
-    settings = settings_of(ctx)
-    regime_rules = load_rules(rules_path(settings, rules_file))
-    with open_market(ctx, end, needs=["SPY"]) as market:
-        def universe_problem(name: str) -> str | None:
-            return None if market.has_universe(name) else f"unknown universe {name!r}"
-
-        strategies = load_strategies(strategy_file, known_tickers=set(market.tickers),
-                                     universe_problem=universe_problem)
-        if only:
-            missing = [s for s in only if s not in {x.id for x in strategies}]
-            if missing:
-                raise ParameterError(f"--strategy: no strategy {', '.join(missing)} in "
-                                     f"{strategy_file}")
-            strategies = [s for s in strategies if s.id in only]
-        if grid:
+    _check_period(start, end)
+    if grid:
+        regime_rules = load_rules(rules_path(settings_of(ctx), rules_file))
+        with open_market(ctx, end, needs=["SPY"]) as market:
+            strategies = _strategies(market, strategy_file, only)
             _sweep(market, strategies, grid, start, regime_rules, out_dir, as_json)
             return
-        results = run_strategies(strategies, market, start, regime_rules=regime_rules)
-    first = min(r.equity.index[0] for r in results)
-    last = max(r.equity.index[-1] for r in results)
-    payload = {"from": first, "to": last,
-               "strategies": [r.to_dict() for r in results]}
+    results, payload = backtest_result(cli_opener(ctx), settings_of(ctx), strategy_file,
+                                       start=start, end=end, only=only, rules_file=rules_file)
+    first, last = payload["from"], payload["to"]
     if out_dir:
         from ...outputs.jsonout import dumps
         from ..backtest_report import write_tear_sheet
@@ -165,3 +158,46 @@ def _sweep(market: Any, strategies: list[Any], grid: tuple[str, ...], start: Any
         out.print(f"walk-forward ({len(wf)} folds, 5y fit / 1y test): out-of-sample Sharpe "
                   f"{wf['sharpe_out'].mean():.2f} on average vs {wf['sharpe_in'].mean():.2f} "
                   f"in sample; a random combination {wf['median_sharpe_out'].mean():.2f}")
+
+
+def _check_period(start: Any, end: Any) -> None:
+    from ...errors import ParameterError
+
+    if start is not None and end is not None and start > end:
+        raise ParameterError(f"--from {start:%Y-%m-%d} is after --to {end:%Y-%m-%d}")
+
+
+def _strategies(market: Any, strategy_file: str, only: tuple[str, ...]) -> list[Any]:
+    from ...backtest import load_strategies
+    from ...errors import ParameterError
+
+    def universe_problem(name: str) -> str | None:
+        return None if market.has_universe(name) else f"unknown universe {name!r}"
+
+    strategies = load_strategies(strategy_file, known_tickers=set(market.tickers),
+                                 universe_problem=universe_problem)
+    if only:
+        missing = [s for s in only if s not in {x.id for x in strategies}]
+        if missing:
+            raise ParameterError(f"--strategy: no strategy {', '.join(missing)} in "
+                                 f"{strategy_file}")
+        strategies = [s for s in strategies if s.id in only]
+    return strategies
+
+
+def backtest_result(opener: MarketOpener, settings: Any, strategy_file: str, *,
+                    start: Any = None, end: Any = None, only: tuple[str, ...] = (),
+                    rules_file: str | None = None) -> tuple[list[Any], dict[str, Any]]:
+    """(results, the JSON of `rotascope backtest --json`) without a sweep."""
+    from ...analysis.regime import load_rules
+    from ...backtest import run_strategies
+    from .regime import rules_path
+
+    _check_period(start, end)
+    regime_rules = load_rules(rules_path(settings, rules_file))
+    with opener(end, needs=["SPY"]) as market:
+        strategies = _strategies(market, strategy_file, only)
+        results = run_strategies(strategies, market, start, regime_rules=regime_rules)
+    first = min(r.equity.index[0] for r in results)
+    last = max(r.equity.index[-1] for r in results)
+    return results, {"from": first, "to": last, "strategies": [r.to_dict() for r in results]}

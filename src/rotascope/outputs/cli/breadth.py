@@ -7,14 +7,15 @@ from typing import Any
 import click
 
 from ._common import (
+    MarketOpener,
     as_of_option,
+    cli_opener,
     console,
     emit_json,
     json_option,
-    open_market,
 )
 
-__all__ = ["breadth", "breadth_tables"]
+__all__ = ["breadth", "breadth_tables", "breadth_result"]
 
 EPILOG = """\b
 Examples:
@@ -93,14 +94,18 @@ def breadth_tables(report: Any) -> list[Any]:
 def breadth(ctx: click.Context, universe_name: str, as_of: object, as_json: bool) -> None:
     """Share of members above their 20/50/200-day averages, new highs and lows, A/D line,
     McClellan oscillator, RSP/SPY, and participation over 1m/3m/YTD."""
-    from ...analysis.breadth import breadth_report
-
-    with open_market(ctx, as_of, needs=["RSP", "SPY"],
-                     needs_universes=(universe_name,)) as market:
-        report = breadth_report(market, universe_name)
+    report = breadth_result(cli_opener(ctx), universe_name, as_of)
     if as_json:
         emit_json(report.to_dict())
         return
     out = console()
     for item in breadth_tables(report):
         out.print(item)
+
+
+def breadth_result(opener: MarketOpener, universe_name: str, as_of: Any) -> Any:
+    """The :class:`~rotascope.analysis.breadth.BreadthReport` `rotascope breadth` shows."""
+    from ...analysis.breadth import breadth_report
+
+    with opener(as_of, needs=["RSP", "SPY"], needs_universes=(universe_name,)) as market:
+        return breadth_report(market, universe_name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,7 +12,7 @@ from .sentiment import format_option, max_bytes_option, print_warnings, text_ali
 if TYPE_CHECKING:
     from ...text.claims.model import CheckReport
 
-__all__ = ["check"]
+__all__ = ["check", "check_report"]
 
 EPILOG = """\b
 Examples:
@@ -63,27 +63,12 @@ def check(ctx: click.Context, file: str, as_of: object, fmt: str, as_json: bool,
           max_bytes: int, strict: bool, use_llm: bool) -> None:
     """Check the quantitative market claims in FILE against the store."""
     from ...errors import EXIT_FINDINGS
-    from ...text.claims.model import CheckReport
-    from ...text.claims.patterns import extract_claims
-    from ...text.claims.verify import check_claims, reference_date
     from ...text.extract import read_document
-    from ...text.marketdata import open_market
 
     doc = read_document(file, format=fmt, max_bytes=max_bytes or None)
     with open_store(ctx) as store:
-        market = open_market(store)
-        table = text_aliases(ctx, store)
-        ref, src = reference_date(doc, as_of, market)
-        claims = extract_claims(doc, table)
-        if use_llm:
-            from ...text.claims.llm import llm_extract_claims, load_llm_config
-
-            config = load_llm_config(settings_of(ctx).config_path)
-            seen = {c.quote for c in claims}
-            claims += [c for c in llm_extract_claims(doc, table, config)
-                       if c.quote not in seen]
-        results = check_claims(claims, market, ref=ref, date_source=src)
-    report = CheckReport(ref, tuple(results), doc.source, src, warnings=tuple(doc.warnings))
+        report = check_report(store, settings_of(ctx), doc, as_of, use_llm=use_llm,
+                              aliases=text_aliases(ctx, store))
     print_warnings(doc.source, doc.warnings)
     if as_json:
         emit_json(report.to_dict())
@@ -114,3 +99,28 @@ def _print(report: CheckReport) -> None:
         out.print(f"   {r.reason}", markup=False)
     counts = report.counts()
     out.print("\n" + ", ".join(f"{v}: {n}" for v, n in counts.items()))
+
+
+def check_report(store: Any, settings: Any, doc: Any, as_of: Any = None, *,
+                 use_llm: bool = False, aliases: Any = None) -> CheckReport:
+    """The :class:`~rotascope.text.claims.model.CheckReport` of a document (`rotascope
+    check`; --json prints its ``to_dict()``)."""
+    from ...text.aliases import load_aliases
+    from ...text.claims.model import CheckReport
+    from ...text.claims.patterns import extract_claims
+    from ...text.claims.verify import check_claims, reference_date
+    from ...text.marketdata import open_market
+
+    market = open_market(store)
+    table = aliases if aliases is not None else load_aliases(settings.home / "aliases.yaml",
+                                                             store=store)
+    ref, src = reference_date(doc, as_of, market)
+    claims = extract_claims(doc, table)
+    if use_llm:
+        from ...text.claims.llm import llm_extract_claims, load_llm_config
+
+        config = load_llm_config(settings.config_path)
+        seen = {c.quote for c in claims}
+        claims += [c for c in llm_extract_claims(doc, table, config) if c.quote not in seen]
+    results = check_claims(claims, market, ref=ref, date_source=src)
+    return CheckReport(ref, tuple(results), doc.source, src, warnings=tuple(doc.warnings))

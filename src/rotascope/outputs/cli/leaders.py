@@ -7,14 +7,15 @@ from typing import Any
 import click
 
 from ._common import (
+    MarketOpener,
     as_of_option,
+    cli_opener,
     console,
     emit_json,
     json_option,
-    open_market,
 )
 
-__all__ = ["leaders", "leaders_rich_table"]
+__all__ = ["leaders", "leaders_rich_table", "leaders_result"]
 
 EPILOG = """\b
 Examples:
@@ -79,14 +80,8 @@ def leaders_rich_table(res: Any, top: int | None = None) -> Any:
 def leaders(ctx: click.Context, universe_name: str, window: str, benchmark: str | None,
             period: str, top: int | None, as_of: Any, as_json: bool) -> None:
     """Rank UNIVERSE by relative strength over 1m/3m/6m and by RRG quadrant."""
-    from ...analysis.indicators import parse_window
-    from ...analysis.leaders import LEADER_WINDOWS, leaders_report
-
-    parse_window(window)  # a clear error for a bad window before loading anything
-    with open_market(ctx, as_of, needs=[benchmark or "SPY"],
-                     needs_universes=(universe_name,)) as market:
-        res = leaders_report(market, universe_name, benchmark=benchmark,
-                             windows=LEADER_WINDOWS, rank_by=window, period=period)
+    res = leaders_result(cli_opener(ctx), universe_name, window=window, benchmark=benchmark,
+                         period=period, as_of=as_of)
     err = console(stderr=True)
     for w in res.warnings:
         err.print(f"[yellow]warning:[/] {w}")
@@ -100,3 +95,16 @@ def leaders(ctx: click.Context, universe_name: str, window: str, benchmark: str 
         shown = ", ".join(names[:20]) + (f" ... ({len(names) - 20} more)"
                                          if len(names) > 20 else "")
         out.print(f"[{color}]{call}[/]: {shown or 'none'}")
+
+
+def leaders_result(opener: MarketOpener, universe_name: str, *, window: str = "3m",
+                   benchmark: str | None = None, period: str = "weekly",
+                   as_of: Any = None) -> Any:
+    """The :class:`~rotascope.analysis.leaders.LeadersTable` `rotascope leaders` shows."""
+    from ...analysis.indicators import parse_window
+    from ...analysis.leaders import LEADER_WINDOWS, leaders_report
+
+    parse_window(window)  # a clear error for a bad window before loading anything
+    with opener(as_of, needs=[benchmark or "SPY"], needs_universes=(universe_name,)) as market:
+        return leaders_report(market, universe_name, benchmark=benchmark,
+                              windows=LEADER_WINDOWS, rank_by=window, period=period)

@@ -7,9 +7,17 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_market, open_store
+from ._common import (
+    MarketOpener,
+    as_of_option,
+    cli_opener,
+    console,
+    emit_json,
+    json_option,
+    open_store,
+)
 
-__all__ = ["portfolio", "analysis_tables", "whatif_table"]
+__all__ = ["portfolio", "analysis_tables", "whatif_table", "analyze_result"]
 
 EPILOG = """\b
 Examples:
@@ -192,12 +200,8 @@ def analyze(ctx: click.Context, holdings_file: str, window: str, benchmark: str,
             leverage: bool, out_dir: str | None, as_of: Any, as_json: bool) -> None:
     """Metrics, Mag-7 look-through, sectors, style, factor betas, risk contribution,
     concentration and scenarios of a portfolio."""
-    from ...analysis.portfolio import analyze_portfolio
-
-    h = _read(holdings_file)
-    with open_market(ctx, as_of, needs=_needs(h, benchmark)) as market:
-        result = analyze_portfolio(market, h, window=window, benchmark=benchmark,
-                                   leverage=leverage)
+    result = analyze_result(cli_opener(ctx), holdings_file, window=window,
+                            benchmark=benchmark, leverage=leverage, as_of=as_of)
     if out_dir:
         from ..portfolio_report import write_portfolio_report
 
@@ -232,7 +236,7 @@ def whatif(ctx: click.Context, holdings_file: str, moves: tuple[str, ...], windo
     parsed = [parse_move(m) for m in moves]
     h = _read(holdings_file)
     targets = tuple(d for _, _, d in parsed if d not in ("CASH", "USD"))
-    with open_market(ctx, as_of, needs=_needs(h, benchmark, targets)) as market:
+    with cli_opener(ctx)(as_of, needs=_needs(h, benchmark, targets)) as market:
         result = what_if(market, h, parsed, window=window, benchmark=benchmark,
                          leverage=leverage)
     if out_dir:
@@ -307,3 +311,15 @@ def holdings_list(ctx: click.Context, as_json: bool) -> None:
     for r in frame.itertuples(index=False):
         t.add_row(r.fund, str(r.as_of)[:10], str(r.rows), f"{r.weight_sum:.2%}", r.layout)
     console().print(t)
+
+
+def analyze_result(opener: MarketOpener, holdings_file: str, *, window: str = "1y",
+                   benchmark: str = "SPY", leverage: bool = False, as_of: Any = None) -> Any:
+    """The :class:`~rotascope.analysis.portfolio.PortfolioAnalysis` of `rotascope
+    portfolio analyze`."""
+    from ...analysis.portfolio import analyze_portfolio
+
+    h = _read(holdings_file)
+    with opener(as_of, needs=_needs(h, benchmark)) as market:
+        return analyze_portfolio(market, h, window=window, benchmark=benchmark,
+                                 leverage=leverage)

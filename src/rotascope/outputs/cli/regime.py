@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ._common import (
+    MarketOpener,
     _parse_date,
     as_of_option,
+    cli_opener,
     console,
     emit_json,
     json_option,
     open_market,
     settings_of,
 )
+
+__all__ = ["regime", "rules_path", "regime_result", "regime_payload"]
 
 EPILOG = """\b
 Examples:
@@ -61,20 +66,12 @@ def regime(ctx: click.Context, as_of: object, start: object, end: object,
     `rotascope regime evaluate` shows the verdict's track record."""
     if ctx.invoked_subcommand is not None:
         return
-    from ...analysis.inputs import load_regime_inputs
-    from ...analysis.regime import load_rules, regime_history, verdict_changes
-    from ...errors import ParameterError
+    from ...analysis.regime import verdict_changes
 
-    settings = settings_of(ctx)
-    rules = load_rules(rules_path(settings, rules_file))
+    history, inputs, last = regime_result(cli_opener(ctx), settings_of(ctx), as_of=as_of,
+                                          start=start, end=end, rules_file=rules_file,
+                                          universe=universe)
     replay = start is not None or end is not None
-    if replay and as_of is not None:
-        raise ParameterError("use either --as-of or --from/--to")
-    with open_market(ctx, end if end is not None else as_of, needs=list(rules.tickers),
-                     needs_universes=(universe,)) as market:
-        last = market.as_of
-        inputs = load_regime_inputs(market, rules, universe=universe)
-    history = regime_history(inputs.close, inputs.breadth, rules)
     err = console(stderr=True)
     for note in inputs.notes:
         err.print(f"[yellow]note:[/] {note}")
@@ -87,16 +84,13 @@ def regime(ctx: click.Context, as_of: object, start: object, end: object,
                          inputs.close.iloc[:, 0], chart_path, start=start, end=last)
             err.print(f"chart written to {chart_path}")
         if as_json:
-            emit_json({"from": changes["date"].iloc[0], "to": history.verdict.loc[:last].index[-1],
-                       "changes": [{"date": r.date, "verdict": r.verdict,
-                                    "previous": r.previous, "confidence": r.confidence}
-                                   for r in changes.itertuples()]})
+            emit_json(regime_payload(history, last, start=start, replay=True))
             return
         _print_changes(changes)
         return
     result = history.at(last)
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(regime_payload(history, last))
         return
     _print_result(result)
 
@@ -209,3 +203,36 @@ def evaluate(ctx: click.Context, start: object, end: object, rules_file: str | N
                          f"{mean * 100:+.1f}% [{lo * 100:+.1f}, {hi * 100:+.1f}]{star}")
         t.add_row("all days" if v == "all" else str(v), *cells)
     out.print(t)
+
+
+def regime_result(opener: MarketOpener, settings: Any, *, as_of: Any = None, start: Any = None,
+                  end: Any = None, rules_file: str | None = None,
+                  universe: str = "sp500") -> tuple[Any, Any, Any]:
+    """(verdict history, regime inputs, last date read) of `rotascope regime`."""
+    from ...analysis.inputs import load_regime_inputs
+    from ...analysis.regime import load_rules, regime_history
+    from ...errors import ParameterError
+
+    rules = load_rules(rules_path(settings, rules_file))
+    replay = start is not None or end is not None
+    if replay and as_of is not None:
+        raise ParameterError("use either --as-of or --from/--to")
+    with opener(end if end is not None else as_of, needs=list(rules.tickers),
+                needs_universes=(universe,)) as market:
+        last = market.as_of
+        inputs = load_regime_inputs(market, rules, universe=universe)
+    return regime_history(inputs.close, inputs.breadth, rules), inputs, last
+
+
+def regime_payload(history: Any, last: Any, *, start: Any = None,
+                   replay: bool = False) -> Any:
+    """The JSON of `rotascope regime --json`: the verdict on ``last``, or (``replay``)
+    its changes from ``start``."""
+    from ...analysis.regime import verdict_changes
+
+    if not replay:
+        return history.at(last).to_dict()
+    changes = verdict_changes(history, start, last)
+    return {"from": changes["date"].iloc[0], "to": history.verdict.loc[:last].index[-1],
+            "changes": [{"date": r.date, "verdict": r.verdict, "previous": r.previous,
+                         "confidence": r.confidence} for r in changes.itertuples()]}

@@ -8,15 +8,17 @@ from typing import Any
 import click
 
 from ._common import (
+    MarketOpener,
     as_of_option,
+    cli_opener,
     console,
     emit_json,
     json_option,
-    open_market,
     split_csv,
 )
 
-__all__ = ["rotation", "concentration", "pairs_rich_table", "concentration_rich_table"]
+__all__ = ["rotation", "concentration", "pairs_rich_table", "concentration_rich_table",
+           "rotation_result", "rotation_payload", "concentration_result"]
 
 EPILOG = """\b
 Examples:
@@ -93,34 +95,9 @@ def pairs_rich_table(rows: list[Any], title: str | None = None) -> Any:
 def rotation(ctx: click.Context, pairs_text: str | None, bitcoin: bool, as_of: Any,
              as_json: bool) -> None:
     """Style, size, geography and risk pairs: value, changes, averages, trend."""
-    from ...analysis.pairs import PAIRS, bitcoin_check, pairs_table
-    from ...analysis.ratio import parse_pair
-
-    pairs = [parse_pair(p) for p in split_csv(pairs_text)] if pairs_text else list(PAIRS)
-    wanted = list(dict.fromkeys([t for p in pairs for t in p]
-                                + (["IBIT", "SPY"] if bitcoin else [])))
-    with open_market(ctx, as_of, needs=wanted) as market:
-        close = market.close(market.present(wanted))
-        day = market.as_of
-    rows = pairs_table(close, pairs, as_of=day)
-    btc = None
-    btc_note = None
-    if bitcoin:
-        if {"IBIT", "SPY"} <= set(close.columns):
-            try:
-                btc = bitcoin_check(close, "IBIT", "SPY", as_of=day)
-            except Exception as exc:  # DataError: too little common history on that date
-                from ...errors import RotascopeError
-
-                if not isinstance(exc, RotascopeError):
-                    raise
-                btc_note = str(exc)
-        else:
-            btc_note = "IBIT or SPY not in the store"
+    day, rows, btc, btc_note = rotation_result(cli_opener(ctx), pairs_text, bitcoin, as_of)
     if as_json:
-        emit_json({"as_of": f"{day:%Y-%m-%d}", "pairs": [r.to_dict() for r in rows],
-                   "bitcoin": None if btc is None else btc.to_dict(),
-                   "bitcoin_note": btc_note})
+        emit_json(rotation_payload(day, rows, btc, btc_note))
         return
     out = console()
     out.print(pairs_rich_table(rows, title=f"Rotation pairs as of {day:%Y-%m-%d}"))
@@ -162,15 +139,10 @@ def concentration_rich_table(res: Any) -> Any:
 def concentration(ctx: click.Context, universe_name: str, weights: Path | None,
                   index_ticker: str, windows: str, as_of: Any, as_json: bool) -> None:
     """Mag-7 basket vs the rest of the index, MAGS/XMAG, and the Mag-7's contribution."""
-    from ...analysis.concentration import concentration_report
-    from ...data.weights import read_weights
     from ..fmt import pct
 
-    table = read_weights(weights) if weights is not None else None
-    with open_market(ctx, as_of, needs=["SPY", "MAGS", "XMAG", index_ticker.upper()],
-                     needs_universes=(universe_name, "mag7")) as market:
-        res = concentration_report(market, universe_name, weights=table,
-                                   index=index_ticker.upper(), windows=split_csv(windows))
+    res = concentration_result(cli_opener(ctx), universe_name, weights=weights,
+                               index_ticker=index_ticker, windows=windows, as_of=as_of)
     if as_json:
         emit_json(res.to_dict())
         return
@@ -187,3 +159,55 @@ def concentration(ctx: click.Context, universe_name: str, weights: Path | None,
                   f"{pct(c.index_return)} ({c.share:.0%} of it; {how})")
     for n in res.notes:
         out.print(f"[dim]note: {n}[/]")
+
+
+def rotation_result(opener: MarketOpener, pairs_text: str | None = None, bitcoin: bool = True,
+                    as_of: Any = None) -> tuple[Any, list[Any], Any, str | None]:
+    """(date, pair rows, bitcoin check or None, why no bitcoin check) of `rotascope
+    rotation`."""
+    from ...analysis.pairs import PAIRS, bitcoin_check, pairs_table
+    from ...analysis.ratio import parse_pair
+
+    pairs = [parse_pair(p) for p in split_csv(pairs_text)] if pairs_text else list(PAIRS)
+    wanted = list(dict.fromkeys([t for p in pairs for t in p]
+                                + (["IBIT", "SPY"] if bitcoin else [])))
+    with opener(as_of, needs=wanted) as market:
+        close = market.close(market.present(wanted))
+        day = market.as_of
+    rows = pairs_table(close, pairs, as_of=day)
+    btc = None
+    btc_note = None
+    if bitcoin:
+        if {"IBIT", "SPY"} <= set(close.columns):
+            try:
+                btc = bitcoin_check(close, "IBIT", "SPY", as_of=day)
+            except Exception as exc:  # DataError: too little common history on that date
+                from ...errors import RotascopeError
+
+                if not isinstance(exc, RotascopeError):
+                    raise
+                btc_note = str(exc)
+        else:
+            btc_note = "IBIT or SPY not in the store"
+    return day, rows, btc, btc_note
+
+
+def rotation_payload(day: Any, rows: list[Any], btc: Any, btc_note: str | None) -> dict[str, Any]:
+    """The JSON `rotascope rotation --json` prints."""
+    return {"as_of": f"{day:%Y-%m-%d}", "pairs": [r.to_dict() for r in rows],
+            "bitcoin": None if btc is None else btc.to_dict(), "bitcoin_note": btc_note}
+
+
+def concentration_result(opener: MarketOpener, universe_name: str = "sp500", *,
+                         weights: Path | None = None, index_ticker: str = "SPY",
+                         windows: str = "1m,3m,ytd,1y", as_of: Any = None) -> Any:
+    """The :class:`~rotascope.analysis.concentration.Concentration` of `rotascope
+    concentration`."""
+    from ...analysis.concentration import concentration_report
+    from ...data.weights import read_weights
+
+    table = read_weights(weights) if weights is not None else None
+    with opener(as_of, needs=["SPY", "MAGS", "XMAG", index_ticker.upper()],
+                needs_universes=(universe_name, "mag7")) as market:
+        return concentration_report(market, universe_name, weights=table,
+                                    index=index_ticker.upper(), windows=split_csv(windows))

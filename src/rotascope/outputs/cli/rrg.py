@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_market
+from ._common import MarketOpener, as_of_option, cli_opener, console, emit_json, json_option
 
-__all__ = ["rrg", "load_rrg", "rrg_table", "heading", "universe_tickers"]
+__all__ = ["rrg", "load_rrg", "rrg_table", "heading", "universe_tickers", "rrg_result"]
 
 EPILOG = """\b
 Examples:
@@ -102,11 +102,8 @@ def rrg(ctx: click.Context, tickers: tuple[str, ...], universe_name: str, benchm
     from ...data.model import normalize_ticker
 
     bench = normalize_ticker(benchmark)
-    given = [normalize_ticker(t) for t in tickers]
-    with open_market(ctx, as_of, needs=[bench, *given],
-                     needs_universes=() if given else (universe_name,)) as market:
-        names = given or universe_tickers(market, universe_name)
-        result = load_rrg(market, names, bench, period=period, tail=tail)
+    result = rrg_result(cli_opener(ctx), list(tickers), universe_name=universe_name,
+                        benchmark=benchmark, tail=tail, period=period, as_of=as_of)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -118,3 +115,17 @@ def rrg(ctx: click.Context, tickers: tuple[str, ...], universe_name: str, benchm
         out.print("[bold]Latest quadrant changes[/]")
         for r in recent.itertuples(index=False):
             out.print(f"  {r.date:%Y-%m-%d}  {r.ticker}: {r.from_quadrant} -> {r.to_quadrant}")
+
+
+def rrg_result(opener: MarketOpener, tickers: list[str], *, universe_name: str = "sectors",
+               benchmark: str = "SPY", tail: int = 8, period: str = "weekly",
+               as_of: Any = None) -> Any:
+    """The :class:`~rotascope.analysis.rotation.RRGResult` `rotascope rrg` shows."""
+    from ...data.model import normalize_ticker
+
+    bench = normalize_ticker(benchmark)
+    given = [normalize_ticker(t) for t in tickers]
+    with opener(as_of, needs=[bench, *given],
+                needs_universes=() if given else (universe_name,)) as market:
+        names = given or universe_tickers(market, universe_name)
+        return load_rrg(market, names, bench, period=period, tail=tail)

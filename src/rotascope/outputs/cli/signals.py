@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_market
+from ._common import MarketOpener, as_of_option, cli_opener, console, emit_json, json_option
 
-__all__ = ["signals", "summary_tables"]
+__all__ = ["signals", "summary_tables", "signals_result"]
 
 EPILOG = """\b
 Examples:
@@ -47,13 +47,7 @@ def _legs(text: str) -> list[str]:
 @click.pass_context
 def signals(ctx: click.Context, ticker: str, as_of: Any, as_json: bool) -> None:
     """Averages, RSI, divergences, range, drawdown and rebound of TICKER (or A/B)."""
-    from ...analysis.signals_summary import signals_summary
-
-    legs = _legs(ticker)
-    with open_market(ctx, as_of, needs=legs) as market:
-        close = market.close(legs)
-        day = market.as_of
-    summary = signals_summary(close, "/".join(legs), as_of=day)
+    summary = signals_result(cli_opener(ctx), ticker, as_of)
     err = console(stderr=True)
     for w in summary.warnings:
         err.print(f"[yellow]warning:[/] {w}")
@@ -112,3 +106,14 @@ def summary_tables(summary: Any) -> list[Any]:
                       f"{b.days} days after the {b.trough_date:%Y-%m-%d} low"
                       + (f" ({b.shape})" if b.shape else ""))
     return [avg, chart]
+
+
+def signals_result(opener: MarketOpener, ticker: str, as_of: Any = None) -> Any:
+    """The :class:`~rotascope.analysis.signals_summary.SignalsSummary` of TICKER or A/B."""
+    from ...analysis.signals_summary import signals_summary
+
+    legs = _legs(ticker)
+    with opener(as_of, needs=legs) as market:
+        close = market.close(legs)
+        day = market.as_of
+    return signals_summary(close, "/".join(legs), as_of=day)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_market, with_progress
+from ._common import (
+    MarketOpener,
+    as_of_option,
+    cli_opener,
+    console,
+    emit_json,
+    json_option,
+    with_progress,
+)
+
+__all__ = ["snapshot", "snapshot_result"]
 
 SNAPSHOT_UNIVERSES = ("leadership", "style", "sectors", "global")
 KEY_RATIOS = (("MAGS", "SPY"), ("XMAG", "MAGS"), ("RSP", "SPY"), ("QQQ", "IWM"),
@@ -28,18 +40,14 @@ Load data first: `rotascope data import ../shared/market-data` (CSV folder) or
 @click.pass_context
 def snapshot(ctx: click.Context, as_of: object, as_json: bool) -> None:
     """Leadership, style, sector and global performance, and the key rotation ratios."""
-    from ...analysis.snapshot import build_snapshot
     from ..tables import perf_table, ratio_rows_table
 
-    with open_market(ctx, as_of, needs=[t for p in KEY_RATIOS for t in p],
-                     needs_universes=tuple(SNAPSHOT_UNIVERSES)) as market:
-        progress = with_progress(len(SNAPSHOT_UNIVERSES) + 2, "loading",
-                                 disable=as_json or not console(stderr=True).is_terminal)
-        with progress:
-            task = progress.add_task("loading prices", total=len(SNAPSHOT_UNIVERSES) + 2)
-            snap = build_snapshot(market, universes=SNAPSHOT_UNIVERSES,
-                                  pairs=KEY_RATIOS, windows=SNAPSHOT_WINDOWS,
-                                  progress=lambda n: progress.advance(task, n))
+    progress = with_progress(len(SNAPSHOT_UNIVERSES) + 2, "loading",
+                             disable=as_json or not console(stderr=True).is_terminal)
+    with progress:
+        task = progress.add_task("loading prices", total=len(SNAPSHOT_UNIVERSES) + 2)
+        snap = snapshot_result(cli_opener(ctx), as_of,
+                               progress=lambda n: progress.advance(task, n))
     err = console(stderr=True)
     for w in snap.warnings:
         err.print(f"[yellow]warning:[/] {w}")
@@ -55,3 +63,15 @@ def snapshot(ctx: click.Context, as_of: object, as_json: bool) -> None:
     if snap.missing:
         out.print(f"[yellow]not in the store:[/] {', '.join(snap.missing)} "
                   "(fetch with `rotascope data update` or import a CSV folder)")
+
+
+def snapshot_result(opener: MarketOpener, as_of: Any = None, *,
+                    progress: Any = None) -> Any:
+    """The :class:`~rotascope.analysis.snapshot.Snapshot` `rotascope snapshot` shows."""
+    from ...analysis.snapshot import build_snapshot
+
+    with opener(as_of, needs=[t for p in KEY_RATIOS for t in p],
+                needs_universes=tuple(SNAPSHOT_UNIVERSES)) as market:
+        kw = {} if progress is None else {"progress": progress}
+        return build_snapshot(market, universes=SNAPSHOT_UNIVERSES, pairs=KEY_RATIOS,
+                              windows=SNAPSHOT_WINDOWS, **kw)
