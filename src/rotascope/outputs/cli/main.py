@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backtest": ("backtest:backtest", "Backtest rotation strategies (YAML) point in time; sweeps."),
     "chart": ("chart:chart", "PNG or HTML charts: ratio, RRG, breadth, price lines."),
     "portfolio": ("portfolio:portfolio", "Portfolio: Mag-7 exposure, risk, scenarios, what-if."),
+    "serve": ("serve:serve", "The research desk in a browser and the REST API (127.0.0.1)."),
 }
 
 
