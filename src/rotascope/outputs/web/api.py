@@ -294,12 +294,15 @@ async def portfolio_upload(request: Request, file: UploadFile = File(...),
     from ..jsonout import dumps
 
     day = parse_date(as_of)
-    suffix = Path(file.filename or "holdings.csv").suffix.lower()
+    given = Path(file.filename or "holdings.csv")
+    suffix = given.suffix.lower()
     if suffix not in (".csv", ".yaml", ".yml"):
         raise ParameterError("upload a holdings .csv or .yaml file")
+    # the portfolio is named after the file, as on the command line; only a safe stem
+    stem = "".join(ch for ch in given.stem if ch.isalnum() or ch in "-_ .")[:80] or "holdings"
     raw = await file.read()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"holdings{suffix}"
+        path = Path(tmp) / f"{stem}{suffix}"
         path.write_bytes(raw)
         payload = await run_in_threadpool(_portfolio, state(request), str(path), window,
                                           benchmark, leverage, day)
