@@ -47,16 +47,21 @@ def parse_date(value: str | None, option: str = "as_of") -> pd.Timestamp | None:
                              f"2024-06-28, got {value!r}") from exc
 
 
-def answer(request: Request, name: str, params: dict[str, Any],
-           compute: Callable[[], Any]) -> Response:
-    """The JSON of ``compute()`` (cached per endpoint, parameters and store signature)."""
+def cached_json(web: WebState, name: str, params: dict[str, Any],
+                compute: Callable[[], Any]) -> str:
+    """The JSON text of ``compute()``, cached per endpoint, parameters and store signature."""
     from ..jsonout import dumps
 
-    web = state(request)
     key = (name, tuple(sorted((k, repr(v)) for k, v in params.items())),
            web.access.signature())
-    body = web.cache.get_or_compute(key, lambda: dumps(compute()))
-    return Response(body, media_type="application/json")
+    return web.cache.get_or_compute(key, lambda: dumps(compute()))  # type: ignore[no-any-return]
+
+
+def answer(request: Request, name: str, params: dict[str, Any],
+           compute: Callable[[], Any]) -> Response:
+    """The cached JSON of ``compute()`` as the response."""
+    return Response(cached_json(state(request), name, params, compute),
+                    media_type="application/json")
 
 
 def to_dict(result: Any) -> Any:
@@ -198,7 +203,7 @@ def concentration(request: Request, universe: str = "sp500", index: str = "SPY",
 
 @router.post("/check", summary="rotascope check FILE --json, on posted text")
 async def check(request: Request, text: str | None = Form(None),
-                file: UploadFile | None = File(None), source: str | None = Form(None),
+                file: UploadFile | None = File(None), source: str | None = Form(None),  # noqa: B008
                 format: str = Form("auto"), as_of: str | None = Form(None)) -> Response:
     from starlette.concurrency import run_in_threadpool
 
@@ -285,7 +290,7 @@ def portfolio(request: Request, holdings: str = Query(..., description="A holdin
 
 
 @router.post("/portfolio", summary="rotascope portfolio analyze on an uploaded file")
-async def portfolio_upload(request: Request, file: UploadFile = File(...),
+async def portfolio_upload(request: Request, file: UploadFile = File(...),  # noqa: B008
                            window: str = Form("1y"), benchmark: str = Form("SPY"),
                            leverage: bool = Form(False),
                            as_of: str | None = Form(None)) -> Response:

@@ -54,10 +54,10 @@ def _sign(x: Any) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
+    from jinja2 import Environment, PackageLoader
 
     env = Environment(loader=PackageLoader("rotascope.outputs.web", "templates"),
-                      autoescape=True, undefined=StrictUndefined, trim_blocks=True,
+                      autoescape=True, trim_blocks=True,
                       lstrip_blocks=True)
     env.filters.update(pct=_pct, num=_num, sign=_sign, fig=fig_json,
                        tojson_pretty=lambda v: json.dumps(v, indent=1, default=str))
