@@ -112,3 +112,56 @@ class ResultCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+
+class ResponseCache:
+    """ASGI middleware: a GET under /api/v1/ answered 200 before, with the same path and
+    query string and an unchanged store signature, is replayed from memory without
+    routing, validation or a worker thread (the warm path of the load test)."""
+
+    def __init__(self, app: Any, *, access: StoreAccess, maxsize: int = 512,
+                 prefix: str = "/api/v1/", exclude: tuple[str, ...] = (
+                     "/api/v1/events", "/api/v1/alerts", "/api/v1/portfolio",
+                     "/api/v1/backtest")
+                 ) -> None:
+        self.app = app
+        self.access = access
+        self.prefix = prefix
+        self.exclude = exclude  # streams; files read by name (their edits are not signed)
+        self.maxsize = maxsize
+        self._data: OrderedDict[Any, tuple[int, list[Any], bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if (scope["type"] != "http" or scope.get("method") != "GET"
+                or not path.startswith(self.prefix) or path.startswith(self.exclude)):
+            await self.app(scope, receive, send)
+            return
+        key = (path, scope.get("query_string", b""), self.access.signature())
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+        if hit is not None:
+            status, headers, body = hit
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def recording_send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and start.get("status") == 200:
+                    with self._lock:
+                        self._data[key] = (200, list(start.get("headers", [])),
+                                           b"".join(chunks))
+                        while len(self._data) > self.maxsize:
+                            self._data.popitem(last=False)
+            await send(message)
+
+        await self.app(scope, receive, recording_send)

@@ -43,7 +43,7 @@ def create_app(settings: Settings, token: str | None = None, *,
 
     from ...errors import EXIT_USAGE, RotascopeError
     from . import api, events, pages
-    from .access import ResultCache, StoreAccess
+    from .access import ResponseCache, ResultCache, StoreAccess
     from .errors import error_body, http_status
     from .security import LOOPBACK_HOSTS, Guard
 
@@ -88,6 +88,8 @@ def create_app(settings: Settings, token: str | None = None, *,
     app.include_router(api.router)
     app.include_router(events.router)
     app.include_router(pages.router)
+    # inner to outer: the guard runs first, so a cached answer is never served unguarded
+    app.add_middleware(ResponseCache, access=app.state.web.access)
     app.add_middleware(Guard, token=token, max_body=max_body, allowed_hosts=allowed_hosts)
     return app
 

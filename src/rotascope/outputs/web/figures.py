@@ -20,7 +20,7 @@ def _xy(s: pd.Series) -> tuple[list[str], list[float | None]]:
 
 def line_figure(series: dict[str, pd.Series], title: str, *,
                 markers: dict[str, pd.Series] | None = None) -> dict[str, Any]:
-    data = []
+    data: list[dict[str, Any]] = []
     for name, s in series.items():
         x, y = _xy(s)
         data.append({"type": "scatter", "mode": "lines", "name": name, "x": x, "y": y})

@@ -188,7 +188,7 @@ def ratio_page(request: Request, numerator: str = "MAGS", denominator: str = "SP
                       "pct_vs_sma200", "lowest_in_months", "highest_in_months")]
     rows += [["lowest since", status.get("lowest_since") or ""],
              ["highest since", status.get("highest_since") or ""]]
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"kind": "form", "fields": [
             {"name": "numerator", "label": "A", "value": a},
             {"name": "denominator", "label": "B", "value": b},
@@ -228,7 +228,7 @@ def rrg_page(request: Request, universe: str = "sectors", tickers: str | None = 
     fig = rrg_figure(res, tail)
     rows = [[p["ticker"], _cell(p["rs_ratio"], "num"), _cell(p["rs_momentum"], "num"),
              p["quadrant"] or "n/a", p.get("since") or ""] for p in res["points"]]
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"kind": "form", "fields": [
             {"name": "universe", "label": "universe", "value": universe},
             {"name": "tickers", "label": "or tickers", "value": tickers},
@@ -306,7 +306,7 @@ def leaders_page(request: Request, universe: str = "sectors", window: str = "3m"
     table = [[r["rank"].get(window) or "", r["ticker"],
               *[_cell(r["relative"].get(w)) for w in res["windows"]],
               r["quadrant"] or "n/a", r.get("since") or "", r["call"]] for r in rows]
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"kind": "form", "fields": [
             {"name": "universe", "label": "universe", "value": universe},
             {"name": "window", "label": "rank by", "value": window},
@@ -350,7 +350,7 @@ def signals_page(request: Request, ticker: str = "SPY",
              f"{s['range']['start']}"],
             ["rebound", "none" if not s["rebound"] else
              f"{s['rebound']['retraced']:.0%} of the fall retraced"]]
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"kind": "form", "fields": [
             {"name": "ticker", "label": "ticker or A/B", "value": s["ticker"]},
             {"name": "as_of", "label": "as of", "type": "date", "value": as_of}]},
@@ -374,7 +374,7 @@ def notes_page(request: Request, as_of: str | None = None) -> HTMLResponse:
 
     names = list_files(_web(request).settings, "reports")
     if as_of:  # notes written on or before the date (their folder names carry it)
-        names = [n for n in names if _note_date(n) is None or _note_date(n) <= as_of]
+        names = [n for n in names if (_note_date(n) or "") <= as_of]
     items = [(f"/notes/view/{n}", n) for n in names if not n.endswith(".json")]
     return _page("Weekly notes", "/notes",
                  [{"kind": "links", "entries": items,
@@ -482,7 +482,8 @@ def _segments(text: str, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     overlapping spans after the first are left unmarked)."""
     spans = sorted((c["span"][0], c["span"][1], i, c) for i, c in enumerate(claims, 1)
                    if c.get("span") and 0 <= c["span"][0] < c["span"][1] <= len(text))
-    out, pos = [], 0
+    out: list[dict[str, Any]] = []
+    pos = 0
     for start, end, n, c in spans:
         if start < pos:
             continue
@@ -601,7 +602,7 @@ async def portfolio_upload_page(request: Request) -> HTMLResponse:
     from .api import portfolio_upload
 
     form = await request.form()
-    upload = form.get("file")
+    upload: Any = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         from ...errors import ParameterError
 
