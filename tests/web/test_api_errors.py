@@ -88,6 +88,8 @@ def test_token_required_and_never_logged(web_home, caplog):
                       headers={"Authorization": "Bearer wrong"}).status_code == 401
         ok = c.get("/api/v1/signals?ticker=SPY", headers={"Authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 200
+        # a cached answer is never replayed without the token
+        assert c.get("/api/v1/signals?ticker=SPY").status_code == 401
         # the login form sets an HttpOnly, Secure, SameSite cookie holding no token
         login = c.post("/login", data={"token": TOKEN, "next": "/api/v1/alerts/state"},
                        follow_redirects=False)
@@ -139,3 +141,25 @@ def test_serve_refuses_public_host_without_token(monkeypatch):
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--token-env",
                                  "ROTASCOPE_TEST_TOKEN"])
     assert r.exit_code == 2 and "ROTASCOPE_TEST_TOKEN" in r.stderr
+
+
+def test_cached_answers_follow_the_store(web_home, tmp_path):
+    """A warm GET is replayed from the cache; a write to the store invalidates it."""
+    import shutil
+
+    from rotascope.config import Settings
+    from rotascope.data.store import Store
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(web_home.store_path.resolve(), home / "store.duckdb")
+    with TestClient(create_app(Settings(home=home))) as c:
+        url = "/api/v1/perf?tickers=SPY&windows=1w"
+        first = c.get(url).json()
+        assert c.get(url).json() == first
+        with Store(home / "store.duckdb") as store:  # drop SPY's last close
+            last = first["as_of"]
+            store.con.execute("DELETE FROM prices WHERE ticker = 'SPY' AND date = ?", [last])
+            store.con.execute("CHECKPOINT")
+        after = c.get(url).json()
+        assert after["as_of"] < last and after != first

@@ -151,3 +151,20 @@ def test_plotly_is_served_locally(client):
     assert r.status_code == 200 and len(r.content) > 1_000_000
     page = client.get("/ratio").text
     assert 'src="/static/plotly.min.js"' in page and "cdn" not in page.lower()
+
+
+def test_overview_changes_recomputed_from_the_store(client, web_home):
+    """The 'what changed' row of RSP/SPY: closes read straight from the store."""
+    import pandas as pd
+
+    from rotascope.data.store import Store
+
+    page = client.get("/?as_of=2025-04-08").text
+    with Store(web_home.store_path, read_only=True) as store:
+        close = store.close_matrix(["RSP", "SPY"], end="2025-04-08").dropna()
+    ratio = close["RSP"] / close["SPY"]
+    assert ratio.index[-1] == pd.Timestamp("2025-04-08")
+    change = ratio.iloc[-1] / ratio.iloc[-6] - 1
+    row = (f"<td>RSP/SPY</td><td>{ratio.iloc[-6]:.4f}</td><td>{ratio.iloc[-1]:.4f}</td>"
+           f'<td class="num {"pos" if change > 0 else "neg"}">{change * 100:+.1f}%</td>')
+    assert row in page

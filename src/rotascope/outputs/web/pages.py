@@ -77,8 +77,11 @@ def _page(title: str, active: str, blocks: list[dict[str, Any]], *, cutoff: Any 
 
 
 def _cell(x: Any, kind: str = "pct") -> tuple[str, str]:
+    """(text, css class) of a number: "pct" signed percent, "share" unsigned percent."""
     from .render import _num, _pct, _sign
 
+    if kind == "share":
+        return (_pct(x, sign=False), "")
     return (_pct(x) if kind == "pct" else _num(x), _sign(x))
 
 
@@ -114,6 +117,7 @@ def overview(request: Request, as_of: str | None = None) -> HTMLResponse:
     tickers = sorted({t for p in KEY_RATIOS for t in p})
     close, cut = _close(request, tickers, pd_ts(snap["as_of"]))
     sparks = []
+    changed: list[list[Any]] = [["regime verdict", before["verdict"], now["verdict"], ""]]
     for i, (a, b) in enumerate(KEY_RATIOS):
         if a not in close or b not in close:
             continue
@@ -121,12 +125,14 @@ def overview(request: Request, as_of: str | None = None) -> HTMLResponse:
         change = float(s.iloc[-1] / s.iloc[-6] - 1) if len(s) > 5 else None
         sparks.append({"id": f"spark{i}", "title": f"{a}/{b}", "value": f"{s.iloc[-1]:.4f}",
                        "change": change, "fig": spark_figure(s)})
+        if len(s) > 5:
+            changed.append([f"{a}/{b}", f"{s.iloc[-6]:.4f}", f"{s.iloc[-1]:.4f}",
+                            _cell(change)])
     ev_rows = [[e["label"], e["group"], e["display"], e["threshold"], e["stance"]]
                for e in now["evidence"]]
-    changed = [["regime verdict", before["verdict"], now["verdict"]]]
-    for sec in snap["sections"]:
+    for sec in snap["sections"][:1]:
         for r in sec["rows"][:8]:
-            changed.append([f"{r['ticker']} 1w return", "", _cell(r.get("1w"))])
+            changed.append([f"{r['ticker']} return", "", "", _cell(r.get("1w"))])
     blocks: list[dict[str, Any]] = [
         {"kind": "verdict", "text": f"Regime: {now['verdict']}",
          "detail": f"{now['description']} Confidence {now['confidence']:.0%}"
@@ -135,12 +141,14 @@ def overview(request: Request, as_of: str | None = None) -> HTMLResponse:
         {"kind": "sparks", "entries": sparks},
         {"kind": "heading", "text": f"Breadth of {br['universe']}"},
         {"kind": "table", "headers": ["measure", "value"], "rows": [
-            *[[f"above {w}-day average", _cell(v)] for w, v in br["pct_above_sma"].items()],
+            *[[f"above {w}-day average", _cell(v, "share")]
+              for w, v in br["pct_above_sma"].items()],
             ["new 52-week highs / lows", f"{br['new_highs']} / {br['new_lows']}"],
             ["advances / declines", f"{br['advances']} / {br['declines']}"],
             ["McClellan oscillator", _cell(br["mcclellan_oscillator"], "num")]]},
         {"kind": "heading", "text": "What changed since last week"},
-        {"kind": "table", "headers": ["", "a week ago", "now"], "rows": changed},
+        {"kind": "table", "headers": ["", "5 sessions ago", "now", "change"],
+         "rows": changed},
         {"kind": "table", "title": "Evidence", "headers": ["signal", "group", "value",
                                                            "threshold", "stance"],
          "rows": ev_rows},
@@ -263,7 +271,7 @@ def breadth_page(request: Request, universe: str = "sp500",
                            f"Members of {universe} above their averages")},
         {"kind": "table", "headers": ["measure", "value", "counted over"], "rows": [
             ["members", br["members"], f"{br['missing_close']} without a close"],
-            *[[f"above {w}-day average", _cell(v), br["counted"][w]]
+            *[[f"above {w}-day average", _cell(v, "share"), br["counted"][w]]
               for w, v in shares.items()],
             ["new 52-week highs / lows", f"{br['new_highs']} / {br['new_lows']}",
              br["counted_high_low"]],
