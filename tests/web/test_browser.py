@@ -21,7 +21,7 @@ TOKEN = "browser-test-token-6f1d2c"
 pytestmark = pytest.mark.browser
 
 CHART_PAGES = ["/", "/ratio?numerator=RSP&denominator=SPY", "/rrg", "/breadth", "/leaders",
-               "/signals?ticker=SPY"]
+               "/signals?ticker=SPY", "/backtest?strategy_file=rotation.yaml&start=2024-01-01"]
 PLAIN_PAGES = ["/notes", "/notes/view/rotascope-report-2026-07-10/note.md", "/check",
                "/alerts?rules=rotation.yaml", "/portfolio?holdings=core.csv", "/backtest",
                "/docs"]

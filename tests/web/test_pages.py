@@ -168,3 +168,22 @@ def test_overview_changes_recomputed_from_the_store(client, web_home):
     row = (f"<td>RSP/SPY</td><td>{ratio.iloc[-6]:.4f}</td><td>{ratio.iloc[-1]:.4f}</td>"
            f'<td class="num {"pos" if change > 0 else "neg"}">{change * 100:+.1f}%</td>')
     assert row in page
+
+
+def test_uploads_on_portfolio_and_backtest_pages(client, web_home):
+    holdings = (web_home.home / "portfolios" / "core.csv").read_bytes()
+    r = client.post("/portfolio", files={"file": ("core.csv", holdings, "text/csv")},
+                    data={"window": "6m"})
+    assert r.status_code == 200 and "core: 6m (" in r.text
+    api = client.get("/api/v1/portfolio?holdings=core.csv&window=6m").json()
+    assert f"{api['metrics']['annual_return'] * 100:+.1f}%" in r.text
+    strategy = (web_home.home / "strategies" / "rotation.yaml").read_bytes()
+    r = client.post("/backtest", files={"file": ("s.yaml", strategy, "text/yaml")},
+                    data={"from": "2024-01-01"})
+    assert r.status_code == 200 and "rsp-when-broadening" in r.text
+    assert 'data-chart="equity-chart"' in r.text
+    up = client.post("/api/v1/backtest", files={"file": ("s.yaml", strategy, "text/yaml")},
+                     data={"from": "2024-01-01", "strategy": "rsp-when-broadening"})
+    ref = client.get("/api/v1/backtest?strategy_file=rotation.yaml&from=2024-01-01"
+                     "&strategy=rsp-when-broadening")
+    assert up.status_code == 200 and up.json() == ref.json()

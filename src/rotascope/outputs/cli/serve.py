@@ -72,4 +72,6 @@ def serve(ctx: click.Context, host: str, port: int, token_env: str | None,
     auth = "token required" if token else "no token (loopback only)"
     click.echo(f"rotascope desk on http://{host}:{port}/ ({auth}); API docs at /docs",
                err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
+    # open event streams end within seconds of Ctrl+C instead of holding the shutdown
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
+                timeout_graceful_shutdown=3)

@@ -343,6 +343,30 @@ def backtest(request: Request, strategy_file: str = Query(..., alias="strategy_f
                                           start=first, end=last, only=only)[1])
 
 
+@router.post("/backtest", summary="rotascope backtest on an uploaded strategy file")
+async def backtest_upload(request: Request, file: UploadFile = File(...),  # noqa: B008
+                          start: str | None = Form(None, alias="from"),
+                          end: str | None = Form(None, alias="to"),
+                          strategy: str | None = Form(None)) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    from ..cli.backtest import backtest_result
+    from ..jsonout import dumps
+
+    web = state(request)
+    first, last = parse_date(start, "from"), parse_date(end, "to")
+    if Path(file.filename or "").suffix.lower() not in (".yaml", ".yml"):
+        raise ParameterError("upload a strategy .yaml file")
+    raw = await file.read()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "strategies.yaml"
+        path.write_bytes(raw)
+        payload = await run_in_threadpool(
+            lambda: backtest_result(web.access.opener(), web.settings, str(path), start=first,
+                                    end=last, only=tuple(_csv(strategy)))[1])
+    return Response(dumps(payload), media_type="application/json")
+
+
 def locals_of(*values: Any) -> dict[str, Any]:
     """Cache-key parameters from positional values."""
     return {str(i): v for i, v in enumerate(values)}

@@ -631,8 +631,11 @@ def _portfolio_blocks(res: dict[str, Any]) -> list[dict[str, Any]]:
                                                 "information_ratio", "observations")
                    else "pct")]
             for k, v in metrics.items()]
-    return [{"kind": "table", "title": f"{res.get('name')}: {res.get('window')} to "
-                                       f"{res.get('end')}",
+    window = res.get("window")
+    if isinstance(window, dict):
+        window = f"{window.get('spec')} ({window.get('start')} to {window.get('end')}, " \
+                 f"{window.get('observations')} daily returns)"
+    return [{"kind": "table", "title": f"{res.get('name')}: {window}",
              "headers": ["metric", "portfolio", res.get("benchmark", "benchmark")],
              "rows": rows},
             {"kind": "json", "title": "every figure (JSON)", "value": res}]
@@ -651,7 +654,11 @@ def backtest_page(request: Request, strategy_file: str | None = None,
             {"name": "strategy_file", "label": "strategies", "type": "select",
              "value": strategy_file, "options": list_files(web.settings, "strategies")},
             {"name": "start", "label": "from", "type": "date", "value": start},
-            {"name": "end", "label": "to", "type": "date", "value": end}]}]
+            {"name": "end", "label": "to", "type": "date", "value": end}]},
+        {"kind": "form", "method": "post", "action": "/backtest", "multipart": True,
+         "submit": "backtest upload", "fields": [
+             {"name": "file", "label": "or upload a strategy .yaml", "type": "file"},
+             {"name": "from", "label": "from", "type": "date", "value": start}]}]
     cutoff = _last_date(request)
     if strategy_file:
         path = library_file(web.settings, "strategies", strategy_file)
@@ -660,11 +667,50 @@ def backtest_page(request: Request, strategy_file: str | None = None,
                        lambda: backtest_result(web.access.opener(), web.settings, str(path),
                                                start=first, end=last)[1])
         cutoff = res["to"]
-        for s in res["strategies"]:
-            m = s.get("metrics", {})
-            blocks.append({"kind": "table", "title": f"{s.get('id')} ({res['from']} to "
-                                                     f"{res['to']})",
-                           "headers": ["metric", "value"], "rows": _metric_rows(m)})
-        blocks.append({"kind": "json", "title": "every figure (JSON)", "value": res})
+        blocks += _backtest_blocks(res)
     return _page("Backtest", "/backtest", blocks, cutoff=cutoff,
-                 keep={"strategy_file": strategy_file}, charts=False)
+                 keep={"strategy_file": strategy_file})
+
+
+def _backtest_blocks(res: dict[str, Any]) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    from .figures import line_figure
+
+    blocks: list[dict[str, Any]] = []
+    curves = {}
+    for s in res["strategies"]:
+        bench = s.get("benchmark", {})
+        rows = [[k, *(_cell(x, "num" if k in _PLAIN else "pct") for x in (v, bench.get(k)))]
+                for k, v in s.items() if k not in ("id", "benchmark") and
+                (isinstance(v, int | float) or v is None)]
+        blocks.append({"kind": "table", "title": f"{s['id']} ({res['from']} to {res['to']})",
+                       "headers": ["metric", s["id"], "benchmark"], "rows": rows})
+        equity = s.get("equity") or {}
+        curves[s["id"]] = pd.Series(list(equity.values()),
+                                    index=pd.to_datetime(list(equity.keys())), dtype=float)
+    if curves:
+        blocks.insert(0, {"kind": "chart", "id": "equity-chart",
+                          "fig": line_figure(curves, "Equity (1.0 at the start)")})
+    blocks.append({"kind": "json", "title": "every figure (JSON)", "value": res})
+    return blocks
+
+
+_PLAIN = ("sharpe", "sortino", "calmar", "trades", "turnover")
+
+
+@router.post("/backtest")
+async def backtest_upload_page(request: Request) -> HTMLResponse:
+    import json
+
+    from ...errors import ParameterError
+    from .api import backtest_upload
+
+    form = await request.form()
+    upload: Any = form.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise ParameterError("choose a strategy file to upload")
+    resp = await backtest_upload(request, upload, start=str(form.get("from") or "") or None,
+                                 end=None, strategy=None)
+    res = json.loads(bytes(resp.body))
+    return _page("Backtest", "/backtest", _backtest_blocks(res), cutoff=res["to"])
