@@ -176,3 +176,33 @@ def test_token_server_401_then_login(browser, web_home, caplog):
         page.close()
     assert "GET /breadth" in caplog.text  # the access log was captured...
     assert TOKEN not in caplog.text
+
+
+def test_open_page_reloads_when_an_alert_fires(browser, web_home, tmp_path):
+    """Server-sent events: a write to the store (an alert firing) reloads an open page."""
+    import shutil
+
+    import pandas as pd
+
+    from rotascope.config import Settings
+    from rotascope.data.store import Store
+    from rotascope.outputs.web.app import create_app
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(web_home.store_path.resolve(), home / "store.duckdb")
+    with _Server(create_app(Settings(home=home))) as url:
+        page, _, errors = _open(browser, url + "/alerts")
+        page.wait_for_timeout(1500)  # the event stream is open and has its first status
+        page.evaluate("() => { window.__before_reload = true; }")
+        with Store(home / "store.duckdb") as store:
+            store.con.execute("CREATE TABLE IF NOT EXISTS alert_outbox (alert_id VARCHAR, "
+                              "namespace VARCHAR, rule_id VARCHAR, fired_date DATE, "
+                              "severity VARCHAR, created_at TIMESTAMP, payload VARCHAR)")
+            store.con.execute("INSERT INTO alert_outbox VALUES ('a1', 'ns', 'rsp-breakout', ?, "
+                              "'info', now(), '{}')", [pd.Timestamp("2026-07-14").date()])
+            store.con.execute("CHECKPOINT")
+        page.wait_for_function("() => window.__before_reload === undefined", timeout=20000)
+        assert "rsp-breakout" in page.content()  # the reloaded page shows the firing
+        assert not errors, errors
+        page.close()

@@ -28,7 +28,9 @@ def test_page_renders_with_cutoff(client, url):
 @pytest.mark.parametrize("url", ["/?as_of=2025-04-08", "/ratio?as_of=2025-04-08",
                                  "/rrg?as_of=2025-04-08", "/breadth?as_of=2025-04-08",
                                  "/leaders?as_of=2025-04-08",
-                                 "/signals?ticker=SPY&as_of=2025-04-08"])
+                                 "/signals?ticker=SPY&as_of=2025-04-08",
+                                 "/backtest?strategy_file=rotation.yaml&start=2024-01-01"
+                                 "&as_of=2025-04-08"])
 def test_as_of_pages_show_that_date(client, url):
     r = client.get(url)
     assert r.status_code == 200

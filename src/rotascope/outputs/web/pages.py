@@ -643,11 +643,13 @@ def _portfolio_blocks(res: dict[str, Any]) -> list[dict[str, Any]]:
 
 @router.get("/backtest")
 def backtest_page(request: Request, strategy_file: str | None = None,
-                  start: str | None = None, end: str | None = None) -> HTMLResponse:
+                  start: str | None = None, end: str | None = None,
+                  as_of: str | None = None) -> HTMLResponse:
     from ..cli.backtest import backtest_result
     from .library import library_file, list_files
 
     web = _web(request)
+    end = end or as_of  # as of a date = nothing after it is read, the backtest's --to
     first, last = _date(start), _date(end)
     blocks: list[dict[str, Any]] = [
         {"kind": "form", "fields": [
@@ -668,8 +670,8 @@ def backtest_page(request: Request, strategy_file: str | None = None,
                                                start=first, end=last)[1])
         cutoff = res["to"]
         blocks += _backtest_blocks(res)
-    return _page("Backtest", "/backtest", blocks, cutoff=cutoff,
-                 keep={"strategy_file": strategy_file})
+    return _page("Backtest", "/backtest", blocks, cutoff=cutoff, as_of=as_of,
+                 keep={"strategy_file": strategy_file, "start": start})
 
 
 def _backtest_blocks(res: dict[str, Any]) -> list[dict[str, Any]]:
