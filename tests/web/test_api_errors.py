@@ -101,6 +101,9 @@ def test_token_required_and_never_logged(web_home, caplog):
         c.cookies.set(name, value)
         assert c.get("/api/v1/alerts/state").status_code == 200
         assert c.post("/login", data={"token": "nope"}).status_code == 401
+        for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+            r = c.post("/login", data={"token": TOKEN, "next": evil}, follow_redirects=False)
+            assert r.headers["location"] == "/", evil
     assert TOKEN not in caplog.text
 
 

@@ -169,7 +169,8 @@ def test_token_server_401_then_login(browser, web_home, caplog):
         page.fill("input[name=token]", TOKEN)
         page.click("form.login button")
         page.wait_for_selector("#cutoff", timeout=20000)
-        assert page.url.endswith("/") and page.locator("#verdict").count() == 1
+        assert page.url.endswith("/breadth")  # back to the page asked for
+        assert page.locator("#breadth-chart").count() == 1
         api = page.request.get(url + "/api/v1/alerts/state")
         assert api.status == 200  # the session cookie
         assert browser.new_page().goto(url + "/api/v1/alerts/state").status == 401

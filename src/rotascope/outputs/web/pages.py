@@ -39,7 +39,8 @@ def login(request: Request, token: str = Form(...), next: str = Form("/")) -> Re
     expected = request.app.state.token
     if expected is None or not hmac.compare_digest(token.encode(), expected.encode()):
         return HTMLResponse(login_page("wrong token", next), status_code=401)
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    # only a path of this server (not //host or /\host, which browsers read as a host)
+    target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/"
     resp = RedirectResponse(target, status_code=303)
     resp.set_cookie(COOKIE, cookie_value(expected), httponly=True, secure=True,
                     samesite="strict", path="/")

@@ -146,7 +146,7 @@ async def _reply(send: Any, status: int, message: str, path: str, *,
     else:
         from .pages import login_page
 
-        body = login_page(message).encode()
+        body = login_page(message, next_url=path).encode()
         ctype = b"text/html; charset=utf-8"
     headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
     if status == 401:
