@@ -76,10 +76,13 @@ class StoreAccess:
 
 
 class ResultCache:
-    """A bounded LRU of computed answers; one computation per key at a time."""
+    """A bounded LRU of computed answers (at most ``maxsize`` entries and ``max_bytes``
+    of text); one computation per key at a time."""
 
-    def __init__(self, maxsize: int = 256) -> None:
+    def __init__(self, maxsize: int = 256, max_bytes: int = 128_000_000) -> None:
         self.maxsize = maxsize
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._data: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict[Any, threading.Lock] = {}
@@ -104,14 +107,21 @@ class ResultCache:
                     self._key_locks.pop(key, None)
             with self._lock:
                 self._data[key] = value
+                self.bytes += _size(value)
                 self._data.move_to_end(key)
-                while len(self._data) > self.maxsize:
-                    self._data.popitem(last=False)
+                while len(self._data) > 1 and (len(self._data) > self.maxsize
+                                               or self.bytes > self.max_bytes):
+                    self.bytes -= _size(self._data.popitem(last=False)[1])
             return value
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self.bytes = 0
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, str | bytes) else 0
 
 
 class ResponseCache:
@@ -120,6 +130,7 @@ class ResponseCache:
     routing, validation or a worker thread (the warm path of the load test)."""
 
     def __init__(self, app: Any, *, access: StoreAccess, maxsize: int = 512,
+                 max_bytes: int = 128_000_000,
                  prefix: str = "/api/v1/", exclude: tuple[str, ...] = (
                      "/api/v1/events", "/api/v1/alerts", "/api/v1/portfolio",
                      "/api/v1/backtest")
@@ -129,6 +140,8 @@ class ResponseCache:
         self.prefix = prefix
         self.exclude = exclude  # streams; files read by name (their edits are not signed)
         self.maxsize = maxsize
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._data: OrderedDict[Any, tuple[int, list[Any], bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -157,11 +170,14 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and start.get("status") == 200:
+                    body = b"".join(chunks)
                     with self._lock:
-                        self._data[key] = (200, list(start.get("headers", [])),
-                                           b"".join(chunks))
-                        while len(self._data) > self.maxsize:
-                            self._data.popitem(last=False)
+                        if key not in self._data:
+                            self._data[key] = (200, list(start.get("headers", [])), body)
+                            self.bytes += len(body)
+                        while len(self._data) > 1 and (len(self._data) > self.maxsize
+                                                       or self.bytes > self.max_bytes):
+                            self.bytes -= len(self._data.popitem(last=False)[1][2])
             await send(message)
 
         await self.app(scope, receive, recording_send)
