@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from rotascope.outputs.web.access import ResultCache
 
 
@@ -24,10 +26,8 @@ def test_result_cache_does_not_keep_failures():
         raise ValueError("no")
 
     for _ in range(2):
-        try:
+        with pytest.raises(ValueError):
             cache.get_or_compute("k", boom)
-        except ValueError:
-            pass
     assert len(cache) == 0 and cache.get_or_compute("k", lambda: "ok") == "ok"
 
 
