@@ -189,3 +189,25 @@ def test_uploads_on_portfolio_and_backtest_pages(client, web_home):
     ref = client.get("/api/v1/backtest?strategy_file=rotation.yaml&from=2024-01-01"
                      "&strategy=rsp-when-broadening")
     assert up.status_code == 200 and up.json() == ref.json()
+
+
+def test_claims_are_marked_on_their_own_words(client):
+    """Each <mark> wraps exactly the claim's span of the posted text, with its verdict."""
+    import html as html_lib
+
+    text = ("Markets wrapped the week.\nSPY rose 2% last week, and the S&P 500 is above its "
+            "200-day average. Nvidia fell 5% this year.\n")
+    page = client.post("/check", data={"text": text}).text
+    api = client.post("/api/v1/check", data={"text": text}).json()
+    marks = re.findall(r'<mark class="([a-z-]+)" title="[^"]*" data-verdict="([^"]+)">(.*?)'
+                       r"<sup>(\d+)</sup></mark>", page, re.S)
+    assert len(marks) == len(api["claims"]) >= 3
+    for cls, verdict, inner, n in marks:
+        claim = api["claims"][int(n) - 1]
+        start, end = claim["span"]
+        assert html_lib.unescape(inner) == text[start:end]
+        assert verdict == claim["verdict"] and cls == verdict.replace(" ", "-")
+    # the text outside the marks is kept too, in order
+    plain = re.sub(r"<sup>\d+</sup>", "", re.search(r'id="claimtext">(.*?)</div>', page,
+                                                    re.S).group(1))
+    assert html_lib.unescape(re.sub(r"<[^>]+>", "", plain)) == text
