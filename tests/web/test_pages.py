@@ -211,3 +211,15 @@ def test_claims_are_marked_on_their_own_words(client):
     plain = re.sub(r"<sup>\d+</sup>", "", re.search(r'id="claimtext">(.*?)</div>', page,
                                                     re.S).group(1))
     assert html_lib.unescape(re.sub(r"<[^>]+>", "", plain)) == text
+
+
+def test_breadth_history_chart_ends_at_the_api_figures(client):
+    import json
+
+    page = client.get("/breadth?as_of=2025-04-08").text
+    api = client.get("/api/v1/breadth?as_of=2025-04-08").json()
+    fig = json.loads(re.search(r'data-chart="breadth-history-chart">(.*?)</script>', page,
+                               re.S).group(1))
+    for trace, w in zip(fig["data"], ("20", "50", "200"), strict=True):
+        assert trace["x"][-1] == "2025-04-08"
+        assert abs(trace["y"][-1] - api["pct_above_sma"][w]) < 1e-12

@@ -282,6 +282,17 @@ def breadth_page(request: Request, universe: str = "sp500",
             ["A/D line", br["ad_line"], f"since {br.get('ad_line_start') or ''}"],
             ["McClellan oscillator", _cell(br["mcclellan_oscillator"], "num"), ""],
             ["McClellan summation", _cell(br["mcclellan_summation"], "num"), ""]]}]
+    hist = _payload(request, "page:breadth-history", {"0": universe, "1": br["as_of"]},
+                    lambda: _breadth_history(web, universe, pd_ts(br["as_of"])))
+    if hist["dates"]:
+        blocks.insert(1, {"kind": "chart", "id": "breadth-history-chart", "fig": {
+            "data": [{"type": "scatter", "mode": "lines", "name": f"above {w}-day average",
+                      "x": hist["dates"], "y": hist[f"pct_above_sma_{w}"]}
+                     for w in (20, 50, 200)],
+            "layout": {"title": {"text": f"Share of {universe} members above their "
+                                         "averages, 2 years"},
+                       "yaxis": {"tickformat": ".0%"}, "template": "plotly_white",
+                       "legend": {"orientation": "h"}}}})
     close, _ = _close(request, ["RSP", "SPY"], pd_ts(br["as_of"]))
     if {"RSP", "SPY"} <= set(close.columns):
         blocks.append({"kind": "chart", "id": "rsp-chart",
@@ -292,6 +303,25 @@ def breadth_page(request: Request, universe: str = "sp500",
     blocks += [{"kind": "text", "cls": "note", "text": f"note: {n}"} for n in br["notes"]]
     return _page(f"Breadth of {universe}", "/breadth", blocks, cutoff=br["as_of"],
                  as_of=as_of, keep={"universe": universe})
+
+
+def _breadth_history(web: Any, universe: str, day: Any) -> dict[str, Any]:
+    """The last two years of breadth shares of ``universe`` up to ``day`` (point in
+    time membership), as the report computes them."""
+    from ...analysis.breadth import breadth_history
+    from .figures import finite
+
+    with web.access.opener()(day, needs_universes=(universe,)) as market:
+        tickers = sorted(market.present(market.ever_members(universe)))
+        if not tickers:
+            return {"dates": []}
+        close = market.close(tickers)
+        mask = market.membership(universe, close.index, tickers)
+    hist = breadth_history(close, members=mask).iloc[-504:]
+    out: dict[str, Any] = {"dates": [f"{d:%Y-%m-%d}" for d in hist.index]}
+    for w in (20, 50, 200):
+        out[f"pct_above_sma_{w}"] = finite(hist[f"pct_above_sma_{w}"].to_numpy())
+    return out
 
 
 # -- sectors & leaders ----------------------------------------------------------------
