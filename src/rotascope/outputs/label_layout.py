@@ -17,6 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
+
+#: A box (x0, y0, x1, y1) as a sequence or an array.
+Box = Sequence[float] | npt.NDArray[np.float64]
 
 __all__ = ["place_labels", "boxes_overlap"]
 
@@ -26,7 +30,7 @@ _ANGLES = np.deg2rad([45, 90, 0, 135, 315, 180, 270, 225, 67.5, 22.5, 112.5, 337
 _MAX_RINGS = 40
 
 
-def boxes_overlap(a: Sequence[float], b: Sequence[float], pad: float = 0.0) -> bool:
+def boxes_overlap(a: Box, b: Box, pad: float = 0.0) -> bool:
     """True when boxes ``(x0, y0, x1, y1)`` overlap once each is grown by ``pad``/2."""
     return bool(a[0] - pad < b[2] and b[0] - pad < a[2]
                 and a[1] - pad < b[3] and b[1] - pad < a[3])
@@ -45,7 +49,7 @@ def _inside(box: np.ndarray, bounds: Sequence[float]) -> bool:
 def place_labels(anchors: np.ndarray, sizes: np.ndarray, bounds: Sequence[float], *,
                  offset: tuple[float, float] = (4.0, 4.0), pad: float = 2.0,
                  step: float | None = None,
-                 obstacles: Sequence[Sequence[float]] = ()) -> np.ndarray:
+                 obstacles: Sequence[Box] = ()) -> np.ndarray:
     """Offsets (pixels, lower-left corner of each label from its anchor) with no overlaps.
 
     Parameters

@@ -105,7 +105,7 @@ def track_record_sentence(ctx: ReportContext, history: Any, rules: Any
     rec = spell_record(verdict, spy, ctx.as_of, start=start, window=TRACK_WINDOW)
     data = {k: (_d(x) if hasattr(x, "strftime") else x) for k, x in rec.to_dict().items()}
     since = _d(rec.start)
-    if not rec.counted:
+    if not rec.counted or rec.median is None or rec.base_median is None:
         return (f"Track record: no '{rec.verdict}' spell since {since} has a full month "
                 "after it yet."), data
     inputs = {"verdict": rec.verdict, "series": ["SPY"], "window": rec.window,
