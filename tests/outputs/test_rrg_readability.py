@@ -92,10 +92,14 @@ def test_rrg_chart_html_has_arrows_start_markers_and_stamp_below(tmp_path, demo_
     fig = seen[-1]
     arrows = [a for a in fig.layout.annotations if a.showarrow and a.arrowhead == 2]
     assert len(arrows) == len(res.points)
-    for tr in fig.data:
+    # the stamp is the first trace (plotly draws traces in order: every tail covers it),
+    # never an annotation (drawn over everything)
+    stamp, *tails = fig.data
+    assert stamp.mode == "text" and stamp.text == ("SYNTHETIC DATA",)
+    assert "SYNTHETIC DATA" not in {a.text for a in fig.layout.annotations}
+    assert [t.name for t in tails] == [p.ticker for p in res.points]
+    for tr in tails:
         assert tr.marker.symbol[0] == "circle-open"
-    stamp = [s for s in fig.layout.shapes if s.label.text == "SYNTHETIC DATA"]
-    assert len(stamp) == 1 and stamp[0].layer == "below"
     labels = [a for a in fig.layout.annotations if a.text in {f"<b>{p.ticker}</b>"
                                                               for p in res.points}]
     assert len(labels) == len(res.points)

@@ -207,14 +207,18 @@ def _render_html(fig: _Figure, path: Path, plotlyjs: str) -> None:
                     full_html=True)
 
 
-def _html_labels(pfig: Any, fig: _Figure) -> None:
+def _html_labels(pfig: Any, fig: _Figure, *, stamp: bool = True) -> None:
+    """Title, footer and (synthetic, unless ``stamp=False``) the stamp: the label of a
+    paper-wide shape on the "below" layer, so under the traces. (plotly hides such a
+    label under data-bound "below" shapes: the RRG, whose quadrants are shapes, draws
+    its own stamp as its first trace.)"""
     pfig.update_layout(title={"text": fig.title, "x": 0.01}, template="plotly_white",
                        margin={"b": 60})
     pfig.add_annotation(text=fig.footer, xref="paper", yref="paper", x=0, y=-0.08,
                         showarrow=False, font={"size": 10, "color": "#555555"},
                         xanchor="left")
-    if fig.synthetic:
-        # a shape on the "below" layer: under the traces (an annotation would cover them)
+    if fig.synthetic and stamp:
+        # a shape under the traces (an annotation would cover them)
         pfig.add_shape(type="rect", xref="paper", yref="paper", x0=0, x1=1, y0=0, y1=1,
                        line_width=0, fillcolor="rgba(0,0,0,0)", layer="below",
                        label={"text": SYNTHETIC_STAMP, "textangle": -25,
@@ -462,6 +466,10 @@ def _rrg_html(pts: list[Any], path: Path, lim: tuple[float, float], title: str, 
         cx, cy = (0.99 * size - w if right else 0.01 * size), (0.99 * size - h if top else
                                                                  0.01 * size)
         obstacles.append((cx, cy, cx + w, cy + h))
+    if synthetic:  # the first trace, so every tail is drawn over it
+        pfig.add_trace(go.Scatter(x=[100.0], y=[100.0], mode="text", text=[SYNTHETIC_STAMP],
+                                  textfont={"size": 64, "color": "rgba(204,0,0,0.13)"},
+                                  hoverinfo="skip", showlegend=False, name="stamp"))
     heads = []
     for k, pt in enumerate(pts):
         color = RRG_COLORS[k % len(RRG_COLORS)]
@@ -501,7 +509,7 @@ def _rrg_html(pts: list[Any], path: Path, lim: tuple[float, float], title: str, 
     pfig.add_vline(x=100, line_color="#888888", line_width=1)
     pfig.update_xaxes(range=list(lim), title_text="RS-Ratio", automargin=False)
     pfig.update_yaxes(range=list(lim), title_text="RS-Momentum", automargin=False)
-    _html_labels(pfig, _Figure(title, footer, [], synthetic))
+    _html_labels(pfig, _Figure(title, footer, [], synthetic), stamp=False)
     m = _RRG_MARGIN
     pfig.update_layout(width=_RRG_PLOT + m["l"] + m["r"], height=_RRG_PLOT + m["t"] + m["b"],
                        margin=m, autosize=False, showlegend=False)
