@@ -101,7 +101,7 @@ def _labels(ax: Any, heads: list[tuple[str, str, float, float]], captions: list[
             fontsize: float) -> list[Any]:
     if not heads:
         return []
-    fig = ax.get_figure(root=True)
+    fig = ax.figure
     renderer = fig.canvas.get_renderer()
     px_per_pt = fig.dpi / 72.0
     anchors = ax.transData.transform(np.array([[h[2], h[3]] for h in heads]))
