@@ -29,6 +29,7 @@ class Oracle:
 
     def __init__(self, store_path: Path, note: dict[str, Any]) -> None:
         self.con = duckdb.connect(str(store_path), read_only=True)
+        self.store_path = Path(store_path)
         self.note = note
         self.rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
         self._cache: dict[Any, Any] = {}
@@ -322,6 +323,45 @@ class Oracle:
             num += w * (v == direction[g])
         return num / den if den else 0.0
 
+    # -- the verdict's track record ----------------------------------------------------
+    def regime_frames(self, as_of: str, universe: str) -> tuple[pd.Series, pd.DataFrame]:
+        """(confirmed verdict, group scores) per date up to ``as_of``: the regime history
+        is the input here (rotascope's replay of the rules); everything derived from it
+        below is plain pandas."""
+        key = ("regime", as_of, universe)
+        if key not in self._cache:
+            from rotascope.analysis.inputs import load_regime_inputs
+            from rotascope.analysis.regime import load_rules, regime_history
+            from rotascope.data.store import Store
+            from rotascope.market_view import MarketView
+
+            rules = load_rules(None)
+            with Store(self.store_path, read_only=True) as store:
+                inputs = load_regime_inputs(MarketView.open(store, None, as_of=as_of), rules,
+                                            universe=universe)
+                hist = regime_history(inputs.close, inputs.breadth, rules)
+            self._cache[key] = (hist.verdict, hist.scores)
+        return self._cache[key]
+
+    def track_record(self, i: dict[str, Any], as_of: str) -> dict[str, float]:
+        """Spells counted, their median forward SPY return, the base-rate median."""
+        verdict, scores = self.regime_frames(as_of, i["universe"])
+        scores = scores.loc[:as_of]
+        # first session on which every group that ever scores has a score
+        since = max(scores[c].dropna().index[0] for c in scores.columns
+                    if scores[c].notna().any())
+        assert since == pd.Timestamp(i["since"]), (since, i["since"])
+        spy = self.s("SPY", as_of)
+        spy = spy[spy.index >= since]
+        h = i["window"]
+        # forward return from each session; None once the window runs past as_of
+        fwd = {spy.index[k]: spy.iloc[k + h] / spy.iloc[k] - 1 for k in range(len(spy) - h)}
+        v = verdict.reindex(spy.index).dropna()
+        starts = [d for k, d in enumerate(v.index) if k == 0 or v.iloc[k] != v.iloc[k - 1]]
+        mine = [d for d in starts if v[d] == i["verdict"] and d in fwd]
+        return {"spells": len(mine), "median": float(np.median([fwd[d] for d in mine])),
+                "base": float(np.median(list(fwd.values())))}
+
     # -- one figure -----------------------------------------------------------------------
     def value(self, fig: dict[str, Any]) -> float:
         k, i, d = fig["kind"], fig["inputs"], fig["as_of"]
@@ -422,6 +462,10 @@ class Oracle:
             return self.confidence(i["verdict"], d)
         if k == "portfolio_metric":
             return self.portfolio_metric(i, d)
+        if k in ("verdict_spells", "verdict_forward_median", "forward_median_base"):
+            tr = self.track_record(i, d)
+            return {"verdict_spells": tr["spells"], "verdict_forward_median": tr["median"],
+                    "forward_median_base": tr["base"]}[k]
         raise AssertionError(f"no oracle for figure kind {k!r} ({fig['id']})")
 
     def portfolio_metric(self, i: dict[str, Any], as_of: str) -> float:

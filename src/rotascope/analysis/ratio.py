@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,12 +155,16 @@ def ratio_table(close: pd.DataFrame, pairs: Sequence[tuple[str, str]], *,
                 last = "no common dates" if valid.empty else f"last {valid.index[-1]:%Y-%m-%d}"
                 raise NoDataError(f"ratio {a}/{b}: no ratio point within {max_stale_days} days "
                                   f"of {as_of_ts:%Y-%m-%d} ({last})")
-            out.append(RatioStatus(as_of_ts, a, b, pd.NaT, *([np.nan] * 5),
-                                   np.nan, 0, 0, None, None))
+            nan = np.nan
+            out.append(RatioStatus(as_of_ts, a, b, pd.NaT, value=nan, change_1m=nan,
+                                   change_3m=nan, change_6m=nan, pct_vs_sma50=nan,
+                                   pct_vs_sma200=nan, lowest_in_months=0,
+                                   highest_in_months=0, lowest_since=None,
+                                   highest_since=None))
             continue
         row = valid.index[-1]
 
-        def at(field: str, row: pd.Timestamp = row, j: int = j) -> object:
+        def at(field: str, row: pd.Timestamp = row, j: int = j) -> Any:  # a frame cell
             return hist[field].iloc[:, j].loc[row]
 
         low_since = at("lowest_since")

@@ -30,7 +30,7 @@ import pandas as pd
 from ..errors import NoDataError
 
 __all__ = ["FORWARD", "forward_outcomes", "verdict_spells", "RegimeEvaluation",
-           "evaluate_verdicts", "track_record_line"]
+           "evaluate_verdicts", "track_record_line", "SpellRecord", "spell_record"]
 
 #: outcome -> (label, window in sessions)
 FORWARD: dict[str, tuple[str, int]] = {
@@ -260,6 +260,63 @@ def track_record_line(evaluation: RegimeEvaluation, verdict: str) -> dict[str, A
         f"{evaluation.flips_per_year:.1f} flips a year"
         + ("" if out["significant"] else " (not distinguishable from the base rate)") + ".")
     return out
+
+
+@dataclass(frozen=True)
+class SpellRecord:
+    """What followed the spells of one verdict (see :func:`spell_record`)."""
+
+    verdict: str
+    start: pd.Timestamp       # first session considered
+    as_of: pd.Timestamp
+    window: int               # forward window, SPY sessions
+    spells: int               # spells of the verdict that began on or after ``start``
+    counted: int              # ... whose forward window ended by ``as_of``
+    median: float | None      # median forward SPY return after those spells
+    base_median: float | None  # median forward SPY return over every session
+    base_n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "start": self.start, "as_of": self.as_of,
+                "window": self.window, "spells": self.spells, "counted": self.counted,
+                "median": self.median, "base_median": self.base_median,
+                "base_n": self.base_n}
+
+
+def spell_record(verdict: pd.Series, spy: pd.Series, as_of: Any, *, current: str | None = None,
+                 start: Any = None, window: int = 21) -> SpellRecord:
+    """The weekly note's track record of a verdict, point in time.
+
+    On SPY's sessions up to ``as_of``: the verdict's spells (runs of the same confirmed
+    verdict, :func:`verdict_spells`) from ``start`` (default the first session with a
+    verdict); for each spell of ``current`` (default the verdict on ``as_of``), SPY's
+    return from the close of the spell's first session to the close ``window`` sessions
+    later, counted only when that later session is on or before ``as_of``. Their median
+    is compared with the base rate: the median of the same forward return from every
+    session since ``start`` whose window also ended by ``as_of``. Nothing after
+    ``as_of`` is read.
+    """
+    day = pd.Timestamp(as_of)
+    px = spy.loc[:day].dropna()
+    v = verdict.loc[:day].reindex(px.index)
+    first = v.first_valid_index()
+    if first is None:
+        raise NoDataError("no regime verdict on SPY's sessions on or before "
+                          f"{day:%Y-%m-%d}")
+    lo = max(first, pd.Timestamp(start)) if start is not None else first
+    px = px.loc[lo:]
+    v = v.loc[lo:].dropna().astype(str)
+    if current is None:
+        current = str(v.iloc[-1])
+    fwd = _fwd_return(px, window)   # NaN where the window would end after as_of
+    spells = verdict_spells(v)
+    mine = spells[spells["verdict"] == current]
+    after = fwd.reindex(pd.DatetimeIndex(mine["start"])).dropna()
+    base = fwd.dropna()
+    return SpellRecord(current, pd.Timestamp(px.index[0]), pd.Timestamp(px.index[-1]), window,
+                       len(mine), len(after),
+                       float(after.median()) if len(after) else None,
+                       float(base.median()) if len(base) else None, len(base))
 
 
 def evaluate_market(market: Any, rules: Any = None, *, start: Any = None,

@@ -238,9 +238,10 @@ def prepare(strategy: Strategy, market: MarketView, ctx: EvalContext | None = No
     hold = _vector(strategy.hold, assets)
     other = _vector(strategy.otherwise, assets)
     if strategy.rank is not None:
+        rank, universe = strategy.ranking
         mclose = close[members]
-        scores = rank_scores(strategy.rank.tree, mclose).to_numpy(dtype=np.float64)
-        member_mask = market.membership(strategy.universe, index=dates,
+        scores = rank_scores(rank.tree, mclose).to_numpy(dtype=np.float64)
+        member_mask = market.membership(universe, index=dates,
                                         tickers=members).to_numpy(dtype=bool)
         idx = [assets.index(t) for t in members]
         picked = _top_k(scores, member_mask & tradable[:, idx], strategy.top)

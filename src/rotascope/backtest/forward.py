@@ -55,7 +55,7 @@ def forward_after(fired: Mapping[str, Iterable[pd.Timestamp]], close: pd.Series,
     values = s.to_numpy()
     fwd = {k: _fwd(values, h) for k, h in hz.items()}
     in_period = (s.index >= pd.Timestamp(start)) & (s.index <= pd.Timestamp(end))
-    base = {}
+    base: dict[str, dict[str, Any]] = {}
     for k, f in fwd.items():
         x = f[in_period]
         x = x[np.isfinite(x)]
@@ -66,7 +66,7 @@ def forward_after(fired: Mapping[str, Iterable[pd.Timestamp]], close: pd.Series,
         days = pd.DatetimeIndex(list(dates))
         pos = s.index.searchsorted(days, side="right") - 1
         rows = []
-        per = {k: [] for k in hz}
+        per: dict[str, list[float]] = {k: [] for k in hz}
         for d, p in zip(days, pos, strict=True):
             row: dict[str, Any] = {"date": f"{d:%Y-%m-%d}"}
             for k in hz:

@@ -132,6 +132,13 @@ class Strategy:
             out.append(self.cash)
         return list(dict.fromkeys(out))
 
+    @property
+    def ranking(self) -> tuple[RankSpec, str]:
+        """(rank, universe) of a ranking strategy (the parser requires both together)."""
+        if self.rank is None or self.universe is None:
+            raise RuleError(f"strategy {self.id!r} has no 'rank' and 'universe'")
+        return self.rank, self.universe
+
     def with_params(self, **params: Any) -> Strategy:
         """A copy with numeric fields replaced (``top``, ``costs_bps``, ``rebalance``,
         ``lookback`` = the window of every indicator call of the ranking)."""
@@ -319,9 +326,9 @@ def _bind_indicator(ind: Any, node: Call) -> dict[str, Any]:
     rest = list(node.args[1:])
     if len(rest) > len(params):
         raise ValueError(f"{ind.name}() takes at most {len(params)} argument(s) after $")
-    named = dict(node.kwargs)
-    for p, arg in zip(params, rest, strict=False):
-        named.setdefault(p.name, arg)
+    named: dict[str, Node | None] = dict(node.kwargs)
+    for p, positional in zip(params, rest, strict=False):
+        named.setdefault(p.name, positional)
     for p in params:
         arg = named.pop(p.name, None)
         if arg is None:

@@ -147,8 +147,9 @@ def run_sweep(strategy: Strategy, market: MarketView, grid: dict[str, list[Any]]
         scores = []
         for lb in lbs:
             s = strategy if lb is None else strategy.with_params(lookback=lb)
-            scores.append(rank_scores(s.rank.tree, p.close[members]).to_numpy(np.float64))
-        member_mask = market.membership(strategy.universe, index=dates,
+            scores.append(rank_scores(s.ranking[0].tree, p.close[members]
+                                      ).to_numpy(np.float64))
+        member_mask = market.membership(strategy.ranking[1], index=dates,
                                         tickers=members).to_numpy(dtype=bool)
         tradable = np.zeros_like(member_mask)
         tradable[:-1] = p.close.notna().to_numpy()[1:]

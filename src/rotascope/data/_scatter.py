@@ -41,14 +41,14 @@ def scatter_wide(keys: np.ndarray, lookup: np.ndarray, days: np.ndarray, values:
             present[days[i] - lo] = True
     row_of = np.empty(span, np.int64)
     count = 0
-    for d in range(span):
-        row_of[d] = count
-        if present[d]:
+    for k in range(span):
+        row_of[k] = count
+        if present[k]:
             count += 1
     dates = np.empty(count, np.int64)
-    for d in range(span):
-        if present[d]:
-            dates[row_of[d]] = np.int64(d) + np.int64(lo)
+    for k in range(span):
+        if present[k]:
+            dates[row_of[k]] = np.int64(k) + np.int64(lo)
     # (ncols x dates) in C order is (dates x ncols) in Fortran order: each ticker's
     # history contiguous, the layout the signal kernels stream fastest.
     out = np.empty((ncols, count))

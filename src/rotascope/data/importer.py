@@ -21,7 +21,7 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -29,6 +29,9 @@ from ..errors import FileFormatError, ParameterError, SourceError
 from .model import FileReport, ImportResult, Rejection, SeriesData
 from .quality import check_many, reference_calendar
 from .sources.base import Source
+
+if TYPE_CHECKING:
+    from .store import Store
 
 __all__ = ["import_path", "Progress", "EXPORT_MANIFEST"]
 
@@ -108,7 +111,7 @@ def _choose_source(path: Path, adjusted: bool | None, follow_links: bool = False
     return src, src.build_query(path=path, adjusted=adjusted, follow_links=follow_links), []
 
 
-def import_path(store: Any, path: str | Path, *, progress: Progress | None = None,
+def import_path(store: Store, path: str | Path, *, progress: Progress | None = None,
                 calendar: str = "SPY", adjusted: bool | None = None,
                 follow_links: bool = False) -> ImportResult:
     """Import a folder of price files, one file, or a Parquet export into ``store``.
@@ -210,7 +213,8 @@ def _file_reports(order: list[str], series: list[SeriesData], rejected: list[Rej
     for loc in dict.fromkeys([*order, *bad]):
         ok, no = loaded.get(loc, []), bad.get(loc, [])
         first = no[0] if no else None
-        status = "rejected" if no and not ok else "partial" if no else "loaded"
+        status: Literal["loaded", "rejected", "partial"] = (
+            "rejected" if no and not ok else "partial" if no else "loaded")
         out.append(FileReport(loc, status, tuple(s.ticker for s in ok),
                               sum(len(s.frame) for s in ok),
                               None if first is None else first.line,
@@ -246,7 +250,7 @@ def _drop_duplicate_tickers(series: list[SeriesData]) -> tuple[list[SeriesData],
     return keep, rejected
 
 
-def _flags(store: Any, series: list[SeriesData], calendar: str) -> list:
+def _flags(store: Store, series: list[SeriesData], calendar: str) -> list:
     if not series:
         return []
     cal_series = next((s for s in series if s.ticker == calendar), None)

@@ -69,7 +69,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -77,6 +77,9 @@ import pandas as pd
 from ..errors import CalendarWarning, ParameterError, ParameterTypeError
 from . import calendar as _cal
 from .model import QualityFlag, SeriesData
+
+if TYPE_CHECKING:
+    from .store import Store
 
 __all__ = ["POLICY", "REJECT_CHECKS", "FLAG_CHECKS", "JUMP_THRESHOLD", "GAP_DAYS",
            "STALE_RUN", "SHORT_ROWS", "NEAR_ZERO", "check_series", "check_long", "check_many",
@@ -161,11 +164,13 @@ def reference_calendar(calendar: str, ticker_days: pd.DatetimeIndex | None, firs
     return cal.name, days, "; ".join(notes) or None
 
 
-def _iso(day: np.datetime64 | pd.Timestamp) -> str:
+def _iso(day: Any) -> str:
+    # Any: numpy datetime64 scalars of any unit and Timestamps; numpy's stubs have no
+    # overload for (datetime64, unit)
     return str(np.datetime64(day, "D"))
 
 
-def _listed(days: Sequence[Any], limit: int) -> str:
+def _listed(days: Sequence[Any] | np.ndarray, limit: int) -> str:
     shown = " ".join(_iso(d) for d in days[:limit])
     return shown + (" ..." if len(days) > limit else "")
 
@@ -326,19 +331,19 @@ def _check_arrays(names: Sequence[str], starts: np.ndarray, days: np.ndarray,
             hg, hc = np.nonzero(want & ~have)
             split = np.searchsorted(hg, np.arange(len(hit) + 1))
             check = calendar_check_name(calendar_name)
-            for j, g in enumerate(hit):
+            for j, g in enumerate(hit.tolist()):
                 d = cal[hc[split[j]:split[j + 1]]].astype("datetime64[D]")
                 flags.append((g, order["missing"], _flag(
                     names[g], check, len(d), _listed(d, _MAX_LISTED["missing_vs_calendar"]),
                     d)))
 
-    for g in np.flatnonzero(sizes < SHORT_ROWS):
+    for g in np.flatnonzero(sizes < SHORT_ROWS).tolist():
         flags.append((g, order["short_history"], _flag(
             names[g], "short_history", sizes[g], f"{sizes[g]} rows < {SHORT_ROWS}",
             np.empty(0, "datetime64[D]"), first=dt[starts[g]], last=dt[ends[g]])))
     if latest is not None:
-        late = np.int64(np.datetime64(latest, "D").astype(np.int64))
-        for g in np.flatnonzero(days[ends] < late):
+        late = np.int64(np.datetime64(latest).astype("datetime64[D]").astype(np.int64))
+        for g in np.flatnonzero(days[ends] < late).tolist():
             flags.append((g, order["ends_early"], _flag(
                 names[g], "ends_early", 1, f"last {_iso(dt[ends[g]])}", dt[ends[g]:ends[g] + 1])))
 
@@ -540,7 +545,7 @@ class QualityReport:
         }
 
 
-def check_store(store: Any, tickers: Iterable[str] | None = None, *,
+def check_store(store: Store, tickers: Iterable[str] | None = None, *,
                 calendar: str = "SPY", today: Any = None) -> QualityReport:
     """Recompute every flag check from the prices in ``store``.
 

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import numpy as np
@@ -605,7 +605,8 @@ class Store:
                 added, changed = counts.get(s.ticker, (0, 0))
                 changed_written = 0 if s.mode == "append" else changed
                 n = len(s.frame)
-                status = "new" if s.ticker not in existing else (
+                status: Literal["new", "updated", "unchanged"] = "new" \
+                    if s.ticker not in existing else (
                     "updated" if (added or changed_written) else "unchanged")
                 result.results.append(TickerResult(
                     s.ticker, status, n, rows_added=added, rows_changed=changed_written,
@@ -800,7 +801,8 @@ class Store:
                 changed_tickers = []
                 for t, n_rows, added, removed, changed, old_rows in diff:
                     touched = int(added) + int(removed) + int(changed)
-                    status = "new" if old_rows == 0 else ("updated" if touched else "unchanged")
+                    status: Literal["new", "updated", "unchanged"] = (
+                        "new" if old_rows == 0 else ("updated" if touched else "unchanged"))
                     if touched:
                         changed_tickers.append(t)
                     result.results.append(TickerResult(
@@ -820,8 +822,9 @@ class Store:
                                 [changed_tickers])
                 restored = [r.ticker for r in result.results]
                 if "instruments" in tables:
-                    cols = [c for c in tables["instruments"].column_names if c != "ticker"]
-                    sets = ", ".join(f"{c} = excluded.{c}" for c in cols)
+                    info_cols = [c for c in tables["instruments"].column_names
+                                 if c != "ticker"]
+                    sets = ", ".join(f"{c} = excluded.{c}" for c in info_cols)
                     con.execute(f"INSERT INTO instruments BY NAME SELECT * FROM _x_instruments "
                                 f"ON CONFLICT (ticker) DO UPDATE SET {sets}")
                 if "provenance" in tables:

@@ -63,7 +63,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,10 @@ from ..errors import (
 from .model import ImportResult, Rejection, SeriesData, normalize_ticker
 from .sources._http import OnlineSource, SkippedRow
 from .sources.base import Source, available_sources, get_source
+
+if TYPE_CHECKING:
+    from .sources.wikipedia import WikipediaSp500Source
+    from .store import Store
 
 __all__ = ["update_prices", "plan_update", "fetch_update", "write_update", "update_members",
            "update_tickers", "UpdatePlan", "FetchedUpdate", "TickerUpdate", "UpdateResult",
@@ -244,7 +248,7 @@ def default_source_for(ticker: str, stored_source: str | None = None,
     return "yahoo"
 
 
-def update_tickers(store: Any, *, universe: str | None = None,
+def update_tickers(store: Store, *, universe: str | None = None,
                    tickers: Iterable[str] | None = None, settings: Any = None) -> list[str]:
     """Tickers an update covers.
 
@@ -293,7 +297,7 @@ class FetchedUpdate:
     source: str | None = None
 
 
-def plan_update(store: Any, tickers: Iterable[str], *, source: str | None = None,
+def plan_update(store: Store, tickers: Iterable[str], *, source: str | None = None,
                 start: Any = None, overlap: int = 5) -> list[UpdatePlan]:
     """Read what the store holds and decide what to request per ticker (reads only).
 
@@ -325,7 +329,7 @@ def plan_update(store: Any, tickers: Iterable[str], *, source: str | None = None
     return plans
 
 
-def _stored_rows(store: Any, tickers: Sequence[str], overlap: int
+def _stored_rows(store: Store, tickers: Sequence[str], overlap: int
                  ) -> dict[str, tuple[pd.Timestamp, pd.Timestamp, pd.Series]]:
     """ticker -> (last date, first date, closes of the last ``overlap`` rows), one query."""
     if store.is_empty:
@@ -342,7 +346,7 @@ def _stored_rows(store: Any, tickers: Sequence[str], overlap: int
     days = np.asarray(res["date"]).astype("datetime64[ns]")
     close = np.asarray(res["close"], dtype=np.float64)
     firsts = np.asarray(res["first"]).astype("datetime64[ns]")
-    out = {}
+    out: dict[str, tuple[pd.Timestamp, pd.Timestamp, pd.Series]] = {}
     if len(tick) == 0:
         return out
     bounds = np.flatnonzero(tick[1:] != tick[:-1]) + 1
@@ -450,7 +454,7 @@ class _Fetcher:
         return ParsedSeries(mine[0])
 
 
-def update_prices(store: Any, tickers: Iterable[str], *, source: str | None = None,
+def update_prices(store: Store, tickers: Iterable[str], *, source: str | None = None,
                   sources: Mapping[str, Source] | None = None, start: Any = None,
                   overlap: int = 5, tolerance: float = 1e-6,
                   progress: Progress | None = None, calendar: str = "SPY") -> UpdateResult:
@@ -519,7 +523,7 @@ def fetch_update(plans: Sequence[UpdatePlan], *, sources: Mapping[str, Source] |
     return FetchedUpdate(updates, series)
 
 
-def write_update(store: Any, fetched: FetchedUpdate, *, calendar: str = "SPY") -> UpdateResult:
+def write_update(store: Store, fetched: FetchedUpdate, *, calendar: str = "SPY") -> UpdateResult:
     """Write the fetched series in one transaction (with their recomputed quality flags)."""
     updates = {u.ticker: u for u in fetched.updates}
     result = UpdateResult()
@@ -601,7 +605,7 @@ def _apply_counts(updates: dict[str, TickerUpdate], imported: ImportResult) -> N
                                                 rows_changed=r.rows_changed)
 
 
-def _merged_flags(store: Any, series: Sequence[SeriesData], calendar: str) -> list:
+def _merged_flags(store: Store, series: Sequence[SeriesData], calendar: str) -> list:
     """Quality flags of each written ticker's whole history after the write (vectorised)."""
     from .quality import check_long, reference_calendar
 
@@ -640,7 +644,8 @@ def _merged_flags(store: Any, series: Sequence[SeriesData], calendar: str) -> li
                       calendar_name=name, latest=latest)
 
 
-def update_members(store: Any, *, source: Source | None = None, universe: str = "sp500",
+def update_members(store: Store, *, source: WikipediaSp500Source | None = None,
+                   universe: str = "sp500",
                    today: Any = None) -> MembersUpdate:
     """Fetch today's S&P 500 members from Wikipedia and store them as ``universe``.
 

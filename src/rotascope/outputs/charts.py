@@ -42,8 +42,6 @@ CHART_FORMATS = (".png", ".html")
 SYNTHETIC_STAMP = "SYNTHETIC DATA"
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939")
-_QUADRANT_COLORS = {"leading": "#e3f4e1", "weakening": "#fdf3d8", "lagging": "#f9e0e0",
-                    "improving": "#e1ecf9"}
 
 
 # -- a small, backend-neutral description of a figure --------------------------------------
@@ -152,13 +150,14 @@ def _render_png(fig: _Figure, path: Path) -> None:
         ax.set_ylabel(panel.ylabel)
         ax.grid(True, alpha=0.3)
         if len(panel.traces) > 1:
-            ax.legend(loc="upper left", fontsize=8, frameon=False)
+            ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.85, edgecolor="none")
     axes[0].set_title(fig.title, loc="left", fontsize=12)
     mfig.text(0.01, 0.005, fig.footer, fontsize=8, color="#555555", ha="left", va="bottom")
-    if fig.synthetic:
-        mfig.text(0.5, 0.5, SYNTHETIC_STAMP, fontsize=54, color="#cc0000", alpha=0.18,
-                  ha="center", va="center", rotation=25, weight="bold")
     mfig.tight_layout(rect=(0, 0.03, 1, 1))
+    if fig.synthetic:
+        from .watermark import stamp_behind_data
+
+        stamp_behind_data(mfig, SYNTHETIC_STAMP, color="#cc0000", fontsize=54, alpha=0.12)
     mfig.savefig(path, format="png")
 
 
@@ -208,16 +207,22 @@ def _render_html(fig: _Figure, path: Path, plotlyjs: str) -> None:
                     full_html=True)
 
 
-def _html_labels(pfig: Any, fig: _Figure) -> None:
+def _html_labels(pfig: Any, fig: _Figure, *, stamp: bool = True) -> None:
+    """Title, footer and (synthetic, unless ``stamp=False``) the stamp: the label of a
+    paper-wide shape on the "below" layer, so under the traces. (plotly hides such a
+    label under data-bound "below" shapes: the RRG, whose quadrants are shapes, draws
+    its own stamp as its first trace.)"""
     pfig.update_layout(title={"text": fig.title, "x": 0.01}, template="plotly_white",
                        margin={"b": 60})
     pfig.add_annotation(text=fig.footer, xref="paper", yref="paper", x=0, y=-0.08,
                         showarrow=False, font={"size": 10, "color": "#555555"},
                         xanchor="left")
-    if fig.synthetic:
-        pfig.add_annotation(text=SYNTHETIC_STAMP, xref="paper", yref="paper", x=0.5, y=0.5,
-                            showarrow=False, textangle=-25, opacity=0.2,
-                            font={"size": 60, "color": "#cc0000"})
+    if fig.synthetic and stamp:
+        # a shape under the traces (an annotation would cover them)
+        pfig.add_shape(type="rect", xref="paper", yref="paper", x0=0, x1=1, y0=0, y1=1,
+                       line_width=0, fillcolor="rgba(0,0,0,0)", layer="below",
+                       label={"text": SYNTHETIC_STAMP, "textangle": -25,
+                              "font": {"size": 60, "color": "rgba(204,0,0,0.15)"}})
 
 
 # -- public charts ------------------------------------------------------------------------
@@ -366,7 +371,9 @@ def rrg_chart(result: Any, path: str | Path, *, title: str | None = None,
 
     x = RS-Ratio, y = RS-Momentum, both centred on 100; the four quadrants shaded
     (leading top right, weakening bottom right, lagging bottom left, improving top
-    left); each ticker's tail ends in a labelled dot at its latest point.
+    left); each ticker's tail runs from a hollow circle (its oldest point) to an
+    arrowhead (its latest), labelled so that no two labels overlap (a leader line joins
+    a label that had to move). The SYNTHETIC stamp sits behind the data.
     """
     from ..analysis.rotation import RRGResult
 
@@ -400,27 +407,12 @@ def _rrg_png(pts: list[Any], path: Path, lim: tuple[float, float], title: str, f
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from .rrg_draw import draw_rrg
+    from .watermark import stamp_behind_data
+
     fig = Figure(figsize=(9, 9), dpi=110)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    lo, hi = lim
-    for (x0, x1, y0, y1, q) in ((100, hi, 100, hi, "leading"), (100, hi, lo, 100, "weakening"),
-                                (lo, 100, lo, 100, "lagging"), (lo, 100, 100, hi, "improving")):
-        ax.fill_between([x0, x1], y0, y1, color=_QUADRANT_COLORS[q], zorder=0)
-        ax.text(x1 - 0.02 * (hi - lo) if x1 == hi else x0 + 0.02 * (hi - lo),
-                y1 - 0.03 * (hi - lo) if y1 == hi else y0 + 0.02 * (hi - lo), q.title(),
-                ha="right" if x1 == hi else "left", va="top" if y1 == hi else "bottom",
-                fontsize=11, color="#555555", weight="bold")
-    ax.axhline(100, color="#888888", lw=0.8)
-    ax.axvline(100, color="#888888", lw=0.8)
-    for k, pt in enumerate(pts):
-        color = _COLORS[k % len(_COLORS)]
-        x = [tp.rs_ratio for tp in pt.tail]
-        y = [tp.rs_momentum for tp in pt.tail]
-        ax.plot(x, y, color=color, lw=1.2, marker="o", ms=2.5, zorder=2)
-        ax.plot(x[-1], y[-1], "o", color=color, ms=7, zorder=3)
-        ax.annotate(pt.ticker, (x[-1], y[-1]), xytext=(4, 4), textcoords="offset points",
-                    fontsize=9, color=color, weight="bold")
     ax.set_xlim(*lim)
     ax.set_ylim(*lim)
     ax.set_xlabel("RS-Ratio")
@@ -428,41 +420,99 @@ def _rrg_png(pts: list[Any], path: Path, lim: tuple[float, float], title: str, f
     ax.set_title(title, loc="left", fontsize=12)
     fig.text(0.01, 0.005, footer, fontsize=7, color="#555555", ha="left", va="bottom",
              wrap=True)
-    if synthetic:
-        fig.text(0.5, 0.5, SYNTHETIC_STAMP, fontsize=54, color="#cc0000", alpha=0.18,
-                 ha="center", va="center", rotation=25, weight="bold")
+    # the layout first: labels are placed in pixels of the final axes
     fig.tight_layout(rect=(0, 0.04, 1, 1))
+    draw_rrg(ax, {pt.ticker: [(tp.rs_ratio, tp.rs_momentum) for tp in pt.tail] for pt in pts},
+             lim, fontsize=9, quadrant_fontsize=11)
+    if synthetic:
+        stamp_behind_data(fig, SYNTHETIC_STAMP, color="#cc0000", fontsize=54, alpha=0.12)
     fig.savefig(path, format="png")
+
+
+#: Fixed geometry of the HTML RRG (pixels) so labels can be placed before plotly draws:
+#: a square plot area of _RRG_PLOT px with these margins; text sizes estimated per font.
+_RRG_PLOT = 760
+_RRG_MARGIN = {"l": 70, "r": 30, "t": 60, "b": 80}
+_CHAR_PX = {12: 8.5, 14: 10.0}   # bold capitals, a generous average width
+_LINE_PX = {12: 16.0, 14: 19.0}
 
 
 def _rrg_html(pts: list[Any], path: Path, lim: tuple[float, float], title: str, footer: str,
               synthetic: bool, plotlyjs: str) -> None:
     import plotly.graph_objects as go
 
+    from .label_layout import place_labels
+    from .rrg_draw import QUADRANT_COLORS, RRG_COLORS
+
     pfig = go.Figure()
     lo, hi = lim
+    size = float(_RRG_PLOT)
+
+    def px(x: float, y: float) -> tuple[float, float]:  # data -> plot-area pixels, y up
+        return (x - lo) / (hi - lo) * size, (y - lo) / (hi - lo) * size
+
+    obstacles = []
     for (x0, x1, y0, y1, q) in ((100, hi, 100, hi, "leading"), (100, hi, lo, 100, "weakening"),
                                 (lo, 100, lo, 100, "lagging"), (lo, 100, 100, hi, "improving")):
         pfig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line_width=0,
-                       fillcolor=_QUADRANT_COLORS[q], layer="below")
-        pfig.add_annotation(x=(x0 + x1) / 2, y=y1 if y1 == hi else y0, text=q.title(),
-                            showarrow=False, font={"size": 14, "color": "#555555"},
-                            yanchor="top" if y1 == hi else "bottom")
+                       fillcolor=QUADRANT_COLORS[q], layer="below")
+        right, top = x1 == hi, y1 == hi
+        pfig.add_annotation(x=0.99 if right else 0.01, y=0.99 if top else 0.01, xref="paper",
+                            yref="paper", text=f"<b>{q.title()}</b>", showarrow=False,
+                            font={"size": 14, "color": "#555555"},
+                            xanchor="right" if right else "left",
+                            yanchor="top" if top else "bottom")
+        w, h = _CHAR_PX[14] * len(q) + 6, _LINE_PX[14] + 4
+        cx, cy = (0.99 * size - w if right else 0.01 * size), (0.99 * size - h if top else
+                                                                 0.01 * size)
+        obstacles.append((cx, cy, cx + w, cy + h))
+    if synthetic:  # the first trace, so every tail is drawn over it
+        pfig.add_trace(go.Scatter(x=[100.0], y=[100.0], mode="text", text=[SYNTHETIC_STAMP],
+                                  textfont={"size": 64, "color": "rgba(204,0,0,0.13)"},
+                                  hoverinfo="skip", showlegend=False, name="stamp"))
+    heads = []
     for k, pt in enumerate(pts):
-        color = _COLORS[k % len(_COLORS)]
+        color = RRG_COLORS[k % len(RRG_COLORS)]
+        xs = [tp.rs_ratio for tp in pt.tail]
+        ys = [tp.rs_momentum for tp in pt.tail]
+        n = len(pt.tail)
         pfig.add_trace(go.Scatter(
-            x=[tp.rs_ratio for tp in pt.tail], y=[tp.rs_momentum for tp in pt.tail],
-            mode="lines+markers", name=pt.ticker, line={"color": color},
-            marker={"size": [5] * (len(pt.tail) - 1) + [11]},
+            x=xs, y=ys, mode="lines+markers", name=pt.ticker, line={"color": color},
+            marker={"size": [9] + [5] * (n - 1),
+                    "symbol": ["circle-open"] + ["circle"] * (n - 1),
+                    "line": {"width": 1.5, "color": color}},
             text=[tp.date.strftime("%Y-%m-%d") for tp in pt.tail],
             hovertemplate=(f"{pt.ticker}<br>%{{text}}<br>RS-Ratio %{{x:.2f}}"
                            "<br>RS-Momentum %{y:.2f}<extra></extra>")))
+        prev = next(((xs[j], ys[j]) for j in range(n - 2, -1, -1)
+                     if (xs[j], ys[j]) != (xs[-1], ys[-1])), None)
+        if prev is not None:  # the arrowhead on the last move
+            pfig.add_annotation(x=xs[-1], y=ys[-1], ax=prev[0], ay=prev[1], xref="x", yref="y",
+                                axref="x", ayref="y", showarrow=True, arrowhead=2,
+                                arrowsize=1.3, arrowwidth=1.8, arrowcolor=color, text="")
+        heads.append((pt.ticker, color, xs[-1], ys[-1]))
+    anchors = np.array([px(x, y) for _, _, x, y in heads])
+    sizes = np.array([[_CHAR_PX[12] * len(t) + 4, _LINE_PX[12]] for t, *_ in heads])
+    obstacles += [(x - 6, y - 6, x + 6, y + 6) for x, y in anchors]
+    offsets = place_labels(anchors, sizes, (0, 0, size, size), offset=(6.0, 6.0), pad=3.0,
+                           obstacles=obstacles)
+    for (name, color, x, y), off, wh in zip(heads, offsets, sizes, strict=True):
+        cx, cy = off + wh / 2        # the label's centre from its head, pixels, y up
+        moved = float(np.hypot(*(off - 6.0))) > 8.0
+        pfig.add_annotation(x=x, y=y, xref="x", yref="y", text=f"<b>{name}</b>",
+                            font={"size": 12, "color": color}, bgcolor="rgba(255,255,255,0.7)",
+                            showarrow=moved, arrowhead=0, arrowwidth=0.8, arrowcolor=color,
+                            ax=float(cx), ay=float(-cy), standoff=3,
+                            xshift=0 if moved else float(cx), yshift=0 if moved else float(cy),
+                            xanchor="center", yanchor="middle")
     pfig.add_hline(y=100, line_color="#888888", line_width=1)
     pfig.add_vline(x=100, line_color="#888888", line_width=1)
-    pfig.update_xaxes(range=list(lim), title_text="RS-Ratio")
-    pfig.update_yaxes(range=list(lim), title_text="RS-Momentum", scaleanchor="x")
-    _html_labels(pfig, _Figure(title, footer, [], synthetic))
-    pfig.update_layout(height=800, width=900)
+    pfig.update_xaxes(range=list(lim), title_text="RS-Ratio", automargin=False)
+    pfig.update_yaxes(range=list(lim), title_text="RS-Momentum", automargin=False)
+    _html_labels(pfig, _Figure(title, footer, [], synthetic), stamp=False)
+    m = _RRG_MARGIN
+    pfig.update_layout(width=_RRG_PLOT + m["l"] + m["r"], height=_RRG_PLOT + m["t"] + m["b"],
+                       margin=m, autosize=False, showlegend=False)
     pfig.write_html(str(path), include_plotlyjs=_plotly_js_option(plotlyjs, path),
                     full_html=True)
 

@@ -324,8 +324,10 @@ class OnlineSource(Source):
         return f"{type(self).__name__}()"
 
     # -- step 1 -----------------------------------------------------------------------
-    def build_query(self, *, tickers: Iterable[str] | str, start: Any = None,
-                    end: Any = None, **extra: Any) -> Query:
+    # override: every online source takes tickers and a date range, where the plugin
+    # base accepts any keywords (file sources take a path instead)
+    def build_query(self, *, tickers: Iterable[str] | str,  # type: ignore[override]
+                    start: Any = None, end: Any = None, **extra: Any) -> Query:
         """Validate the request (no I/O).
 
         Parameters

@@ -243,9 +243,9 @@ def _detect_yfinance(lines: list[str], location: str, expected: str) -> Layout:
     dups = sorted({f"{c}/{t}" for c, t in pairs if pairs.count((c, t)) > 1})
     if dups:
         raise FileFormatError(location, f"yfinance header repeats column(s) {', '.join(dups)}", 1)
-    for t in dict.fromkeys(tickers[1:]):
-        if "close" not in {c for c, tt in pairs if tt == t}:
-            raise FileFormatError(location, f"yfinance header has no Close column for {t}", 1)
+    for tk in dict.fromkeys(tickers[1:]):
+        if "close" not in {c for c, tt in pairs if tt == tk}:
+            raise FileFormatError(location, f"yfinance header has no Close column for {tk}", 1)
     return Layout("yfinance", tuple(cols), 3, header, tuple(tickers))
 
 

@@ -81,13 +81,13 @@ def measure(plan: Plan, close: np.ndarray, col: dict[str, int], n_stocks: int,
             breadth_end=b_series[-1])
     elif plan.kind == "breakdown":
         hyg, ief, vixy, tnx = (close[:, col[t]] for t in ("HYG", "IEF", "VIXY", "^TNX"))
-        b_series = np.array([breadth(stocks, r) for r in range(s, e + 1)])
-        k = int(b_series.argmin())
+        b_arr = np.array([breadth(stocks, r) for r in range(s, e + 1)])
+        k = int(b_arr.argmin())
         row.update(
             description=(f"SPY falls {p['magnitude']:.0%} over {p['days']} rows in a stressed "
                          "regime; most stocks fall, credit (HYG/IEF) weakens, VIXY jumps"),
-            spy_change=_change(spy, s, e), breadth_start=float(b_series[0]),
-            breadth_end=float(b_series[-1]), breadth_min=float(b_series[k]),
+            spy_change=_change(spy, s, e), breadth_start=float(b_arr[0]),
+            breadth_end=float(b_arr[-1]), breadth_min=float(b_arr[k]),
             breadth_min_date=index[s + k], hyg_ief_change=_change(hyg / ief, s, e),
             vixy_change=_change(vixy, s, e), tnx_change=float(tnx[e] - tnx[s]),
             worst_decline_10d=_worst_decline(spy, s + 1, e))

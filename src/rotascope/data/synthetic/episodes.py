@@ -228,12 +228,28 @@ def _start_row(start: Any, index: pd.DatetimeIndex, where: str) -> int:
     return row
 
 
+def _int(ep: Episode, name: str) -> int:
+    """A numeric field of a resolved episode (plan_episodes fills every field of the
+    kind before planning, so None here is a bug, not bad input)."""
+    value = getattr(ep, name)
+    if value is None:
+        raise ParameterError(f"generate_market(): episode {ep.name!r} has no {name!r}")
+    return int(value)
+
+
+def _float(ep: Episode, name: str) -> float:
+    value = getattr(ep, name)
+    if value is None:
+        raise ParameterError(f"generate_market(): episode {ep.name!r} has no {name!r}")
+    return float(value)
+
+
 def _span(ep: Episode, s: int) -> tuple[int, int, int]:
     """(first imposed row, end row, last imposed row) for an episode starting at ``s``."""
     if ep.kind == "crash_weak_bounce":
-        last = s + ep.days + ep.bounce_days + FADE_ROWS
+        last = s + _int(ep, "days") + _int(ep, "bounce_days") + FADE_ROWS
         return s - RUN_UP_ROWS + 1, last, last
-    end = s + ep.days - 1
+    end = s + _int(ep, "days") - 1
     if ep.kind == "range":
         return s + 1, end, end + EXIT_ROWS
     return s + 1, end, end
@@ -261,12 +277,12 @@ def _fold(y: np.ndarray, width: float) -> np.ndarray:
 def _crash_path(rng: np.random.Generator, ep: Episode, vol: float) -> np.ndarray:
     """Log returns of the run-up, crash, bounce and fade (rows s-2 .. end)."""
     run_up = rng.uniform(0.003, 0.009, RUN_UP_ROWS) * (vol / 0.012) ** 0.5
-    fall = np.log1p(-ep.magnitude)
-    crash = _positive_steps(rng, ep.days, fall)
+    fall = np.log1p(-_float(ep, "magnitude"))
+    crash = _positive_steps(rng, _int(ep, "days"), fall)
     # bounce top = trough + retrace * (peak - trough), in price terms (peak = 1)
-    top = 1.0 - ep.magnitude * (1.0 - ep.retrace)
-    rise = np.log(top / (1.0 - ep.magnitude))
-    bounce = _positive_steps(rng, ep.bounce_days, rise)
+    top = 1.0 - _float(ep, "magnitude") * (1.0 - _float(ep, "retrace"))
+    rise = np.log(top / (1.0 - _float(ep, "magnitude")))
+    bounce = _positive_steps(rng, _int(ep, "bounce_days"), rise)
     # fade: a reflected walk below the top, never deeper than half-way to the trough
     walk = np.abs(np.cumsum(rng.standard_normal(FADE_ROWS) * vol * 0.6))
     path = -(walk + np.arange(1, FADE_ROWS + 1) * vol * 0.1)
@@ -285,12 +301,12 @@ def _plan_one(ep: Episode, s: int, rng: np.random.Generator, name: str) -> Plan:
     if ep.kind == "rotation":
         n = end - s
         spy = _bridge(rng, n, float(np.log1p(rng.uniform(-0.01, 0.01))), 0.005)
-        rel = _bridge(rng, n, float(np.log1p(-ep.magnitude)), 0.006)
+        rel = _bridge(rng, n, float(np.log1p(-_float(ep, "magnitude"))), 0.006)
         cum = np.cumsum(rel)
         floor = cum[:-1].min() if n > 1 else 0.0
         if cum[-1] > floor - 0.003:          # end the episode at the relative low
             rel[-1] -= cum[-1] - (floor - 0.003)
-        broad = _bridge(rng, n, float(np.log1p(BROADENING * ep.magnitude)), 0.002)
+        broad = _bridge(rng, n, float(np.log1p(BROADENING * _float(ep, "magnitude"))), 0.002)
         plan.spy = (rows, spy)
         plan.mags = (rows, spy + rel)
         plan.rsp = (rows, spy + broad)
@@ -298,12 +314,12 @@ def _plan_one(ep: Episode, s: int, rng: np.random.Generator, name: str) -> Plan:
         plan.idio = (rows, ROTATION_IDIO)
     elif ep.kind == "breakdown":
         n = end - s
-        plan.spy = (rows, _bridge(rng, n, float(np.log1p(-ep.magnitude)), 0.014))
+        plan.spy = (rows, _bridge(rng, n, float(np.log1p(-_float(ep, "magnitude"))), 0.014))
         plan.stressed = rows
-        plan.stress = (rows, ep.magnitude)
+        plan.stress = (rows, _float(ep, "magnitude"))
     elif ep.kind == "range":
         n = end - s
-        width = float(np.log1p(ep.band)) * 0.92
+        width = float(np.log1p(_float(ep, "band"))) * 0.92
         y = width / 2 + np.cumsum(rng.standard_normal(n) * 0.0065)
         x = np.concatenate(([0.0], _fold(y, width) - width / 2))
         inside = np.diff(x)
@@ -319,14 +335,14 @@ def _plan_one(ep: Episode, s: int, rng: np.random.Generator, name: str) -> Plan:
     else:
         vol = 0.03 if ep.target == "IBIT" else 0.012
         path = _crash_path(rng, ep, vol)
-        trough = s + ep.days
-        plan.marks.update(peak=s, trough=trough, top=trough + ep.bounce_days)
+        trough = s + _int(ep, "days")
+        plan.marks.update(peak=s, trough=trough, top=trough + _int(ep, "bounce_days"))
         if ep.target == "IBIT":
             plan.bitcoin = (rows, path)
         else:
             plan.spy = (rows, path)
-            plan.stressed = np.arange(s + 1, trough + ep.bounce_days + 1)
-            plan.stress = (np.arange(s + 1, trough + 1), ep.magnitude)
+            plan.stressed = np.arange(s + 1, trough + _int(ep, "bounce_days") + 1)
+            plan.stress = (np.arange(s + 1, trough + 1), _float(ep, "magnitude"))
     return plan
 
 

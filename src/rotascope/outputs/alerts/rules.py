@@ -365,23 +365,12 @@ def _scalar_positions(text: str, node: yaml.ScalarNode, value: str) -> tuple[tup
 
 # -- channels ----------------------------------------------------------------------------
 
-def _channel_option(r: _Reader, check: str, node: yaml.Node, what: str, base: Path) -> Any:
-    value = r.scalar(node) if isinstance(node, yaml.ScalarNode) else None
-    if check == "emails":
-        items = r.string_list(node, what)
-        if items is None:
-            return None
-        for v, n in items:
-            if not _EMAIL_RE.match(v):
-                r.problem(n, f"{what}: {v!r} is not an email address")
-        return tuple(v for v, _ in items)
-    if not isinstance(node, yaml.ScalarNode):
-        r.problem(node, f"{what} must be a single value")
-        return None
-    if check in ("text", "path", "url", "env", "header", "email", "stream", "starttls") and (
-            not isinstance(value, str) or not value.strip()):
-        r.problem(node, f"{what} must be non-empty text")
-        return None
+#: Channel options whose value is non-empty text (checked by :func:`_text_option`).
+_TEXT_CHECKS = ("text", "path", "url", "env", "header", "email", "stream", "starttls")
+
+
+def _text_option(r: _Reader, check: str, node: yaml.Node, what: str, base: Path,
+                 value: str) -> str | None:
     if check == "path":
         p = Path(os.path.expanduser(value))
         return str(p if p.is_absolute() else (base / p))
@@ -423,6 +412,27 @@ def _channel_option(r: _Reader, check: str, node: yaml.Node, what: str, base: Pa
         return value
     if check == "text":
         return value
+    raise AssertionError(f"unhandled text check {check!r}")  # _TEXT_CHECKS lists them all
+
+
+def _channel_option(r: _Reader, check: str, node: yaml.Node, what: str, base: Path) -> Any:
+    value = r.scalar(node) if isinstance(node, yaml.ScalarNode) else None
+    if check == "emails":
+        items = r.string_list(node, what)
+        if items is None:
+            return None
+        for v, n in items:
+            if not _EMAIL_RE.match(v):
+                r.problem(n, f"{what}: {v!r} is not an email address")
+        return tuple(v for v, _ in items)
+    if not isinstance(node, yaml.ScalarNode):
+        r.problem(node, f"{what} must be a single value")
+        return None
+    if check in _TEXT_CHECKS:
+        if not isinstance(value, str) or not value.strip():
+            r.problem(node, f"{what} must be non-empty text")
+            return None
+        return _text_option(r, check, node, what, base, value)
     if check == "bool":
         if not isinstance(value, bool):
             r.problem(node, f"{what} must be true or false")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,12 @@ from ._common import (
     open_market,
     settings_of,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ...analysis.regime import RegimeResult
+    from ...config import Settings
 
 __all__ = ["regime", "rules_path", "regime_result", "regime_payload"]
 
@@ -35,7 +41,7 @@ $ROTASCOPE_HOME/regime.yaml if it exists, or --rules FILE.
 """
 
 
-def rules_path(settings: object, explicit: str | None) -> Path | None:
+def rules_path(settings: Settings, explicit: str | None) -> Path | None:
     """--rules FILE, else $ROTASCOPE_HOME/regime.yaml when present, else the defaults."""
     if explicit:
         return Path(explicit)
@@ -95,7 +101,7 @@ def regime(ctx: click.Context, as_of: object, start: object, end: object,
     _print_result(result)
 
 
-def _print_result(result: object) -> None:
+def _print_result(result: RegimeResult) -> None:
     from rich.table import Table
 
     from ..fmt import pct
@@ -123,7 +129,7 @@ def _print_result(result: object) -> None:
     out.print(t)
 
 
-def _print_changes(changes: object) -> None:
+def _print_changes(changes: pd.DataFrame) -> None:
     from rich.table import Table
 
     t = Table(title="Regime changes", title_justify="left", header_style="bold")

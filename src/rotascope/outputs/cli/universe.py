@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -91,10 +92,10 @@ def list_cmd(ctx: click.Context, as_json: bool) -> None:
     for col in ("name", "source", "members", "description"):
         table.add_column(col, justify="right" if col == "members" else "left",
                          overflow="fold")
-    for r in rows:
-        pit = " (point-in-time)" if r["point_in_time"] else ""
-        table.add_row(escape(r["name"]), r["source"], str(r["members"]),
-                      escape(r["description"] + pit))
+    for u in unis:
+        pit = " (point-in-time)" if u.point_in_time else ""
+        table.add_row(escape(u.name), u.source, str(len(u.tickers)),
+                      escape(u.description + pit))
     console().print(table)
 
 
@@ -122,7 +123,7 @@ def show_cmd(ctx: click.Context, name: str, as_of: pd.Timestamp | None, as_json:
         if uni.source == "store":
             m = store.universe_members(name)
             meta = {r.ticker: (r.name, r.sector) for r in m.itertuples()}
-    members = []
+    members: list[dict[str, Any]] = []   # JSON rows: ticker, name, sector, has_prices
     for t in uni.tickers:
         name_, sector = meta.get(t, (None, None))
         if t in inst.index:

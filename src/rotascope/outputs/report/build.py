@@ -342,7 +342,7 @@ def build_report(market: MarketView, *, rules: Any = None, universe: str = "sp50
     prev_note = previous(ctx.as_of) if callable(previous) else previous
 
     sections: dict[str, Section] = {}
-    sections["verdict"] = S.verdict_section(ctx, result, rules)
+    sections["verdict"] = S.verdict_section(ctx, result, rules, hist)
     sections["index"] = S.index_section(ctx)
     sections["mag7"] = S.mag7_section(ctx)
     sections["global"] = S.global_section(ctx)

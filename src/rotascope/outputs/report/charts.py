@@ -5,13 +5,14 @@ One function per :class:`~rotascope.outputs.report.model.ChartSpec` kind:
 * ``index``: the index with its 20/50/100/200-day averages (and a sideways range's
   floor and ceiling, dashed) over its 14-day RSI (30/70 bands);
 * ``ratios``: one panel per ratio line with its 50- and 200-day averages;
-* ``rrg``: the relative rotation graph, quadrants shaded, each ticker's tail ending in
-  a dot at its latest point;
+* ``rrg``: the relative rotation graph (:mod:`rotascope.outputs.rrg_draw`): quadrants
+  shaded, each tail from a hollow circle to an arrowhead, labels that never overlap;
 * ``breadth``: the share of members above their 50- and 200-day averages, with the
   index on a second axis.
 
-With ``synthetic=True`` every chart carries a large diagonal "SYNTHETIC DATA" mark and
-a corner label. Sizes are fixed (900 x 500 pixels) so output is reproducible.
+With ``synthetic=True`` every chart carries a large, light diagonal "SYNTHETIC DATA"
+mark behind its data (:mod:`rotascope.outputs.watermark`) and a corner label. Sizes are
+fixed (900 x 500 pixels) so output is reproducible.
 """
 
 from __future__ import annotations
@@ -20,22 +21,29 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["render_chart", "CHART_KINDS", "SYNTHETIC_MARK", "CHART_SIZE"]
+__all__ = ["render_chart", "draw_chart", "CHART_KINDS", "SYNTHETIC_MARK", "CHART_SIZE"]
 
 SYNTHETIC_MARK = "SYNTHETIC DATA"
 #: Width, height (inches) and dpi of every chart.
 CHART_SIZE = (9.0, 5.0, 100)
 
+#: Legends go where they cover the fewest points, on a light box so a line under them
+#: does not run through the text.
+_LEGEND: dict[str, Any] = {"loc": "best", "fontsize": 8, "frameon": True, "framealpha": 0.85,
+                           "edgecolor": "none", "facecolor": "white"}
 _COLORS = {20: "#9ecae1", 50: "#3182bd", 100: "#fd8d3c", 200: "#d62728"}
-_QUAD_COLORS = {"leading": "#e5f5e0", "weakening": "#fff7bc", "lagging": "#fee0d2",
-                "improving": "#deebf7"}
 
 
 def _figure(rows: int = 1, heights: tuple[float, ...] | None = None) -> tuple[Any, list[Any]]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     w, h, dpi = CHART_SIZE
     fig = Figure(figsize=(w, h), dpi=dpi)
+    FigureCanvasAgg(fig)  # a renderer to measure labels with (the RRG places them)
+    _layout(fig)
+    if rows == 0:
+        return fig, []
     if rows == 1:
         return fig, [fig.add_subplot(1, 1, 1)]
     gs = fig.add_gridspec(rows, 1, height_ratios=heights or (1,) * rows, hspace=0.08)
@@ -45,9 +53,15 @@ def _figure(rows: int = 1, heights: tuple[float, ...] | None = None) -> tuple[An
     return fig, axes
 
 
+def _layout(fig: Any) -> None:
+    # fixed margins, set before drawing so label placement sees the final axes
+    fig.subplots_adjust(left=0.07, right=0.93, top=0.91, bottom=0.08)
+
+
 def _stamp(fig: Any) -> None:
-    fig.text(0.5, 0.5, SYNTHETIC_MARK, fontsize=54, color="#c0392b", alpha=0.18,
-             ha="center", va="center", rotation=25, weight="bold", zorder=100)
+    from ..watermark import stamp_behind_data
+
+    stamp_behind_data(fig, SYNTHETIC_MARK, color="#c0392b", fontsize=54, alpha=0.12)
     fig.text(0.995, 0.005, SYNTHETIC_MARK + " - not a real market", fontsize=9,
              color="#c0392b", ha="right", va="bottom", weight="bold")
 
@@ -64,7 +78,7 @@ def _index(fig_axes: tuple[Any, list[Any]], data: dict[str, Any]) -> None:
         start, floor, ceiling = data["range"]
         for y in (floor, ceiling):
             ax.hlines(y, start, close.index[-1], colors="#7f7f7f", linestyles="--", lw=1.0)
-    ax.legend(loc="upper left", fontsize=8, ncol=5, frameon=False)
+    ax.legend(**_LEGEND, ncol=5)
     ax.grid(alpha=0.25)
     ax.tick_params(labelbottom=False)
     r = data["rsi"]
@@ -87,7 +101,7 @@ def _ratios(fig: Any, data: dict[str, Any]) -> None:
                 label="50-day")
         ax.plot(d["sma200"].index, d["sma200"].to_numpy(), color=_COLORS[200], lw=1.0,
                 label="200-day")
-        ax.legend(loc="upper left", fontsize=8, ncol=3, frameon=False)
+        ax.legend(**_LEGEND, ncol=3)
         ax.grid(alpha=0.25)
         if i < n - 1:
             ax.tick_params(labelbottom=False)
@@ -96,31 +110,14 @@ def _ratios(fig: Any, data: dict[str, Any]) -> None:
 def _rrg(ax: Any, data: dict[str, Any]) -> None:
     import numpy as np
 
+    from ..rrg_draw import draw_rrg
+
     tails = data["tails"]
     pts = np.array([p for tail in tails.values() for p in tail], dtype=float)
     span = max(2.5, float(np.nanmax(np.abs(pts - 100.0))) * 1.15) if len(pts) else 3.0
-    lo, hi = 100 - span, 100 + span
-    ax.fill_between([100, hi], 100, hi, color=_QUAD_COLORS["leading"])
-    ax.fill_between([100, hi], lo, 100, color=_QUAD_COLORS["weakening"])
-    ax.fill_between([lo, 100], lo, 100, color=_QUAD_COLORS["lagging"])
-    ax.fill_between([lo, 100], 100, hi, color=_QUAD_COLORS["improving"])
-    for name, (x, y) in {"leading": (hi, hi), "weakening": (hi, lo), "lagging": (lo, lo),
-                         "improving": (lo, hi)}.items():
-        ax.text(x, y, name, fontsize=9, color="#555555", alpha=0.9,
-                ha="right" if x > 100 else "left", va="top" if y > 100 else "bottom")
-    for name, tail in tails.items():
-        xs = [p[0] for p in tail]
-        ys = [p[1] for p in tail]
-        ax.plot(xs, ys, lw=1.0, alpha=0.8)
-        ax.scatter(xs[-1:], ys[-1:], s=30, zorder=3)
-        ax.annotate(name, (xs[-1], ys[-1]), xytext=(4, 4), textcoords="offset points",
-                    fontsize=8)
-    ax.axhline(100, color="grey", lw=0.7)
-    ax.axvline(100, color="grey", lw=0.7)
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
     ax.set_xlabel("RS-Ratio", fontsize=9)
     ax.set_ylabel("RS-Momentum", fontsize=9)
+    draw_rrg(ax, tails, (100 - span, 100 + span), fontsize=8, quadrant_fontsize=9)
 
 
 def _breadth(ax: Any, data: dict[str, Any]) -> None:
@@ -131,7 +128,7 @@ def _breadth(ax: Any, data: dict[str, Any]) -> None:
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of members", fontsize=8)
     ax.grid(alpha=0.25)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(**_LEGEND)
     ax2 = ax.twinx()
     ax2.plot(idx.index, idx.to_numpy(), color="#7f7f7f", lw=1.0)
     ax2.set_ylabel("SPY", fontsize=8)
@@ -150,6 +147,14 @@ def render_chart(spec: Any, *, synthetic: bool = False) -> bytes:
     ParameterError
         Unknown chart kind.
     """
+    fig = draw_chart(spec, synthetic=synthetic)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def draw_chart(spec: Any, *, synthetic: bool = False) -> Any:
+    """The matplotlib Figure of ``spec`` (what :func:`render_chart` saves)."""
     from ...errors import ParameterError
 
     if spec.kind not in CHART_KINDS:
@@ -158,18 +163,12 @@ def render_chart(spec: Any, *, synthetic: bool = False) -> bytes:
         fig, axes = _figure(2, (3.0, 1.0))
         _index((fig, axes), dict(spec.data))
     elif spec.kind == "ratios":
-        from matplotlib.figure import Figure
-
-        w, h, dpi = CHART_SIZE
-        fig = Figure(figsize=(w, h), dpi=dpi)
+        fig, _ = _figure(0)
         _ratios(fig, dict(spec.data))
     else:
         fig, (ax,) = _figure(1)
         CHART_KINDS[spec.kind](ax, dict(spec.data))
     fig.suptitle(spec.title, fontsize=10, x=0.01, ha="left")
-    fig.subplots_adjust(left=0.07, right=0.93, top=0.91, bottom=0.08)
     if synthetic:
         _stamp(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    return fig

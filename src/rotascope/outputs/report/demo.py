@@ -15,7 +15,10 @@ import hashlib
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ...data.store import Store
 
 __all__ = ["DEMO_SPEC", "demo_settings", "generator_fingerprint", "ensure_demo_store",
            "import_market"]
@@ -49,7 +52,7 @@ def generator_fingerprint(spec: dict[str, Any] | None = None) -> str:
     return h.hexdigest()
 
 
-def import_market(store: Any, market: Any) -> None:
+def import_market(store: Store, market: Any) -> None:
     """Write a :class:`~rotascope.data.synthetic.SyntheticMarket` into ``store``: prices,
     instrument names/kinds/sectors and the point-in-time ``sp500`` universe."""
     store.import_series(market.to_series_data(), source="synthetic", location=market.location)

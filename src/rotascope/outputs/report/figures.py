@@ -125,6 +125,14 @@ FIGURE_KINDS: dict[str, str] = {
     "regime_gap": "regime measure - its nearest vote-changing threshold",
     "regime_score": "weighted mean of the group's votes (regime rules)",
     "regime_confidence": "confidence of the verdict (regime rules)",
+    "verdict_spells": "spells (runs on SPY's sessions) of the confirmed verdict inputs.verdict "
+                      "that began on or after inputs.since and whose next inputs.window "
+                      "SPY sessions ended by as_of",
+    "verdict_forward_median": "median SPY return from the close of the first session of "
+                              "each of those spells to the close inputs.window sessions "
+                              "later",
+    "forward_median_base": "median SPY return over inputs.window sessions from every SPY "
+                           "session from inputs.since whose window ended by as_of",
 }
 
 

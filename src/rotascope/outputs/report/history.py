@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from ...data.store import Store
 
 __all__ = ["REPORTS_DDL", "save_note", "previous_note", "list_notes"]
 
@@ -31,7 +34,7 @@ CREATE TABLE IF NOT EXISTS reports (
 """
 
 
-def _has_table(store: Any) -> bool:
+def _has_table(store: Store) -> bool:
     if not getattr(store, "exists", True):
         return False
     rows = store.con.execute("SELECT count(*) FROM information_schema.tables "
@@ -39,7 +42,7 @@ def _has_table(store: Any) -> bool:
     return bool(rows[0][0])
 
 
-def save_note(store: Any, note: dict[str, Any], *, created_at: datetime | None = None) -> None:
+def save_note(store: Store, note: dict[str, Any], *, created_at: datetime | None = None) -> None:
     """Store ``note`` (the ``note.json`` dict) under its ``as_of``, replacing that date.
 
     Parameters
@@ -58,7 +61,7 @@ def save_note(store: Any, note: dict[str, Any], *, created_at: datetime | None =
                      json.dumps(note, ensure_ascii=False)])
 
 
-def previous_note(store: Any, as_of: Any) -> dict[str, Any] | None:
+def previous_note(store: Store, as_of: Any) -> dict[str, Any] | None:
     """The latest stored note dated strictly before ``as_of`` (its JSON), or None."""
     if not _has_table(store):
         return None
@@ -67,7 +70,7 @@ def previous_note(store: Any, as_of: Any) -> dict[str, Any] | None:
     return json.loads(rows[0][0]) if rows else None
 
 
-def list_notes(store: Any) -> pd.DataFrame:
+def list_notes(store: Store) -> pd.DataFrame:
     """Stored notes: as_of, created_at, verdict, synthetic (newest first)."""
     cols = ["as_of", "created_at", "verdict", "synthetic"]
     if not _has_table(store):

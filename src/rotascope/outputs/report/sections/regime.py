@@ -21,8 +21,8 @@ from ._common import (
 if TYPE_CHECKING:
     from ..build import ReportContext
 
-__all__ = ["verdict_section", "positioning_section", "risks_section", "flip_candidates",
-           "measure_unit", "raw_verdict", "group_scores"]
+__all__ = ["verdict_section", "track_record_sentence", "track_start", "positioning_section",
+           "risks_section", "flip_candidates", "measure_unit", "raw_verdict", "group_scores"]
 
 
 # -- the verdict -------------------------------------------------------------------------
@@ -74,7 +74,57 @@ def _threshold_text(ctx: ReportContext, e: Any, rule: Any) -> str:
     return "; ".join(parts)
 
 
-def verdict_section(ctx: ReportContext, result: Any, rules: Any) -> Section:
+#: Forward window of the track record line (one month of SPY sessions).
+TRACK_WINDOW = 21
+
+
+def track_start(scores: Any, as_of: Any) -> Any:
+    """The first session on which every group that scores by ``as_of`` has a score
+    (before it, the verdict rests on part of the evidence); None when none scores."""
+    seen = scores.loc[:as_of]
+    firsts = [seen[c].first_valid_index() for c in seen.columns]
+    firsts = [f for f in firsts if f is not None]
+    return max(firsts) if firsts else None
+
+
+def track_record_sentence(ctx: ReportContext, history: Any, rules: Any
+                          ) -> tuple[str | None, dict[str, Any]]:
+    """The one line on what followed the current verdict's past spells (issue 12), from
+    the regime history (:class:`~rotascope.analysis.regime.RegimeHistory`), point in
+    time: from the first session with every group scoring (:func:`track_start`), and a
+    forward month counts only if it ended by the note's date."""
+    from ....analysis.regime_eval import spell_record
+
+    if history is None:
+        return None, {}
+    verdict = history.verdict
+    start = track_start(history.scores, ctx.as_of)
+    spy = ctx.series("SPY")
+    if spy is None or start is None or verdict.loc[start:ctx.as_of].dropna().empty:
+        return None, {}
+    rec = spell_record(verdict, spy, ctx.as_of, start=start, window=TRACK_WINDOW)
+    data = {k: (_d(x) if hasattr(x, "strftime") else x) for k, x in rec.to_dict().items()}
+    since = _d(rec.start)
+    if not rec.counted or rec.median is None or rec.base_median is None:
+        return (f"Track record: no '{rec.verdict}' spell since {since} has a full month "
+                "after it yet."), data
+    inputs = {"verdict": rec.verdict, "series": ["SPY"], "window": rec.window,
+              "since": since, "rules": rules.source, "universe": ctx.universe}
+    n = ctx.add("regime.track.spells", rec.counted, kind="verdict_spells", unit="count",
+                definition=f"'{rec.verdict}' spells since {since} with a full month after",
+                inputs=inputs)
+    med = ctx.add("regime.track.median", rec.median, kind="verdict_forward_median",
+                  unit="pct", definition=f"median SPY return over the month after a "
+                  f"'{rec.verdict}' spell began", inputs=inputs)
+    base = ctx.add("regime.track.base", rec.base_median, kind="forward_median_base",
+                   unit="pct", definition="median SPY return over a month from any session",
+                   inputs=inputs)
+    return (f"Track record: since {since}, '{rec.verdict}' spells were followed by a median "
+            f"{med} SPY over the next month (n={n} spells; base rate {base})."), data
+
+
+def verdict_section(ctx: ReportContext, result: Any, rules: Any,
+                    history: Any = None) -> Section:
     v = ctx.voice
     by_id = _register_evidence(ctx, result, rules)
     conf = ctx.add("regime.confidence", result.confidence, kind="regime_confidence",
@@ -91,6 +141,9 @@ def verdict_section(ctx: ReportContext, result: Any, rules: Any) -> Section:
     s1 += f" (confidence {conf})" if conf else ""
     s1 += (f", in force since {_d(result.since)}." if result.since is not None else ".")
     sentences = [s1, result.description]
+    track, track_data = track_record_sentence(ctx, history, rules)
+    if track:
+        sentences.append(track)
     if result.raw_verdict != result.verdict:
         sentences.append(f"The daily reading has turned to {result.raw_verdict}, but it has "
                          "not held long enough yet to replace the call.")
@@ -124,7 +177,7 @@ def verdict_section(ctx: ReportContext, result: Any, rules: Any) -> Section:
     data = {"verdict": result.verdict, "raw_verdict": result.raw_verdict,
             "since": None if result.since is None else _d(result.since),
             "for": [e.id for e in pro], "against": [e.id for e in con],
-            "no_data": [e.id for e in nodata]}
+            "no_data": [e.id for e in nodata], "track_record": track_data}
     return Section("verdict", "The regime verdict", tuple(blocks), data)
 
 # -- positioning and what would change the view ------------------------------------------
