@@ -124,8 +124,10 @@ def _sweep(market: Any, strategies: list[Any], grid: tuple[str, ...], start: Any
     spec = parse_grid(list(grid))
     sw = run_sweep(strategies[0], market, spec, start, regime_rules=regime_rules)
     best = sw.best()
-    dsr = deflated_sharpe(sw.returns[best.name], sw.table["sharpe"])
-    wf = walk_forward(sw) if len(sw.returns) > 6 * 252 else None
+    returns = sw.returns
+    assert returns is not None  # run_sweep keeps the returns by default
+    dsr = deflated_sharpe(returns[best.name], sw.table["sharpe"])
+    wf = walk_forward(sw) if len(returns) > 6 * 252 else None
     table = sw.table.sort_values("sharpe", ascending=False)
     if out_dir:
         from ..backtest_report import write_tear_sheet
