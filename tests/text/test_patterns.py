@@ -246,9 +246,29 @@ def test_context_carries_subject_and_period(table) -> None:
     # The third sentence states no period: the paragraph's last one is used, and marked.
     assert found[2].window.text == "on Thursday"
     assert found[2].window.origin.startswith("context: 'on Thursday'")
-    # A new paragraph starts without a carried period.
+    # A paragraph (a bullet) stating no period reads the one of the paragraph before,
+    # marked as such; three paragraphs on, nothing carries.
     found = claims_of(table, "Nvidia rallied 8% last week.\n\nTesla fell 2%.")
+    assert found[1].window.text == "last week"
+    assert found[1].window.origin == "context: 'last week' (an earlier paragraph)"
+    found = claims_of(table, "Nvidia rallied 8% last week.\n\nNo figures.\n\n"
+                             "None here.\n\nTesla fell 2%.")
     assert found[1].window is None
+
+
+def test_anaphoric_periods_and_intraday_figures(table) -> None:
+    found = claims_of(table, "Apple fell 2% on Tuesday, and Tesla sank 4% that day.")
+    assert [(c.tickers, c.kind, c.window.text) for c in found] == [
+        (["AAPL"], "one_day", "on Tuesday"), (["TSLA"], "one_day", "on Tuesday")]
+    # "in the session" after a weekly figure is the reference date's session.
+    found = claims_of(table, "Apple fell 2% this week. Tesla sank 4% in the session.")
+    assert found[1].kind == "one_day" and found[1].window.relative == "today"
+    # A figure at the open is not the close.
+    found = claims_of(table, "Nvidia closed down 3.2% yesterday after being up 5% at the open.")
+    assert [c.stated for c in found] == [-0.032]
+    # Numbers in words, and "like" as a hedge.
+    found = claims_of(table, "TSLA up twenty-three percent yesterday. SPY down like 10% YTD.")
+    assert [(c.stated, c.qualifier) for c in found] == [(0.23, None), (-0.10, "about")]
 
 
 @pytest.mark.parametrize("text", [

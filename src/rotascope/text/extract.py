@@ -467,6 +467,7 @@ def _md_inline_text(tok: object) -> str:
 # -- HTML ---------------------------------------------------------------------------------
 
 _DROP = {"script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object"}
+_FOOTNOTE_MARK = re.compile(r"\s*\[?(?:\d{1,3}|[*\u2020\u2021\u00a7]{1,3}|[a-z])\]?\s*")
 _BLOCK = {"p", "div", "section", "article", "main", "header", "footer", "aside", "h1", "h2",
           "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "pre", "td", "th", "tr",
           "table", "ul", "ol", "dl", "figure", "figcaption", "address", "hr", "body", "form",
@@ -522,7 +523,9 @@ def _parse_html(text: str, source: str, notes: list[str] | None = None) -> Docum
             if not tag:
                 add(el.tail, getattr(el, "sourceline", None))
                 continue
-            if tag in _DROP:
+            if tag in _DROP or (tag == "sup" and _FOOTNOTE_MARK.fullmatch(
+                    el.text_content() or "")):
+                # A footnote mark ("in May<sup>1</sup>") is not part of the sentence.
                 add(el.tail, el.sourceline)
                 continue
             if tag in _BLOCK:

@@ -390,8 +390,7 @@ def _same_place(find: str, quote: str) -> bool:
     """The expected fragment is in the checker's quote, or the quote (with its figure)
     lies inside a longer expected fragment ("The S&P 500 fell 2.9% on Monday" vs the
     quote "S&P 500 fell 2.9% on Monday")."""
-    return find in quote or (len(quote) >= 8 and any(ch.isdigit() for ch in quote)
-                             and quote in find)
+    return find in quote or (len(quote) >= 12 and quote in find)
 
 
 def score(results: dict[str, list[dict]], expected: list[Expected],

@@ -93,7 +93,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"second|1st|2nd)\s+half(?:\s+of\s+(?:(?P<hy>(?:19|20)\d\d)|"
                         r"(?P<hlast>last\s+year|this\s+year|the\s+year)))?|H(?P<hn2>[12])"
                         r"(?:\s+(?P<hy2>(?:19|20)\d\d))?)\b", re.I)),
-    ("vague_since", re.compile(rf"\bsince\s+(?:early|mid|late|the\s+middle\s+of|the\s+end\s+of)"
+    ("since_end", re.compile(rf"\bsince\s+the\s+(?:end|close)\s+of\s+(?P<mon>{_MONTH})"
+                             rf"(?:\s+(?P<year>(?:19|20)\d\d))?", re.I)),
+    ("since_quarter", re.compile(r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+)?"
+                                 r"(?:(?P<qn>first|second|third|fourth|1st|2nd|3rd|4th)\s+"
+                                 r"quarter|Q(?P<qn2>[1-4])|(?P<cur>quarter|month|week))"
+                                 r"(?:\s+(?:of\s+)?(?P<qy>(?:19|20)\d\d))?", re.I)),
+    ("vague_since", re.compile(rf"\bsince\s+(?:early|mid|late|the\s+middle\s+of)"
                                rf"[-\s]+(?P<mon>{_MONTH})", re.I)),
     ("since_start", re.compile(rf"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?P<mon>{_MONTH})"
                                rf"(?:\s+(?P<year>(?:19|20)\d\d))?", re.I)),
@@ -122,7 +128,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this|(?:for|on|in|over|ended|finished|"
                                r"closed|ending|finishing|closing)\s+the)\s+"
                                r"(?P<unit>week|month|quarter)\b|"
-                               r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b", re.I)),
+                               r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b|"
+                               r"\b(?P<abbr>WTD|MTD|QTD)\b", re.I)),
     ("through_date", re.compile(rf"\b(?:through|thru|up\s+to)\s+(?:(?P<mon>{_MONTH})\s+"
                                 rf"{_DAY.format('day')}(?:,?\s+(?P<year>(?:19|20)\d\d))?|"
                                 rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))(?![\d-])", re.I)),
@@ -139,6 +146,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"(?!\s*(?:-|to)\s*\d)", re.I)),
     ("weekday", re.compile(rf"\b(?:(?:on|last)\s+)?(?P<wd>{_WD})(?:'s|\u2019s)?"
                            rf"(?:\s+(?:session|trading))?\b", re.I)),
+    ("same", re.compile(r"\b(?:(?:on|in)\s+)?(?:that|the\s+same)\s+(?:day|session)|"
+                        r"\b(?:in|on)\s+the\s+session|"
+                        r"\b(?:in|over|during|across|for)\s+(?:that|the\s+same|this)\s+"
+                        r"(?:stretch|period|span|time|window|spell)\b", re.I)),
     ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|on\s+the\s+day|"
                                 r"in\s+(?:today's|yesterday's)\s+session)\b", re.I)),
 ]
@@ -194,6 +205,19 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
     g = m.groupdict()
     if name == "vague_since":
         return WindowSpec("since", phrase, month=_month(g["mon"]), relative="vague")
+    if name == "since_end":
+        # "since the end of September": from September's last close.
+        mon = _month(g["mon"])
+        if mon is None:
+            return None
+        year = _year(g["year"])
+        return WindowSpec("since", phrase, month=mon % 12 + 1,
+                          year=None if year is None else year + (mon == 12))
+    if name == "since_quarter":
+        if g.get("cur"):
+            return WindowSpec("calendar", phrase, unit=g["cur"].lower(), offset=0)
+        q = _QUARTERS.get((g.get("qn") or "").lower()) or int(g.get("qn2") or 1)
+        return WindowSpec("since", phrase, month=3 * q - 2, year=_year(g.get("qy")))
     if name == "since_start":
         return WindowSpec("since", phrase, month=_month(g["mon"]), year=_year(g["year"]))
     if name == "ytd":
@@ -236,7 +260,8 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
         unit = g["unit"].lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=-1)
     if name == "this_period":
-        unit = str(g.get("unit") or g.get("unit2")).lower()
+        abbr = {"w": "week", "m": "month", "q": "quarter"}.get((g.get("abbr") or " ")[0].lower())
+        unit = str(g.get("unit") or g.get("unit2") or abbr).lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=0)
     if name == "half":
         h = {"first": 1, "1st": 1, "second": 2, "2nd": 2}.get((g.get("hn") or "").lower()) \
@@ -263,6 +288,11 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
         return WindowSpec("calendar", phrase, unit="year", year=int(g["year"]))
     if name == "weekday":
         return WindowSpec("day", phrase, weekday=_WEEKDAYS[g["wd"].lower()])
+    if name == "same":
+        # "that day", "in that stretch", "since then": the period of the claim before
+        # (patterns.py resolves it from the context; "in the session" alone is today).
+        return WindowSpec("same", phrase, relative="session" if re.search(
+            r"day|session", phrase, re.I) else "period")
     if name == "relative_day":
         rel = g["rel"].lower()
         rel = "yesterday" if "yesterday" in rel else "today"

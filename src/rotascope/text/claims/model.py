@@ -67,9 +67,12 @@ class WindowSpec:
     ``day``       one trading day: ``weekday`` (0 = Monday), ``date``, or
                   ``relative`` ("today", "yesterday").
     ``peak``      from the highest close of the last ``rows`` rows (None: all history).
+    ``same``      "that day", "in that stretch", "since then": the period of the claim
+                  before it (replaced by that period in stage 2; "in the session" with
+                  nothing before is the reference date's session).
     """
 
-    type: Literal["rows", "ytd", "calendar", "since", "day", "peak"]
+    type: Literal["rows", "ytd", "calendar", "since", "day", "peak", "same"]
     text: str
     rows: int | None = None
     unit: str | None = None

@@ -71,13 +71,24 @@ __all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES"
 
 # -- vocabulary ---------------------------------------------------------------------------
 
-_NUM = r"[+\-\u2212\u2013]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-\u2212\u2013]?\d+(?:\.\d+)?"
+#: Numbers written as words count only before a percent unit ("twenty-three percent").
+_WORD_NUM = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|"
+             r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|"
+             r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
+             r"nineteen)(?=\s+(?:percent|per\s+cent|percentage\s+points?)\b)")
+_NUM = (r"[+\-\u2212\u2013]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-\u2212\u2013]?\d+(?:\.\d+)?|"
+        + _WORD_NUM)
+_WORD_VALUES = {w: i for i, w in enumerate(
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
 _PCT_UNIT = r"(?:\s?%|\s+percent\b|\s+per\s+cent\b|\s+pct\b)"
 _PP_UNIT = (r"(?:\s+percentage[-\s]points?\b|\s?pp\b|\s?ppts?\b|\s+points?\b|\s?%|"
             r"\s+percent\b|\s+basis\s+points?\b|\s?bps?\b)")
 _QUAL = (r"(?P<q>more\s+than|over|above|at\s+least|north\s+of|in\s+excess\s+of|upwards\s+of|"
          r"just\s+over|a\s+little\s+over|slightly\s+more\s+than|nearly|almost|close\s+to|"
-         r"just\s+shy\s+of|just\s+under|approaching|about|around|roughly|some|approximately|"
+         r"just\s+shy\s+of|just\s+under|approaching|something\s+like|more\s+or\s+less|"
+         r"give\s+or\s+take|circa|maybe|like|about|around|roughly|some|approximately|"
          r"an\s+estimated|~|less\s+than|under|at\s+most|up\s+to|as\s+much\s+as|a\s+further|"
          r"another|an\s+additional|fully|a\s+full|a\s+hefty|a\s+whopping|a\s+modest|a\s+mere|"
          r"only|just|exactly)?\s*")
@@ -85,7 +96,9 @@ _QUALIFIERS = {
     "over": ("more than", "over", "above", "at least", "north of", "in excess of",
              "upwards of", "just over", "a little over", "slightly more than", "as much as"),
     "nearly": ("nearly", "almost", "close to", "just shy of", "just under", "approaching"),
-    "about": ("about", "around", "roughly", "some", "approximately", "an estimated", "~"),
+    "about": ("about", "around", "roughly", "some", "approximately", "an estimated", "~",
+              "something like", "like", "maybe", "more or less", "give or take", "circa",
+              "roughly like", "about like"),
     "under": ("less than", "under", "at most", "up to"),
 }
 
@@ -102,7 +115,8 @@ _DOWN = (r"fell|falls|fallen|falling|dropped|drops|dropping|declined|declines|de
          r"plunged|plunges|plummeted|plummets|sank|sinks|sinking|shed|sheds|shedding|retreated|"
          r"retreats|dipped|dips|eased|eases|skidded|gave\s+up|gave\s+back|given\s+up|"
          r"given\s+back|sold\s+off|crashed|cratered|tanked|tanks|collapsed|sagged|sags|"
-         r"shaved\s+off|surrendered|decreased|is\s+down|was\s+down|are\s+down|"
+         r"shaved\s+off|surrendered|decreased|dumped|dumps|dumping|tanking|slumping|"
+         r"is\s+down|was\s+down|are\s+down|"
          r"were\s+down|has\s+been\s+down|down|lower\s+by|is\s+off|was\s+off|off")
 _UP_NOUN = r"gain|rise|rally|jump|advance|surge|increase|climb|return|rebound|pop|spike|run-up"
 _DOWN_NOUN = (r"drop|decline|fall|loss|slide|plunge|slump|selloff|sell-off|retreat|decrease|"
@@ -114,7 +128,7 @@ _MONTH_NAMES = (r"(?:January|February|March|April|May|June|July|August|September
 #: Words that mark a mention as the *object* of a comparison, not a claim's subject.
 _OBJECT_MARK = re.compile(r"(?:\bthan|\bversus|\bvs\.?|\bv\.|\brelative\s+to|\bagainst|"
                           r"\bcompared\s+(?:with|to)|\bover|\bto|\bfor|\bbehind|"
-                          r"\bahead\s+of|/)\s*(?:the\s+|its\s+)?$", re.I)
+                          r"\bahead\s+of|\bamong|\bamongst|/)\s*(?:the\s+|its\s+)?$", re.I)
 #: Business quantities: a figure about them is not a price claim.
 _NON_PRICE = re.compile(
     r"\b(?:revenue|revenues|sales|earnings|profit|profits|income|EPS|margin|margins|guidance|"
@@ -153,6 +167,9 @@ def parse_number(text: str) -> float:
     """``"6,800"`` -> 6800.0, ``"-3.5"`` / ``"\u22123.5"`` -> -3.5, ``"60k"`` -> 60000.0."""
     t = text.strip().replace(",", "").replace("\u2212", "-").replace("\u2013", "-")
     t = t.replace("$", "")
+    words = re.split(r"[-\s]+", t.lower())
+    if words[0] in _TENS or words[0] in _WORD_VALUES:
+        return float(sum(_TENS.get(w, _WORD_VALUES.get(w, 0)) for w in words))
     mult = 1.0
     if t[-1:] in ("k", "K"):
         mult, t = 1000.0, t[:-1]
@@ -184,6 +201,11 @@ class Context:
     notes: list[str] = field(default_factory=list)
     last_window: tuple[WindowSpec, int] | None = None
     last_direction: int | None = None
+    #: The last period of an earlier paragraph and that paragraph's index (a bullet or a
+    #: paragraph without a period of its own reads the one just before it).
+    prev_window: tuple[WindowSpec, int] | None = None
+    #: The period of the last claim made ("that day", "in that stretch" refer to it).
+    claim_window: WindowSpec | None = None
 
 
 @dataclass
@@ -1117,6 +1139,10 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     return None
 
 
+#: How many paragraphs back a period carries to a paragraph that states none (a bullet
+#: after "What happened on Monday", a paragraph after a heading).
+_CARRY_PARAGRAPHS = 2
+
 #: Words that start another clause: a period on the other side of them is not shared.
 _OTHER_CLAUSE = re.compile(r"\b(?:after|before|following|having|while|whereas|but|"
                            r"although|though|unlike)\b|;", re.I)
@@ -1124,6 +1150,12 @@ _OTHER_CLAUSE = re.compile(r"\b(?:after|before|following|having|while|whereas|bu
 
 _MEMBERS_AFTER = re.compile(r"\s+(?:stocks|members|components|constituents|companies|"
                             r"names|issues)\b", re.I)
+
+
+#: A figure about the session's path, not its close ("after being up 5% at the open").
+_INTRADAY = re.compile(r"(?:\s*(?:%|percent|per\s+cent))?\s+(?:at\s+the\s+open|intraday|"
+                       r"at\s+one\s+point|at\s+(?:the|its)\s+(?:session|intraday|day's)\s+"
+                       r"(?:high|low)|earlier\s+in\s+the\s+(?:day|session))\b", re.I)
 
 
 def _hedged(text: str, f: _Found) -> bool:
@@ -1188,7 +1220,8 @@ def _list_subjects(f: _Found, mentions: list[Mention], text: str,
     while earlier:
         prev = earlier.pop()
         gap = text[prev.end:chain[0].start]
-        if prev.start in used_objects or not _LIST_SEP.fullmatch(gap):
+        if prev.start in used_objects or not _LIST_SEP.fullmatch(gap) or \
+                _is_object(prev, text):
             break
         chain.insert(0, prev)
     if len(chain) < 2:
@@ -1209,6 +1242,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
     """Claims of one sentence (see module docs); updates ``context`` for the next one."""
     ctx = context if context is not None else Context()
     if sentence.paragraph != ctx.paragraph:
+        if ctx.last_window is not None:
+            ctx.prev_window = (ctx.last_window[0], ctx.paragraph)
         ctx.paragraph = sentence.paragraph
         ctx.last_window = None
         ctx.last_direction = None
@@ -1237,7 +1272,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             figures.append((f.fig_start, f.fig_end))
             found.append(f)
     found.sort(key=lambda f: f.start)
-    found = [f for f in found if not _hedged(text, f)]
+    found = [f for f in found if not _hedged(text, f) and not _INTRADAY.match(text, f.fig_end)]
     claims: list[Claim] = []
     used_objects: set[int] = set()
     for f in found:
@@ -1298,6 +1333,21 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             if spec is None and ctx.last_window is not None:
                 w, idx = ctx.last_window
                 spec = replace(w, origin=f"context: {w.text!r} (sentence {idx + 1})")
+            if spec is None and ctx.prev_window is not None and \
+                    0 < sentence.paragraph - ctx.prev_window[1] <= _CARRY_PARAGRAPHS:
+                w = ctx.prev_window[0]
+                spec = replace(w, origin=f"context: {w.text!r} (an earlier paragraph)")
+        if spec is not None and spec.type == "same":
+            # "that day", "in that stretch": the period of the claim before.
+            said = spec.text
+            if ctx.claim_window is not None and (
+                    spec.relative != "session" or ctx.claim_window.type == "day"):
+                spec = replace(ctx.claim_window, origin=f"context: {said!r} = "
+                               f"{ctx.claim_window.text!r}")
+            elif spec.relative == "session":
+                spec = WindowSpec("day", said, relative="today")
+            else:
+                spec = None
         elif spec is None and f.kind in ("extreme", "ratio_extreme", "moving_average", "rsi",
                                          "breadth", "level", "range"):
             day = [w for w, s, e in windows if w.type == "day"]
@@ -1316,6 +1366,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                 f.kind = "decline"
         if f.direction:
             prev_direction = f.direction
+        if spec is not None and f.needs_window:
+            ctx.claim_window = spec
         quote_start = f.subject.start if (f.subject is not None and not f.subject_after
                                           and f.subject.start < f.start) else f.start
         if f.kind in ("ratio_extreme",) and pair[0] is not None:
