@@ -118,9 +118,9 @@ class Prices:
             if not (self.root / "prices" / f"{t}.csv").exists():
                 continue
             x = self.s(t, d)
-            if len(x) < n or x.index[-1] != d:
+            if len(x) < n + 1 or x.index[-1] != d:
                 continue
-            prev = x.iloc[-n:-1]
+            prev = x.iloc[-n - 1:-1]
             highs += int(x.iloc[-1] > prev.max())
             lows += int(x.iloc[-1] < prev.min())
         return highs, lows

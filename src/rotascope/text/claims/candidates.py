@@ -41,7 +41,7 @@ CLAIM_WORDS = re.compile(
     r"three\s+quarters|reclaimed|lost\s+its|above|below|rising|falling|turning|"
     r"higher\s+highs|lower\s+lows|lower\s+highs|higher\s+lows|new\s+highs?|new\s+lows?|"
     r"doubled|tripled|quadrupled|halved|a\s+tenth|most|majority|percent|participation|"
-    r"peaked|bottomed|topped|outnumber\w*)\b",
+    r"peaked|bottomed|topped|outnumber\w*|breadth)\b",
     re.I)
 _WORDLIKE = re.compile(r"[A-Za-z$]{2,}")
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|\s+and\s+|\s*&\s*|"

@@ -78,8 +78,10 @@ _WORD_NUM = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-
              r"nineteen)(?=\s+(?:percent|per\s+cent|percentage\s+points?)\b)")
 _NUM = (r"[+\-\u2212\u2013]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-\u2212\u2013]?\d+(?:\.\d+)?|"
         + _WORD_NUM)
-_WORD_VALUES = {w: i for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
+_WORD_VALUES = {w: i for i, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen"))}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}
 _PCT_UNIT = r"(?:\s?%|\s+percent\b|\s+per\s+cent\b|\s+pct\b)"
@@ -151,7 +153,8 @@ _HEDGE = re.compile(
     r"expects?|expected|expecting|forecasts?|forecasting|predicts?|predicted|projects?|"
     r"projected|sees|see\s+(?:it|them|the)|targets?|targeting|aims?|likely\s+to|poised\s+to|"
     r"set\s+to|on\s+track\s+to|on\s+course\s+to|bound\s+to|looks?\s+set|"
-    r"threatens?\s+to|risks\s+(?:a|an|falling|slipping|further)|hopes?|wants?\s+to|"
+    r"threatens?\s+to|risks\s+(?:a|an|falling|slipping|further)|hopes?|wants?|wish(?:es)?|"
+    r"(?:looking|waiting|watching)\s+for|"
     r"needs?\s+to|has\s+to|have\s+to|would\s+need|scenario|base\s+case|bull\s+case|"
     r"bear\s+case|suppose|assuming|imagine|what\s+if|next\s+(?:week|month|quarter|year)|"
     r"by\s+year[-\s]end|by\s+the\s+end\s+of|in\s+the\s+coming)\b", re.I)
@@ -334,6 +337,43 @@ def _breadth_up(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found 
     return _Found("breadth_moves", "breadth", m.start(), m.end(), m.start(), m.end(), value,
                   q, details={"universe": _universe_of(uni), "side": "up" if up else "down",
                               "measure": "moves"}, needs_window=True, subject_optional=True)
+
+
+_HL = r"(?:new\s+)?(?:52-week\s+|one-year\s+|12-month\s+|annual\s+)?(?:new\s+)?"
+#: "New 52-week highs outnumber new lows", "more S&P 500 stocks hit 52-week lows than highs".
+_HILO = _rx(rf"""\b(?:{_HL}(?P<a>highs|lows)\s+(?:(?:now|still|again|have|has|easily|
+    comfortably|far|handily)\s+)*(?:outnumber\w*|exceed\w*|outpac\w*|outstrip\w*|top|topped|
+    tops|beat|beats|are\s+ahead\s+of)\s+(?:the\s+)?{_HL}(?P<b>highs|lows)|
+    more\s+(?:(?P<uni>S&P\s*500|Nasdaq[-\s]100)\s+)?(?:{_STOCKS}\s+)?(?:(?:are\s+)?
+    (?:hit|hitting|made|making|set|setting|at|reached|reaching|posted|posting)\s+)?
+    {_HL}(?P<c>highs|lows)\s+than\s+(?:new\s+)?(?:52-week\s+)?(?P<d>highs|lows))\b""")
+#: "Participation is broad", "breadth is narrow", "a rally with narrow participation".
+_PARTICIPATION = _rx(r"""\b(?:(?:participation|breadth|the\s+advance|the\s+rally)\s+
+    (?:is|was|remains|remained|has\s+been|looks|stays|stayed|is\s+getting|got)\s+
+    (?:(?:very|quite|still|increasingly|unusually|remarkably|historically|extremely|so|too)
+    \s+)?(?P<s1>broad|narrow|wide|thin)|(?P<s2>broad|narrow|thin)(?:[-\s]based)?\s+
+    (?:participation|breadth))\b""")
+
+
+def _hilo(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    a, b = (m.group("a"), m.group("b")) if m.group("a") else (m.group("c"), m.group("d"))
+    if a.lower() == b.lower():
+        return None
+    more = a.lower()
+    return _Found("new_highs_lows", "breadth", m.start(), m.end(), m.start(), m.end(),
+                  {"more": more}, details={"universe": _universe_of(m.group("uni")),
+                                           "measure": "highs_lows", "more": more},
+                  needs_window=False, subject_optional=True)
+
+
+def _participation(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    word = (m.group("s1") or m.group("s2")).lower()
+    side = "broad" if word in ("broad", "wide") else "narrow"
+    return _Found("participation", "breadth", m.start(), m.end(), m.start(), m.end(),
+                  {"participation": side}, details={"universe": "sp500",
+                                                    "measure": "participation",
+                                                    "side": side},
+                  needs_window=False, subject_optional=True)
 
 
 def _universe_of(text: str | None) -> str:
@@ -880,6 +920,14 @@ _MOVE_VS = _rx(rf"""\b(?:versus|vs\.?|compared\s+(?:with|to)|against|while|and|b
 _MOVE_AND = _rx(rf"""\b(?:and|but)\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}
     (?=\s+(?:year[-\s]to[-\s]date|YTD|this|over|in|for|since|last|on|so\s+far|the\s+past)\b)""")
 
+#: Headline style: a signed figure right after the name ("NVDA +18.7% on Wednesday",
+#: "Nvidia -3.2% WTD"): the sign is the direction.
+_MOVE_SIGNED = _rx(r"""(?<![\w.,%])(?P<num>[+\-\u2212\u2013]\d+(?:\.\d+)?)\s?%""")
+#: A verbless list after a move ("the S&P 500 lost 1.5%, the Nasdaq 100 1.0% and the
+#: Russell 2000 1.7%"): each name with its own figure, the verb's direction and period.
+_MOVE_ELIDED = _rx(rf"""(?:,\s*(?:and\s+|while\s+)?|\s+and\s+)(?:the\s+)?
+    (?P<subj>[A-Z$][^,;%]{{1,40}}?)\s+{_QUAL}(?P<num>\d+(?:\.\d+)?){_PCT_UNIT}""")
+
 _UP_SET = set(re.sub(r"\\s\+", " ", _UP).split("|"))
 
 
@@ -977,6 +1025,34 @@ def _move_vs(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
     return f
 
 
+def _move_signed(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    owner = [x for x in mentions if 0 <= m.start() - x.end <= 2
+             and re.fullmatch(r"\s*:?\s*", text[x.end:m.start()])]
+    if not owner:
+        return None
+    num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
+    d = -1 if num.startswith("-") else 1
+    return _Found("move_signed", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  _signed(num.lstrip("+-"), d), None, subject=owner[-1],
+                  details={"verb": "+" if d > 0 else "-"}, direction=d)
+
+
+def _move_elided(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    subj = [x for x in mentions if x.end == m.end("subj") and x.start >= m.start("subj")]
+    if not subj:
+        return None
+    before = text[:m.start()]
+    verb = None
+    for v in re.finditer(rf"\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}\d", before, re.I):
+        verb = v.group("verb")
+    if verb is None:
+        return None
+    d = _direction_of(verb)
+    return _Found("move_elided", "return", subj[0].start, m.end(), m.start("num"),
+                  m.end("num"), _signed(m.group("num"), d), parse_qualifier(m.group("q")),
+                  subject=subj[0], details={"verb": verb}, direction=d)
+
+
 def _move_and(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     """"up 8% for the week and 13% year to date": the second figure, same subject and
     direction as the move before it."""
@@ -1040,6 +1116,8 @@ RULES: tuple[Rule, ...] = (
     Rule("breadth", "breadth", _BREADTH1, _breadth),
     Rule("breadth_share", "breadth", _BREADTH2, _breadth),
     Rule("breadth_moves", "breadth", _BREADTH_UP, _breadth_up),
+    Rule("new_highs_lows", "breadth", _HILO, _hilo),
+    Rule("participation", "breadth", _PARTICIPATION, _participation),
     Rule("rsi_pattern", "rsi", _RSI_PATTERN, _rsi_pattern),
     Rule("rsi_level", "rsi", _RSI_LEVEL, _rsi_level),
     Rule("rsi_state", "rsi", _RSI_STATE, _rsi_state),
@@ -1055,6 +1133,7 @@ RULES: tuple[Rule, ...] = (
     Rule("extreme_record", "extreme", _RECORD, _record),
     Rule("range", "range", _RANGE, _range),
     Rule("level", "level", _LEVEL, _level),
+    Rule("move_elided", "return", _MOVE_ELIDED, _move_elided),
     Rule("move_noun", "return", _MOVE_NOUN, _move_noun),
     Rule("move_fraction", "return", _MOVE_FRAC, _move_frac),
     Rule("move_multiple", "return", _MOVE_MULT, _move_mult),
@@ -1062,6 +1141,7 @@ RULES: tuple[Rule, ...] = (
     Rule("move_bp", "return", _MOVE_BP, _move_bp),
     Rule("move_dir", "return", _MOVE_DIR, _move_dir),
     Rule("move_versus", "return", _MOVE_VS, _move_vs),
+    Rule("move_signed", "return", _MOVE_SIGNED, _move_signed),
     Rule("move_and", "return", _MOVE_AND, _move_and),
     Rule("outperformance_sign", "outperformance", _OUTPERF_BARE, _outperf_bare),
     Rule("rank", "rank", _RANK, _rank),

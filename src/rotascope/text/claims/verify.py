@@ -300,6 +300,10 @@ def _window_of(claim: Claim) -> WindowSpec:
 
 def _resolve(spec: WindowSpec, ref: pd.Timestamp, close: pd.Series) -> ResolvedWindow:
     try:
+        if spec.type == "span":
+            from .dates import resolve_span
+
+            return resolve_span(spec, ref, close)
         return resolve(spec, ref, close.index)
     except WindowError as exc:
         raise _CannotCheck(f"{close.name}: {exc}") from None
@@ -912,10 +916,66 @@ def _check_breadth_moves(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> 
     return _Outcome(verdict, reason, share, tol.to_dict(), w.to_dict(src))
 
 
+#: "Participation is broad / narrow" (docs/text.md): the share of members above their
+#: 50-day average is over 60% (broad) or under 40% (narrow); "roughly" within 5 pp of
+#: the threshold on the wrong side.
+PARTICIPATION_MA = 50
+PARTICIPATION_BROAD, PARTICIPATION_NARROW, PARTICIPATION_ROUGHLY = 0.60, 0.40, 0.05
+#: A new 52-week high / low: above / below every close of the preceding 252 rows.
+HIGH_LOW_ROWS = 252
+
+
+def _judge_participation(c: Claim, row: pd.Series, uni: str, end: pd.Timestamp,
+                         src: str) -> _Outcome:
+    counted = int(row[f"counted_{PARTICIPATION_MA}"])
+    if counted == 0:
+        raise _CannotCheck(f"no member has {PARTICIPATION_MA} closes up to {_d(end)}")
+    share = float(row[f"pct_above_sma_{PARTICIPATION_MA}"])
+    side = c.details["side"]
+    if side == "broad":
+        gap = share - PARTICIPATION_BROAD
+        rule = f"broad = over {PARTICIPATION_BROAD:.0%} above their 50-day"
+    else:
+        gap = PARTICIPATION_NARROW - share
+        rule = f"narrow = under {PARTICIPATION_NARROW:.0%} above their 50-day"
+    verdict = "holds" if gap > 0 else "roughly" if gap > -PARTICIPATION_ROUGHLY \
+        else "does not hold"
+    reason = (f"{share * 100:.1f}% of {counted} {uni} members closed above their 50-day "
+              f"average on {_d(end)} ({rule}): participation is "
+              f"{'broad' if share > PARTICIPATION_BROAD else 'narrow' if share < PARTICIPATION_NARROW else 'neither broad nor narrow'}."  # noqa: E501
+              " Breadth as in rotascope.analysis.breadth.")
+    tol = {"holds": 0.0, "roughly": PARTICIPATION_ROUGHLY, "unit": "fraction"}
+    window = {"label": "50-day", "text": c.window.text if c.window else None, "start": None,
+              "end": _d(end), "rows": PARTICIPATION_MA, "date_source": src}
+    return _Outcome(verdict, reason, share, tol, window)
+
+
+def _judge_highs_lows(c: Claim, row: pd.Series, uni: str, end: pd.Timestamp,
+                      src: str) -> _Outcome:
+    highs, lows = int(row["new_highs"]), int(row["new_lows"])
+    counted = int(row["counted_high_low"])
+    if counted == 0:
+        raise _CannotCheck(f"no member has {HIGH_LOW_ROWS + 1} closes up to {_d(end)}")
+    more = c.details["more"]
+    a, b = (highs, lows) if more == "highs" else (lows, highs)
+    verdict = "holds" if a > b else "does not hold"
+    reason = (f"On {_d(end)}, {highs} of {counted} {uni} members closed at a new 52-week high "
+              f"and {lows} at a new 52-week low (beyond every close of the preceding "
+              f"{HIGH_LOW_ROWS} rows): new {more} "
+              f"{'outnumber' if a > b else 'do not outnumber'} new "
+              f"{'lows' if more == 'highs' else 'highs'}. Breadth as in "
+              "rotascope.analysis.breadth.")
+    tol = {"holds": 0, "roughly": 0, "unit": "count"}
+    window = {"label": "52-week", "text": c.window.text if c.window else None, "start": None,
+              "end": _d(end), "rows": HIGH_LOW_ROWS, "date_source": src}
+    return _Outcome(verdict, reason, {"new_highs": highs, "new_lows": lows}, tol, window)
+
+
 def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     from ...analysis.breadth import breadth_history
 
-    if c.details.get("measure") == "moves":
+    measure = c.details.get("measure")
+    if measure == "moves":
         return _check_breadth_moves(c, data, ref, src)
 
     market = data.market
@@ -932,7 +992,9 @@ def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     tickers = sorted(t for t in view.ever_members(uni) if t in data.known())
     if not tickers:
         raise _CannotCheck(f"no member of {uni!r} on {_d(day)} has prices in the store")
-    n = int(c.details["ma"])
+    n = int(c.details.get("ma", PARTICIPATION_MA))
+    if measure == "highs_lows":
+        n = HIGH_LOW_ROWS
     # Enough history for the average: n own closes, with room for holidays and gaps.
     start = day - pd.Timedelta(days=int(n * 1.6) + 60)
     close = view.close(tickers, start=start, strict=False)
@@ -942,7 +1004,13 @@ def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     if (day - end).days > MAX_STALE_DAYS:
         raise _CannotCheck(f"no prices within {MAX_STALE_DAYS} days of {_d(day)}")
     mask = view.membership(uni, close.index, tickers)
+    if measure == "highs_lows":
+        row = breadth_history(close, members=mask, windows=(50,),
+                              high_low_window=HIGH_LOW_ROWS).iloc[-1]
+        return _judge_highs_lows(c, row, uni, end, src)
     row = breadth_history(close, members=mask, windows=(n,)).iloc[-1]
+    if measure == "participation":
+        return _judge_participation(c, row, uni, end, src)
     counted = int(row[f"counted_{n}"])
     if counted == 0:
         raise _CannotCheck(f"no member has {n} closes up to {_d(end)}")
