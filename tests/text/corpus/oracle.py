@@ -309,7 +309,8 @@ def expected_verdict(p: Prices, e: Expected) -> tuple[str, Any]:
         # "A peaked (bottomed) first": A's highest (lowest) close in [base, end] comes
         # before B's.
         def when(t: str) -> pd.Timestamp:
-            x = p.s(t, c["end"]).loc[pd.Timestamp(c["base"]):]
+            x = p.s(t, c["end"])
+            x = x.iloc[-int(c["n"]):] if "n" in c else x.loc[pd.Timestamp(c["base"]):]
             return x.idxmax() if c["side"] == "high" else x.idxmin()
         da, db = when(e.ticker), when(e.other)
         return ("holds" if da < db else "does not hold"), (str(da.date()), str(db.date()))

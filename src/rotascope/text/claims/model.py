@@ -44,6 +44,7 @@ KINDS: tuple[str, ...] = (
     "one_day",          # "surged over 3% on Friday"
     "return",           # "up 10% year to date", "fell 5% last month"
     "rank",             # "the best-performing sector in the second half", "energy led"
+    "sequence",         # "bitcoin peaked first", "Nvidia bottomed a month before Tesla"
 )
 
 #: How a figure is qualified in the text: "over 3%" -> "over", "nearly 3%" -> "nearly",

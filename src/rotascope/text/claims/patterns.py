@@ -672,11 +672,71 @@ def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | No
                   details={"side": side, "rows": None}, needs_window=False)
 
 
+#: "the best two-week stretch since 2020", "its worst week since March": an extreme of
+#: the rolling N-session return.
+_STRETCH = _rx(rf"""\b(?P<side>best|worst|strongest|weakest|biggest)\s+
+    (?:(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|a|one)[-\s])?
+    (?P<unit>day|session|week|month)(?:s)?(?:\s+(?:stretch|run|span|period|gain|rally|
+    performance|showing|return|decline|drop|stretches))?\s+since\s+
+    (?:(?P<early>early|mid|late)[-\s]+)?(?:(?P<mon>{_MONTH_NAMES})\.?(?:,?\s+
+    (?P<year>(?:19|20)\d\d))?|(?P<year2>(?:19|20)\d\d))\b""")
+
+
+#: Timing: "Bitcoin peaked first", "Nvidia bottomed a month before Tesla", "the Dow
+#: topped two weeks after the S&P 500".
+_SEQUENCE = _rx(r"""\b(?P<verb>peaked|topped(?:\s+out)?|bottomed(?:\s+out)?|troughed|
+    (?:hit|made|set)\s+(?:its|their)\s+(?P<what>high|peak|top|low|bottom))\s+
+    (?:(?P<n>\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple\s+of)\s+
+    (?P<unit>sessions?|trading\s+days?|days?|weeks?|months?)\s+)?
+    (?P<rel>first|before|ahead\s+of|earlier\s+than|after|later\s+than)\b""")
+
+
+def _sequence(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    verb = m.group("verb").lower()
+    low = "bottom" in verb or "trough" in verb or (m.group("what") or "") in ("low", "bottom")
+    rel = m.group("rel").lower()
+    first = rel in ("first", "before", "ahead of", "earlier than")
+    gap = None
+    if m.group("n"):
+        from .dates import UNIT_ROWS, _unit
+
+        n = parse_count(m.group("n"))
+        if n is None:
+            return None
+        gap = n * UNIT_ROWS[_unit(m.group("unit"))]
+    f = _Found("sequence", "sequence", m.start(), m.end(), m.start(), m.end(),
+               {"extreme": "low" if low else "high", "first": first, "gap_rows": gap},
+               details={"side": "low" if low else "high", "first": first, "gap_rows": gap},
+               needs_window=False)
+    # The instrument it is compared with: the name after "before/after", or (for
+    # "first") the next name in the sentence ("... weeks before the chip stocks topped").
+    after = [x for x in mentions if x.start >= m.end()]
+    if after:
+        f.objects = [after[0]]
+        f.end = max(f.end, after[0].end) if rel != "first" else f.end
+    return f
+
+
+def _stretch(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    n = parse_count(m.group("n")) if m.group("n") else 1
+    if n is None:
+        return None
+    rows = n * {"day": 1, "session": 1, "week": 5, "month": 21}[m.group("unit").lower()]
+    f = _since_ext(m, text, mentions)
+    if f is None:
+        return None
+    side = "low" if m.group("side").lower() in ("worst", "weakest") else "high"
+    f.rule = "stretch_since"
+    f.stated = dict(f.stated, side=side, stretch=f"{n}-{m.group('unit').lower()}")
+    f.details.update(side=side, stretch_rows=rows)
+    return f
+
+
 def _since_ext(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     word = m.group("side").lower()
     side = "low" if word in ("lowest", "weakest", "worst") else "high"
     g = m.groupdict()
-    if g.get("cnt"):
+    if g.get("cnt") and g.get("cunit"):
         n = parse_count(g["cnt"])
         rows = _ext_rows(n, g["cunit"])
         return _Found("extreme_in", "extreme", m.start(), m.end(), m.start(), m.end(),
@@ -786,7 +846,8 @@ _DD = _rx(rf"""
        \b{_QUAL.replace('?P<q>', '?P<q2>')}(?P<num2>{_NUM}){_PCT_UNIT}\s+
        (?:below|under|beneath|off|down\s+from|short\s+of))
     \s*(?:from\s+|off\s+|below\s+)?(?:its|their|the|a)\s+
-    (?P<which>all-time|record|52-week|one-year|12-month|recent|(?:{_MONTH_NAMES})|
+    (?P<which>all-time|record|52-week|one-year|12-month|recent|
+    (?:(?:early|mid|late)[-\s]+)?(?:{_MONTH_NAMES})|
     \d{{4}}|year-to-date|ytd|post-\w+)?\s*(?P<hl>high|highs|peak|peaks|top|record|
     record\s+high|record\s+close|high-water\s+mark)\b""")
 _DD_STATE = _rx(r"""\b(?:in|into|entered|entering|enters|within|near|toward|towards)\s+
@@ -807,15 +868,19 @@ def _drawdown(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
     fig = "num" if m.group("num") else "num2"
     stated = -abs(parse_number(num)) / 100.0
     qualifier = parse_qualifier(m.group("q") or m.group("q2"))
-    if which and (re.fullmatch(_MONTH_NAMES, which, re.I) or which.isdigit()):
-        # "its January peak", "its 2022 high": the highest close of that month or year.
+    vague = re.match(r"(early|mid|late)[-\s]+", which or "", re.I)
+    month_word = which[vague.end():] if (which and vague) else which
+    if which and (re.fullmatch(_MONTH_NAMES, month_word or "", re.I) or which.isdigit()):
+        # "its January peak", "its 2022 high": the highest close of that month or year;
+        # "its late-October high": of the 21st-31st (docs/text.md, periods).
         from ..extract import MONTHS
 
         if which.isdigit():
             spec = WindowSpec("peak", f"from its {which} {hl}", unit="year", year=int(which))
         else:
             spec = WindowSpec("peak", f"from its {which} {hl}", unit="month",
-                              month=MONTHS[which.rstrip(".").lower()])
+                              month=MONTHS[str(month_word).rstrip(".").lower()],
+                              part=vague.group(1).lower() if vague else None)
         return _Found("drawdown", "drawdown", m.start(), m.end(), m.start(fig), m.end(fig),
                       stated, qualifier, window=spec, needs_window=False)
     rows = None if ("record" in hl or (which or "").lower() in ("all-time", "record")) \
@@ -1125,6 +1190,8 @@ RULES: tuple[Rule, ...] = (
     Rule("ma_verb", "moving_average", _MA_VERB, _ma_verb),
     Rule("ma_direction", "moving_average", _MA_DIR, _ma_dir),
     Rule("extreme", "extreme", _EXTREME, _extreme),
+    Rule("stretch_since", "extreme", _STRETCH, _stretch),
+    Rule("sequence", "sequence", _SEQUENCE, _sequence),
     Rule("extreme_since", "extreme", _SINCE_EXT, _since_ext),
     Rule("outperformance", "outperformance", _OUTPERF, _outperf),
     Rule("gap", "outperformance", _GAP, _gap),

@@ -461,6 +461,15 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     if not c.instruments:
         raise _CannotCheck("no instrument named in the sentence")
     series, what = _series_for_extreme(c, data, ref)
+    stretch = c.details.get("stretch_rows")
+    if stretch:
+        # "the best two-week stretch since 2020": an extreme of the rolling N-row return.
+        from ...signals.returns import total_return
+
+        series = total_return(series, int(stretch)).dropna()
+        what = f"{what}'s {stretch}-session return"
+        if series.empty:
+            raise _CannotCheck(f"not enough rows for a {stretch}-session return")
     end, _day_text = _end_for(c, ref, series)
     side = c.details["side"]
     prev, run = previous_at_or_beyond(series.to_frame(), side)
@@ -485,6 +494,14 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
         else:
             lo = pd.Timestamp(year=since["year"], month=1, day=1)
             hi = pd.Timestamp(year=since["year"], month=12, day=31)
+        if since.get("part") and not since.get("day"):
+            # "weakest since early September": the last time at or beyond falls in the
+            # 1st-10th (early), 11th-20th (mid) or 21st-end (late); of a year, Jan-Mar,
+            # May-Aug, Oct-Dec (docs/text.md, periods).
+            from .dates import vague_part
+
+            lo, hi = vague_part(lo, hi, "month" if since.get("month") else "year",
+                                since["part"])
         window.update(label="since", text=c.stated.get("since"), start=_d(lo))
         computed = {"value": value, "last_at_or_beyond": _d(last_date)}
         since_tol = {"holds": f"last {word} at or beyond the value falls in the stated period",
@@ -653,6 +670,8 @@ def _check_drawdown(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outc
         value = close.loc[end] / part.max() - 1.0
         span = f"its highest close of {lo:%B %Y}" if spec.unit == "month" else \
             f"its highest close of {lo:%Y}"
+        if spec.part:
+            span = f"its highest close of {spec.part} {lo:%B %Y} ({_d(lo)} to {_d(hi)})"
     elif spec.rows is None:
         value = drawdown(close).loc[end]
         peak_date = close.loc[:end].idxmax()
@@ -1095,12 +1114,62 @@ def _check_rank(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
                     window)
 
 
+#: "X peaked first": each instrument's highest (lowest) close over the last
+#: SEQUENCE_ROWS sessions up to the claim's date; a stated gap ("a month before") holds
+#: within max(5 sessions, half of it), else the order alone makes it "roughly".
+SEQUENCE_ROWS = 126
+
+
+def _check_sequence(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
+    if not c.instruments:
+        raise _CannotCheck("no instrument named in the sentence")
+    if len(c.instruments) < 2:
+        verb = "peaked" if c.details["side"] == "high" else "bottomed"
+        raise _CannotCheck(f"'{c.names[0]}' {verb} first compared with what? No second "
+                           "instrument is named")
+    side = c.details["side"]
+    when: list[pd.Timestamp] = []
+    tickers = []
+    for alias, name in zip(c.instruments[:2], c.names[:2], strict=False):
+        ticker = data.require(alias, name)
+        close = data.close(ticker, ref).dropna()
+        if len(close) < 2:
+            raise _CannotCheck(f"{ticker} has too little history")
+        part = close.iloc[-SEQUENCE_ROWS:]
+        when.append(part.idxmax() if side == "high" else part.idxmin())
+        tickers.append(ticker)
+        if tickers[0] == ticker and len(tickers) == 1:
+            calendar = close.index
+    a, b = when
+    ok = a < b if c.details["first"] else a > b
+    gap = c.details.get("gap_rows")
+    rows_between = abs(int(calendar.searchsorted(b)) - int(calendar.searchsorted(a)))
+    word = "highest" if side == "high" else "lowest"
+    reason = (f"{tickers[0]}'s {word} close of the last {SEQUENCE_ROWS} sessions was on "
+              f"{_d(a)}, {tickers[1]}'s on {_d(b)} ({rows_between} sessions apart)")
+    if not ok:
+        verdict = "does not hold"
+        reason += f": {tickers[0]} did not {'peak' if side == 'high' else 'bottom'} " \
+                  f"{'first' if c.details['first'] else 'later'}."
+    elif gap and abs(rows_between - gap) > max(5, gap / 2):
+        verdict = "roughly"
+        reason += f": the order holds, the stated gap of {gap} sessions does not."
+    else:
+        verdict = "holds"
+        reason += "."
+    window = {"label": f"{SEQUENCE_ROWS}d", "text": None, "start": None,
+              "end": _d(max(a, b)), "rows": SEQUENCE_ROWS, "date_source": src}
+    tol = {"holds": max(5, gap / 2) if gap else 0, "roughly": None, "unit": "sessions"}
+    return _Outcome(verdict, reason, {"first": _d(a), "second": _d(b),
+                                      "sessions_apart": rows_between}, tol, window)
+
+
 _CHECKERS = {
     "return": _check_return, "one_day": _check_return, "decline": _check_return,
     "outperformance": _check_outperformance, "ratio_extreme": _check_extreme,
     "extreme": _check_extreme, "moving_average": _check_ma, "drawdown": _check_drawdown,
     "level": _check_level, "range": _check_level, "rsi": _check_rsi, "breadth": _check_breadth,
-    "rank": _check_rank,
+    "rank": _check_rank, "sequence": _check_sequence,
 }
 
 
