@@ -299,3 +299,22 @@ def test_number_and_qualifier_parsing() -> None:
     assert parse_qualifier("more than") == "over" and parse_qualifier("nearly") == "nearly"
     assert parse_qualifier("roughly") == "about" and parse_qualifier("less than") == "under"
     assert parse_qualifier("just") is None
+
+
+def test_table_cells_are_claims_with_row_name_and_column_period(table) -> None:
+
+    md = ("| Asset | Week | Year to date | Weight |\n|---|---|---|---|\n"
+          "| S&P 500 | +1.2% | -14.2% | 30% |\n| Samsung | +3% | +4% | 1% |\n"
+          "| 10-year yield | +12 bp | | |\n")
+    doc = parse_document(md, format="markdown")
+    found = [c for c in extract_claims(doc, table) if c.rule == "table_cell"]
+    assert [(c.quote, c.tickers, c.stated, c.window.text) for c in found] == [
+        ("S&P 500 +1.2%, Week", ["SPY"], 0.012, "week"),
+        ("S&P 500 -14.2%, Year to date", ["SPY"], -0.142, "Year to date"),
+        ("10-year yield +12 bp, Week", ["^TNX"], 12.0, "week")]
+    assert all(c.line == 3 for c in found[:2]) and found[2].line == 5
+    assert found[2].details["unit"] == "bp"
+    html = ("<table><tr><th>Market</th><th>This week</th></tr>"
+            "<tr><td>Nasdaq 100</td><td>-2.2%</td></tr></table>")
+    found = extract_claims(parse_document(html, format="html"), table)
+    assert [(c.tickers, c.stated, c.window.unit) for c in found] == [(["QQQ"], -0.022, "week")]

@@ -245,8 +245,8 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
     if name == "since_quarter":
         if g.get("cur"):
             return WindowSpec("calendar", phrase, unit=g["cur"].lower(), offset=0)
-        q = _QUARTERS.get((g.get("qn") or "").lower()) or int(g.get("qn2") or 1)
-        return WindowSpec("since", phrase, month=3 * q - 2, year=_year(g.get("qy")))
+        qn = _QUARTERS.get((g.get("qn") or "").lower()) or int(g.get("qn2") or 1)
+        return WindowSpec("since", phrase, month=3 * qn - 2, year=_year(g.get("qy")))
     if name == "since_start":
         return WindowSpec("since", phrase, month=_month(g["mon"]), year=_year(g["year"]))
     if name == "ytd":

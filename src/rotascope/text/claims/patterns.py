@@ -66,6 +66,7 @@ from .dates import find_anchor, find_windows, parse_count
 from .model import Claim, WindowSpec
 
 __all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES", "Context",
+           "table_claims",
            "parse_number",
            "parse_qualifier"]
 
@@ -727,7 +728,8 @@ def _stretch(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
         return None
     side = "low" if m.group("side").lower() in ("worst", "weakest") else "high"
     f.rule = "stretch_since"
-    f.stated = dict(f.stated, side=side, stretch=f"{n}-{m.group('unit').lower()}")
+    stated = dict(f.stated) if isinstance(f.stated, dict) else {}
+    f.stated = dict(stated, side=side, stretch=f"{n}-{m.group('unit').lower()}")
     f.details.update(side=side, stretch_rows=rows)
     return f
 
@@ -1633,4 +1635,75 @@ def extract_claims(doc: Document, table: AliasTable) -> list[Claim]:
             if loc is not None:
                 c = replace(c, line=loc.line, column=loc.column, span=(loc.start, loc.end))
             out.append(c)
+    out.extend(table_claims(doc, table))
+    return out
+
+
+#: A table cell holding a change: "+1.2%", "-0.8 %", "+12 bp", "(3.1%)" is not read.
+_CELL_CHANGE = re.compile(r"\s*(?P<num>[+\-\u2212\u2013]?\d{1,4}(?:\.\d+)?)\s*"
+                          r"(?P<unit>%|bps?|basis\s+points?)\s*", re.I)
+#: Column headers that name a period without a phrase find_windows reads.
+_HEADER_PERIODS = {
+    "day": WindowSpec("day", "day", relative="today"),
+    "1d": WindowSpec("day", "1D", relative="today"),
+    "today": WindowSpec("day", "today", relative="today"),
+    "week": WindowSpec("calendar", "week", unit="week", offset=0),
+    "1w": WindowSpec("calendar", "1W", unit="week", offset=0),
+    "month": WindowSpec("calendar", "month", unit="month", offset=0),
+    "quarter": WindowSpec("calendar", "quarter", unit="quarter", offset=0),
+    "year": WindowSpec("ytd", "year"),
+}
+
+
+def _header_window(text: str) -> WindowSpec | None:
+    found = find_windows(text)
+    if found:
+        return found[0][0]
+    return _HEADER_PERIODS.get(re.sub(r"[^a-z0-9]", "", text.lower()))
+
+
+def table_claims(doc: Document, table: AliasTable) -> list[Claim]:
+    """Changes in table cells: the row's first cell names the instrument, the column
+    header the period ("| S&P 500 | +1.2% |" under "| Asset | Week |"). Only cells that
+    hold a signed change and columns whose header reads as a period are taken; the quote
+    is "<row name> <cell>, <header>" and points at the cell's line."""
+    out: list[Claim] = []
+    paras = doc.paragraphs
+    for rows in getattr(doc, "tables", ()):
+        header = rows[0]
+        windows = [(_header_window(paras[i].text) if i is not None else None) for i in header]
+        for row in rows[1:]:
+            if not row or row[0] is None:
+                continue
+            label = paras[row[0]].text
+            found = table.find(label)
+            if not found:
+                continue
+            subject = found[0]
+            for j, cell in enumerate(row[1:], start=1):
+                if cell is None or j >= len(windows) or windows[j] is None:
+                    continue
+                m = _CELL_CHANGE.fullmatch(paras[cell].text)
+                if m is None:
+                    continue
+                spec = replace(windows[j], origin=f"table column {paras[header[j]].text!r}")
+                num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
+                d = -1 if num.startswith("-") else 1
+                value = abs(float(num.lstrip("+-")))
+                bp = m.group("unit") != "%"
+                kind = "one_day" if spec.type == "day" else "return"
+                quote = f"{label} {paras[cell].text}, {paras[header[j]].text}"
+                details: dict = {"verb": "+" if d > 0 else "-", "anchor": None,
+                                 "table_cell": True}
+                if bp:
+                    details["unit"] = "bp"
+                line = paras[cell].line
+                c = Claim(quote=quote, kind=kind, instruments=(subject.alias,),
+                          names=(subject.text,), window=spec,
+                          stated=value * d if bp else round(value * d / 100.0, 10),
+                          rule="table_cell", details=details, line=line, start=0, end=len(quote))
+                loc = doc.locate(paras[cell].text, line) if hasattr(doc, "locate") else None
+                if loc is not None:
+                    c = replace(c, line=loc.line, column=loc.column, span=(loc.start, loc.end))
+                out.append(c)
     return out
