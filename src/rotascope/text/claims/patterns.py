@@ -150,7 +150,7 @@ _BACKREF = re.compile(r"^\s*(?:(?:and|but|yet|so|meanwhile|still|also),?\s+)?"
                       re.I)
 #: Words that make a statement a forecast, condition or hedge rather than a fact.
 _HEDGE = re.compile(
-    r"\b(?:could|may|might|would|should|will|won't|shall|if|unless|"
+    r"\b(?:could|(?-i:may)|might|would|should|will|won't|shall|if|unless|"
     r"expects?|expected|expecting|forecasts?|forecasting|predicts?|predicted|projects?|"
     r"projected|sees|see\s+(?:it|them|the)|targets?|targeting|aims?|likely\s+to|poised\s+to|"
     r"set\s+to|on\s+track\s+to|on\s+course\s+to|bound\s+to|looks?\s+set|"
@@ -1137,6 +1137,13 @@ _RANK = _rx(rf"""\b(?P<one>one\s+of\s+the\s+)?(?:the\s+)?(?:(?P<pos>best|worst|s
     top|bottom)[-\s](?:performing\s+|performer\s+(?:among|in|of)\s+the\s+)?
     |(?P<pos2>biggest|largest)\s+(?P<gl>gainers?|losers?|decliners?)\s+(?:among|in|of)\s+
     (?:the\s+)?)(?:{_GROUP})\b""")
+#: "Energy was the weakest of the 11 S&P 500 sectors", "technology was the strongest"
+#: (the universe from the words, else from the subject).
+_RANK_OF = _rx(rf"""\b(?:was|were|is|are|has\s+been|have\s+been|ended\s+as|finished\s+as)
+    \s+the\s+(?P<pos>best|worst|strongest|weakest)(?:[-\s]performing)?
+    (?:\s+(?:of|among)\s+(?:the\s+|all\s+)?(?:\d+\s+|eleven\s+|seven\s+)?(?:{_GROUP})
+    |(?:\s+performers?)?(?=\s*(?:[,.;]|$|\s+(?:this|last|in|over|since|so|on|for|during)\b)))
+    """)
 _LEAD = _rx(r"""\b(?P<verb>led|leads|leading|lagged|lags|lagging|trailed|trails)\b
     (?!\s+by\b)(?=\s*(?:[,.;]|$|\s+(?:the\s+(?:market|pack|way|gains|losses|decline|declines|
     rally|sectors|group|field|charge|selloff|sell-off)|this|last|in|over|during|so|since|on|
@@ -1162,6 +1169,14 @@ def _rank(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None
     return _Found("rank", "rank", m.start(), m.end(), m.start(), m.end(),
                   {"position": side, "top": top, "universe": _group_of(m.group("grp"))},
                   details={"universe": _group_of(m.group("grp"))})
+
+
+def _rank_of(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    pos = m.group("pos").lower()
+    side = "best" if pos in ("best", "strongest") else "worst"
+    uni = _group_of(m.groupdict().get("grp"))
+    return _Found("rank_of", "rank", m.start(), m.end(), m.start(), m.end(),
+                  {"position": side, "top": 1, "universe": uni}, details={"universe": uni})
 
 
 def _lead(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
@@ -1215,6 +1230,7 @@ RULES: tuple[Rule, ...] = (
     Rule("outperformance_sign", "outperformance", _OUTPERF_BARE, _outperf_bare),
     Rule("rank", "rank", _RANK, _rank),
     Rule("only", "rank", _ONLY, _only),
+    Rule("rank_of", "rank", _RANK_OF, _rank_of),
     Rule("lead", "rank", _LEAD, _lead),
 )
 
@@ -1243,6 +1259,13 @@ def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
     # "A/B" written with a slash between two mentions.
     for a, b in zip(mentions, mentions[1:], strict=False):
         if b.start - a.end <= 3 and "/" in text[a.end:b.start]:
+            return a, b
+    # "the Mag 7 to equal-weight ratio", "the growth-to-value ratio".
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if re.fullmatch(r"\s*(?:-to-|\s+to\s+|\s+vs\.?\s+|\s+versus\s+)\s*(?:the\s+)?",
+                        text[a.end:b.start], re.I) and \
+                re.match(r"\s*(?:[-\s]weight(?:ed)?\s+)?(?:ratio|relative\s+strength|line)\b",
+                         text[b.end:], re.I):
             return a, b
     m = re.search(r"ratio\s+of\s+(?:the\s+)?", text, re.I)
     if m:
