@@ -81,3 +81,35 @@ def test_stretch_and_vague_since(rows, oracle) -> None:
     r = rows["S&P 500 had its worst week since mid-March"]
     assert r.verdict == _since_verdict(_last_at_or_beyond(week, "low"),
                                        "2025-03-11", "2025-03-20")
+
+
+def test_first_close_below_the_200_day_since(store, oracle) -> None:
+    # Independent: the close against the mean of the last 200 closes, in pandas.
+    spy = oracle.close("SPY", "2026-07-14")
+    below = (spy < spy.rolling(200).mean())[spy.rolling(200).count() == 200]
+    first_days = below & ~below.shift(1, fill_value=True)
+    day = first_days[first_days].index[-1]
+    earlier = below.loc[:day].iloc[:-1]
+    last = earlier[earlier].index[-1]
+    text = (f"The S&P 500 posted its first close below its 200-day moving average since "
+            f"{last:%B %Y}. It was the first close below the 200-day since 1999.")
+    rep = check_text(text, store, as_of=f"{day:%Y-%m-%d}")
+    a, b = rep.claims
+    assert a.claim.kind == "moving_average" and a.verdict == "holds", a.reason
+    assert a.computed["last_on_side"] == f"{last:%Y-%m-%d}"
+    assert b.verdict == "does not hold"          # it was below as recently as `last`
+    # The day after, it is no longer a first close.
+    nxt = below.index[below.index.get_loc(day) + 1]
+    if below.loc[nxt]:
+        rep = check_text(text.split(". ")[0] + ".", store, as_of=f"{nxt:%Y-%m-%d}")
+        assert rep.claims[0].verdict == "does not hold" and "not a first" in rep.claims[0].reason
+
+
+def test_points_more_than_is_an_outperformance(store, oracle) -> None:
+    rep = check_text("Over the past three months, small caps have returned 16%, 4 points "
+                     "more than the S&P 500.", store, as_of="2025-09-19")
+    r = [x for x in rep.claims if x.claim.kind == "outperformance"][0]
+    assert r.claim.tickers == ["IWM", "SPY"] and r.claim.stated == pytest.approx(0.04)
+    want = (oracle.rows_return("IWM", "2025-09-19", 63)
+            - oracle.rows_return("SPY", "2025-09-19", 63))
+    assert r.computed["difference"] == pytest.approx(want)

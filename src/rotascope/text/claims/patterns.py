@@ -718,6 +718,29 @@ def _sequence(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
     return f
 
 
+#: "the first close below the 200-day since April", "its first finish above the 50-day
+#: moving average since March 3".
+_FIRST_SINCE = _rx(rf"""\bfirst\s+(?:close|finish|settle|time|session|daily\s+close)\s+
+    (?:(?:of\s+\w+\s+)?(?:closing\s+)?)?(?P<side>below|above|under|beneath|over)\s+
+    (?:its|the|their|a)\s+(?P<n>\d{{1,3}})[-\s]?(?:day|d|dma|DMA)\b
+    (?:\s+(?:simple\s+)?(?:moving[-\s])?average|\s+(?:SMA|MA|line|trend\s*line))?\s+since\s+
+    (?:(?P<early>early|mid|late)[-\s]+)?(?:(?P<mon>{_MONTH_NAMES})\.?(?:\s+(?P<day>\d{{1,2}})
+    (?!\d)(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?|(?P<year2>(?:19|20)\d\d))\b""")
+
+
+def _first_since(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    f = _since_ext(m, text, mentions)
+    if f is None:
+        return None
+    side = "below" if m.group("side").lower() in ("below", "under", "beneath") else "above"
+    n = int(m.group("n"))
+    since = f.details["since"]
+    return _Found("first_since", "moving_average", m.start(), m.end(), m.start(), m.end(),
+                  {"first_since": {str(n): side}, "since": _since_label(since)},
+                  details={"first_since": {"n": n, "side": side}, "since": since},
+                  needs_window=False)
+
+
 def _stretch(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     n = parse_count(m.group("n")) if m.group("n") else 1
     if n is None:
@@ -817,6 +840,24 @@ def _outperf(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
     return _Found("outperformance", "outperformance", m.start(), m.end(), m.start("num"),
                   m.end("num"), value * d, parse_qualifier(m.group("q")), objects=objs[:1],
                   details={"unit": unit, "verb": m.group("verb")})
+
+
+#: "4 points more than the S&P 500", "3 percentage points better than value".
+_POINTS_THAN = _rx(rf"""\b{_QUAL}(?P<num>\d+(?:\.\d+)?)(?P<unit>\s+percentage[-\s]points?|
+    \s?pp|\s+points?)\s+(?P<dir>more|better|less|worse|fewer)\s+than\s+
+    (?P<obj>(?:the\s+)?[^;,.]{{1,60}}?)(?=[;,.]|$|\s+(?:in|over|this|last|since|so|during|for|
+    year|YTD)\b)""")
+
+
+def _points_than(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    if not objs:
+        return None
+    value, unit = _pp_value(m.group("num"), m.group("unit"))
+    d = 1 if m.group("dir").lower() in ("more", "better") else -1
+    return _Found("points_than", "outperformance", m.start(), m.end(), m.start("num"),
+                  m.end("num"), value * d, parse_qualifier(m.group("q")), objects=objs[:1],
+                  details={"unit": unit, "verb": f"{m.group('dir')} than"})
 
 
 def _outperf_bare(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
@@ -1203,6 +1244,7 @@ RULES: tuple[Rule, ...] = (
     Rule("rsi_pattern", "rsi", _RSI_PATTERN, _rsi_pattern),
     Rule("rsi_level", "rsi", _RSI_LEVEL, _rsi_level),
     Rule("rsi_state", "rsi", _RSI_STATE, _rsi_state),
+    Rule("first_since", "moving_average", _FIRST_SINCE, _first_since),
     Rule("ma_position", "moving_average", _MA_POS, _ma_pos),
     Rule("ma_verb", "moving_average", _MA_VERB, _ma_verb),
     Rule("ma_direction", "moving_average", _MA_DIR, _ma_dir),
@@ -1212,6 +1254,7 @@ RULES: tuple[Rule, ...] = (
     Rule("extreme_since", "extreme", _SINCE_EXT, _since_ext),
     Rule("outperformance", "outperformance", _OUTPERF, _outperf),
     Rule("gap", "outperformance", _GAP, _gap),
+    Rule("points_than", "outperformance", _POINTS_THAN, _points_than),
     Rule("drawdown", "drawdown", _DD, _drawdown),
     Rule("drawdown_state", "drawdown", _DD_STATE, _dd_state),
     Rule("extreme_record", "extreme", _RECORD, _record),

@@ -572,6 +572,73 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
                     f"({extreme:.4g}). {note}".strip(), computed, tol, window)
 
 
+def _since_bounds(since: dict, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Calendar days of a "since <date / month / year>" phrase (a date: +-4 days; a vague
+    part of a month or year: that part), the latest on or before ``end``."""
+    from .dates import vague_part
+
+    if since.get("day") and since.get("month"):
+        d = named_date(WindowSpec("since", "", month=since["month"], day=since["day"],
+                                  year=since.get("year")), end)
+        return d - pd.Timedelta(days=4), d + pd.Timedelta(days=4)
+    if since.get("month"):
+        year = since.get("year") or (end.year if since["month"] < end.month else end.year - 1)
+        lo = pd.Timestamp(year=year, month=since["month"], day=1)
+        hi = lo + pd.offsets.MonthEnd(0)
+        if since.get("part"):
+            lo, hi = vague_part(lo, hi, "month", since["part"])
+        return lo, hi
+    lo = pd.Timestamp(year=since["year"], month=1, day=1)
+    hi = pd.Timestamp(year=since["year"], month=12, day=31)
+    if since.get("part"):
+        lo, hi = vague_part(lo, hi, "year", since["part"])
+    return lo, hi
+
+
+def _check_first_since(c: Claim, ticker: str, close: pd.Series, end: pd.Timestamp,
+                       src: str) -> _Outcome:
+    """"The first close below the 200-day since April": today's close is on the stated
+    side of the average and yesterday's was not, and the last earlier close on that side
+    falls in the stated period (earlier: roughly, a longer spell; later: does not hold)."""
+    from ...signals.averages import pct_vs_ma
+
+    n, side = int(c.details["first_since"]["n"]), c.details["first_since"]["side"]
+    gap = pct_vs_ma(close, n).loc[:end].dropna()
+    if len(gap) < 2:
+        raise _CannotCheck(f"{ticker} has too few rows for a {n}-day average on {_d(end)}")
+    on_side = (gap < 0) if side == "below" else (gap > 0)
+    lo, hi = _since_bounds(c.details["since"], end)
+    today, yesterday = bool(on_side.iloc[-1]), bool(on_side.iloc[-2])
+    earlier = on_side.iloc[:-1]
+    before_run = earlier[earlier]
+    last = before_run.index[-1] if len(before_run) else None
+    what = f"{ticker} closed {gap.iloc[-1] * 100:+.2f}% vs its {n}-day SMA on {_d(gap.index[-1])}"
+    if not today:
+        verdict, why = "does not hold", f"it is not {side} it"
+    elif yesterday:
+        start = on_side[~on_side].index
+        since = on_side.index[on_side.index > start[-1]][0] if len(start) else gap.index[0]
+        verdict = "does not hold"
+        why = f"it has been {side} it since {_d(since)}, not a first close"
+    elif last is None:
+        verdict, why = "roughly", f"no earlier close {side} it in the data: stronger than stated"
+    elif lo <= last <= hi:
+        verdict, why = "holds", f"the last earlier close {side} it was on {_d(last)}"
+    elif last < lo:
+        verdict = "roughly"
+        why = (f"the last earlier close {side} it was on {_d(last)}, before the stated "
+               "period")
+    else:
+        verdict, why = "does not hold", f"it closed {side} it as recently as {_d(last)}"
+    window = {"label": "since", "text": c.stated.get("since"), "start": _d(lo), "end": _d(end),
+              "rows": n, "date_source": src}
+    tol = {"holds": "last earlier close on that side falls in the stated period",
+           "roughly": "an earlier date (a longer spell than stated)"}
+    return _Outcome(verdict, f"{what}: {why}.", {"pct_vs_ma": float(gap.iloc[-1]),
+                                                 "last_on_side": _d(last) if last else None},
+                    tol, window)
+
+
 def _check_ma(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     from ...signals.averages import ma_slope, ma_turns, pct_vs_ma
 
@@ -580,6 +647,8 @@ def _check_ma(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     ticker = data.require(c.instruments[0], c.names[0])
     close = data.close(ticker, ref)
     end, _ = _end_for(c, ref, close)
+    if "first_since" in c.details:
+        return _check_first_since(c, ticker, close, end, src)
     kind = c.details.get("ma", "sma")
     computed: dict = {}
     verdicts: list[str] = []
