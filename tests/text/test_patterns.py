@@ -318,3 +318,12 @@ def test_table_cells_are_claims_with_row_name_and_column_period(table) -> None:
             "<tr><td>Nasdaq 100</td><td>-2.2%</td></tr></table>")
     found = extract_claims(parse_document(html, format="html"), table)
     assert [(c.tickers, c.stated, c.window.unit) for c in found] == [(["QQQ"], -0.022, "week")]
+
+
+def test_table_cells_are_bounded(table) -> None:
+    from rotascope.text.claims.patterns import MAX_TABLE_CLAIMS
+
+    rows = "\n".join(f"| Apple | +{i % 7}.1% |" for i in range(MAX_TABLE_CLAIMS + 5))
+    doc = parse_document(f"| Asset | Week |\n|---|---|\n{rows}\n", format="markdown")
+    assert len(extract_claims(doc, table)) == MAX_TABLE_CLAIMS
+    assert any("only the first" in w for w in doc.warnings)

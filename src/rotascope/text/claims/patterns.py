@@ -1728,6 +1728,11 @@ def _header_window(text: str) -> WindowSpec | None:
     return _HEADER_PERIODS.get(re.sub(r"[^a-z0-9]", "", text.lower()))
 
 
+#: A bound on the cells read from tables (a 100,000-row table of figures is data, not
+#: commentary; the rest is skipped with a warning).
+MAX_TABLE_CLAIMS = 1000
+
+
 def table_claims(doc: Document, table: AliasTable) -> list[Claim]:
     """Changes in table cells: the row's first cell names the instrument, the column
     header the period ("| S&P 500 | +1.2% |" under "| Asset | Week |"). Only cells that
@@ -1738,6 +1743,8 @@ def table_claims(doc: Document, table: AliasTable) -> list[Claim]:
     for rows in getattr(doc, "tables", ()):
         header = rows[0]
         windows = [(_header_window(paras[i].text) if i is not None else None) for i in header]
+        if not any(windows[1:]):
+            continue  # no column names a period: nothing to read (and no cost on big tables)
         for row in rows[1:]:
             if not row or row[0] is None:
                 continue
@@ -1772,4 +1779,8 @@ def table_claims(doc: Document, table: AliasTable) -> list[Claim]:
                 if loc is not None:
                     c = replace(c, line=loc.line, column=loc.column, span=(loc.start, loc.end))
                 out.append(c)
+                if len(out) >= MAX_TABLE_CLAIMS:
+                    doc.warnings.append(f"tables: only the first {MAX_TABLE_CLAIMS} cells with "
+                                        "a change are checked")
+                    return out
     return out
