@@ -160,7 +160,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("same", re.compile(r"\b(?:(?:on|in)\s+)?(?:that|the\s+same)\s+(?:day|session)|"
                         r"\b(?:in|on)\s+the\s+session|"
                         r"\b(?:in|over|during|across|for)\s+(?:that|the\s+same|this)\s+"
-                        r"(?:stretch|period|span|time|window|spell)\b", re.I)),
+                        r"(?:stretch|period|span|time|window|spell)\b|\bsince\s+then\b", re.I)),
     ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|on\s+the\s+day|"
                                 r"in\s+(?:today's|yesterday's)\s+session)\b", re.I)),
 ]
@@ -320,6 +320,8 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
     if name == "same":
         # "that day", "in that stretch", "since then": the period of the claim before
         # (patterns.py resolves it from the context; "in the session" alone is today).
+        if re.match(r"since", phrase, re.I):
+            return WindowSpec("same", phrase, relative="since")
         return WindowSpec("same", phrase, relative="session" if re.search(
             r"day|session", phrase, re.I) else "period")
     if name == "relative_day":

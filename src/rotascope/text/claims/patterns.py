@@ -1354,6 +1354,14 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     return None
 
 
+def _definite_period(spec: WindowSpec) -> bool:
+    """"over the month", "for the quarter" (not "this month"): may name a month or
+    quarter stated before it."""
+    return (spec.type == "calendar" and spec.offset == 0 and spec.month is None
+            and spec.quarter is None and spec.unit in ("month", "quarter")
+            and bool(re.match(r"(?:over|in|for|during|on)\s+the\b", spec.text, re.I)))
+
+
 #: How many paragraphs back a period carries to a paragraph that states none (a bullet
 #: after "What happened on Monday", a paragraph after a heading).
 _CARRY_PARAGRAPHS = 2
@@ -1552,10 +1560,31 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                     0 < sentence.paragraph - ctx.prev_window[1] <= _CARRY_PARAGRAPHS:
                 w = ctx.prev_window[0]
                 spec = replace(w, origin=f"context: {w.text!r} (an earlier paragraph)")
+        if spec is not None and _definite_period(spec):
+            # "In July, ... by 12 points over the month": the month named before it.
+            named = [w for w, s_, e_ in windows if s_ < f.start and w.type == "calendar"
+                     and w.unit == spec.unit and (w.month or w.quarter)]
+            earlier = named[-1] if named else next(
+                (w for w in (ctx.claim_window, ctx.last_window[0] if ctx.last_window else None)
+                 if w is not None and w.type == "calendar" and w.unit == spec.unit
+                 and (w.month or w.quarter)), None)
+            if earlier is not None:
+                spec = replace(earlier, origin=f"context: {spec.text!r} = {earlier.text!r}")
         if spec is not None and spec.type == "same":
             # "that day", "in that stretch": the period of the claim before.
             said = spec.text
-            if ctx.claim_window is not None and (
+            if spec.relative == "since":
+                # "since then": from the exact day stated before; anything vaguer is not
+                # a start date.
+                day = ctx.claim_window if ctx.claim_window is not None and \
+                    ctx.claim_window.type == "day" and ctx.claim_window.month else None
+                spec = None if day is None else WindowSpec(
+                    "since", said, year=day.year, month=day.month, day=day.day,
+                    origin=f"context: {said!r} = {day.text!r}")
+                if spec is None:
+                    f.details["vague"] = f"{said!r} does not name an exact start date"
+                    spec = WindowSpec("since", said, relative="vague")
+            elif ctx.claim_window is not None and (
                     spec.relative != "session" or ctx.claim_window.type == "day"):
                 spec = replace(ctx.claim_window, origin=f"context: {said!r} = "
                                f"{ctx.claim_window.text!r}")
