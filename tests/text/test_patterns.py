@@ -327,3 +327,22 @@ def test_table_cells_are_bounded(table) -> None:
     doc = parse_document(f"| Asset | Week |\n|---|---|\n{rows}\n", format="markdown")
     assert len(extract_claims(doc, table)) == MAX_TABLE_CLAIMS
     assert any("only the first" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("text,tickers,kind", [
+    ("Year to date, the S&P 500 is down 2.9% and the equal-weight index has outperformed it "
+     "by 3.9 percentage points.", ["RSP", "SPY"], "outperformance"),
+    ("Late 2024 has been kind to Tesla, which has rallied 61% since the end of September.",
+     ["TSLA"], "return"),
+    ("Alphabet's the only one of the Magnificent Seven that's up this month.", ["GOOGL"],
+     "rank"),
+    ("Over the past three months, small caps have returned 16%, 4 points more than the "
+     "S&P 500.", ["IWM", "SPY"], "outperformance"),
+    ("In July, small caps outpaced the Nasdaq 100 by some 12 points over the month.",
+     ["IWM", "QQQ"], "outperformance"),
+])
+def test_objects_relative_clauses_and_ranks(table, text: str, tickers: list, kind: str) -> None:
+    found = [c for c in claims_of(table, text) if c.kind == kind]
+    assert [c.tickers for c in found][-1] == tickers
+    if "over the month" in text:
+        assert found[-1].window.month == 7          # the month named before it

@@ -831,15 +831,23 @@ def _pp_value(num: str, unit: str) -> tuple[float, str]:
     return v / 100.0, "pp"
 
 
+_OBJ_BACKREF = re.compile(r"(?:it|them|that|the\s+(?:index|benchmark|market|gauge))", re.I)
+
+
 def _outperf(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
-    if not objs:
+    backref = not objs and _OBJ_BACKREF.fullmatch(m.group("obj").strip())
+    if not objs and not backref:
         return None
     value, unit = _pp_value(m.group("num"), m.group("unit"))
     d = _out_direction(m.group("verb"))
+    details: dict = {"unit": unit, "verb": m.group("verb")}
+    if backref:
+        # "outperformed it by 4 points": the object is the subject named before.
+        details["object_backref"] = m.group("obj").strip()
     return _Found("outperformance", "outperformance", m.start(), m.end(), m.start("num"),
                   m.end("num"), value * d, parse_qualifier(m.group("q")), objects=objs[:1],
-                  details={"unit": unit, "verb": m.group("verb")})
+                  details=details)
 
 
 #: "4 points more than the S&P 500", "3 percentage points better than value".
@@ -1189,8 +1197,10 @@ _LEAD = _rx(r"""\b(?P<verb>led|leads|leading|lagged|lags|lagging|trailed|trails)
     (?!\s+by\b)(?=\s*(?:[,.;]|$|\s+(?:the\s+(?:market|pack|way|gains|losses|decline|declines|
     rally|sectors|group|field|charge|selloff|sell-off)|this|last|in|over|during|so|since|on|
     for|year)\b))""")
-_ONLY = _rx(rf"""\b(?:the\s+)?only\s+(?:{_GROUP.replace('?P<grp>', '?P<grp>')})\s+
-    (?:that\s+is\s+|that\s+was\s+|to\s+be\s+|)?(?:(?:still|now|currently)\s+)?
+_ONLY = _rx(rf"""\b(?:the\s+)?only\s+(?:(?:one|member|name|stock|sector)\s+(?:of|in|among)\s+
+    (?:the\s+)?)?(?:{_GROUP.replace('?P<grp>', '?P<grp>')})\s+
+    (?:that\s+is\s+|that\s+was\s+|that's\s+|that\u2019s\s+|to\s+be\s+|that\s+)?
+    (?:(?:still|now|currently)\s+)?
     (?P<dir>up|down|higher|lower|positive|negative|in\s+positive\s+territory|
     in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red)\b""")
 
@@ -1284,8 +1294,16 @@ def _is_object(m: Mention, text: str) -> bool:
     return bool(_OBJECT_MARK.search(text[max(0, m.start - 25):m.start]))
 
 
+_RELATIVE = re.compile(r",?\s+(?:which|who)\s+(?:has|have|had|is|was|were|are)?\s*", re.I)
+
+
 def _subject_before(found: _Found, mentions: list[Mention], text: str,
                     used_objects: set[int], floor: int) -> Mention | None:
+    # "kind to Tesla, which has rallied 61%": the name the relative clause hangs on.
+    near = [m for m in mentions if m.end <= found.start and m.start not in used_objects]
+    if near and _RELATIVE.match(text, near[-1].end) and \
+            _RELATIVE.match(text, near[-1].end).end() >= found.start - 40:
+        return near[-1]
     cands = [m for m in mentions if m.end <= found.start and m.start not in used_objects
              and m.start >= floor]
     cands_all = [m for m in mentions if m.end <= found.start and m.start not in used_objects]
@@ -1503,6 +1521,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             used_objects.add(o.start)
     floor = 0
     prev_direction = ctx.last_direction
+    prev_subject = ctx.last_subject
     for i, f in enumerate(found):
         # Skip figures about business quantities, not prices.
         if f.kind in ("return", "decline", "one_day", "level", "range") and f.subject is None:
@@ -1651,6 +1670,10 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         for o in f.objects:
             instruments.append(o.alias)
             written.append(o.text)
+        if f.details.get("object_backref") and prev_subject is not None and \
+                prev_subject[0] is not subject_alias:
+            instruments.append(prev_subject[0])
+            written.append(prev_subject[1])
         end_date = None
         if anchor is not None:
             end_date = anchor[:3]
@@ -1673,6 +1696,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                     details=dict(claim.details, list_member=member.text)))
         else:
             claims.append(claim)
+        if claim.instruments:
+            prev_subject = (claim.instruments[0], claim.names[0])
         for extra in carried[1:]:
             claims.append(replace(claim, instruments=(extra[0], *claim.instruments[1:]),
                                   names=(extra[1], *claim.names[1:]),
