@@ -1301,8 +1301,8 @@ def _subject_before(found: _Found, mentions: list[Mention], text: str,
                     used_objects: set[int], floor: int) -> Mention | None:
     # "kind to Tesla, which has rallied 61%": the name the relative clause hangs on.
     near = [m for m in mentions if m.end <= found.start and m.start not in used_objects]
-    if near and _RELATIVE.match(text, near[-1].end) and \
-            _RELATIVE.match(text, near[-1].end).end() >= found.start - 40:
+    rel = _RELATIVE.match(text, near[-1].end) if near else None
+    if rel is not None and rel.end() >= found.start - 40:
         return near[-1]
     cands = [m for m in mentions if m.end <= found.start and m.start not in used_objects
              and m.start >= floor]
@@ -1595,11 +1595,11 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             if spec.relative == "since":
                 # "since then": from the exact day stated before; anything vaguer is not
                 # a start date.
-                day = ctx.claim_window if ctx.claim_window is not None and \
+                exact = ctx.claim_window if ctx.claim_window is not None and \
                     ctx.claim_window.type == "day" and ctx.claim_window.month else None
-                spec = None if day is None else WindowSpec(
-                    "since", said, year=day.year, month=day.month, day=day.day,
-                    origin=f"context: {said!r} = {day.text!r}")
+                spec = None if exact is None else WindowSpec(
+                    "since", said, year=exact.year, month=exact.month, day=exact.day,
+                    origin=f"context: {said!r} = {exact.text!r}")
                 if spec is None:
                     f.details["vague"] = f"{said!r} does not name an exact start date"
                     spec = WindowSpec("since", said, relative="vague")
@@ -1808,12 +1808,13 @@ def table_claims(doc: Document, table: AliasTable) -> list[Claim]:
                 continue
             subject = found[0]
             for j, cell in enumerate(row[1:], start=1):
-                if cell is None or j >= len(windows) or windows[j] is None:
+                column = windows[j] if j < len(windows) else None
+                if cell is None or column is None:
                     continue
                 m = _CELL_CHANGE.fullmatch(paras[cell].text)
                 if m is None:
                     continue
-                spec = replace(windows[j], origin=f"table column {paras[header[j]].text!r}")
+                spec = replace(column, origin=f"table column {paras[header[j]].text!r}")
                 num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
                 d = -1 if num.startswith("-") else 1
                 value = abs(float(num.lstrip("+-")))
