@@ -346,3 +346,13 @@ def test_objects_relative_clauses_and_ranks(table, text: str, tickers: list, kin
     assert [c.tickers for c in found][-1] == tickers
     if "over the month" in text:
         assert found[-1].window.month == 7          # the month named before it
+
+
+def test_second_breadth_share_with_stocks_left_out(table) -> None:
+    found = claims_of(table, "About 60% of S&P 500 members now trade above their 50-day "
+                             "moving average, and nearly two-thirds are above the 200-day.")
+    assert [(c.kind, c.details["ma"], c.qualifier, c.quote.split()[0]) for c in found] == [
+        ("breadth", 50, "about", "About"), ("breadth", 200, "nearly", "nearly")]
+    # Without a breadth share before it, "30% are above the 200-day" is no breadth claim.
+    assert not [c for c in claims_of(table, "Apple rose 5% and 30% are above the 200-day.")
+                if c.kind == "breadth"]

@@ -418,6 +418,34 @@ def _breadth(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
                            "ma": int(m.group("n"))}, needs_window=False, subject_optional=True)
 
 
+#: The second share of a breadth sentence, its "stocks" left out: "About 60% of S&P 500
+#: members trade above their 50-day, and nearly two-thirds are above the 200-day".
+_BREADTH_ELIDED = _rx(r"""(?:,\s*(?:and|while|but|with)\s+|;\s*|\s+and\s+)
+    (?P<q>only|just|nearly|almost|about|around|roughly|over|more\s+than|less\s+than|
+    fewer\s+than)?\s*(?:(?P<num>\d{1,3}(?:\.\d+)?)\s*(?:%|\s+percent)|(?P<frac>half|
+    a\s+third|one[-\s]third|two[-\s]thirds|a\s+quarter|one[-\s]quarter|three[-\s]quarters|
+    a\s+fifth|one[-\s]fifth|two[-\s]fifths|a\s+tenth|one[-\s]tenth))\s+
+    (?:are|were|is|trade|traded|sit|sat|remain|remained|stand|closed|now)\s+(?:(?:still|now|
+    trading)\s+)?(?P<side>above|below|under|over)\s+(?:the|their|its)\s+
+    (?P<n>\d{1,3})[-\s]?(?:day|d|dma|DMA)\b""")
+
+
+def _breadth_elided(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    before = text[:m.start()]
+    first = _BREADTH1.search(before) or _BREADTH2.search(before)
+    if first is None:
+        return None
+    f = _breadth(m, text, mentions)
+    if f is None:
+        return None
+    f.rule = "breadth_elided"
+    # The quote starts at the share, not at the ", and" before it.
+    f.start = m.start("q") if m.group("q") else m.start("num" if m.group("num") else "frac")
+    f.details["universe"] = _universe_of(first.groupdict().get("uni")
+                                         or first.groupdict().get("uni2"))
+    return f
+
+
 # RSI -----------------------------------------------------------------------------------
 _RSI = r"(?:(?P<rw>\d{1,2})[-\s]?(?:day|period|week)\s+)?(?:RSI|relative\s+strength\s+index)"
 _RSI_LEVEL = _rx(rf"""
@@ -1249,6 +1277,7 @@ RULES: tuple[Rule, ...] = (
     Rule("breadth", "breadth", _BREADTH1, _breadth),
     Rule("breadth_share", "breadth", _BREADTH2, _breadth),
     Rule("breadth_moves", "breadth", _BREADTH_UP, _breadth_up),
+    Rule("breadth_elided", "breadth", _BREADTH_ELIDED, _breadth_elided),
     Rule("new_highs_lows", "breadth", _HILO, _hilo),
     Rule("participation", "breadth", _PARTICIPATION, _participation),
     Rule("rsi_pattern", "rsi", _RSI_PATTERN, _rsi_pattern),
