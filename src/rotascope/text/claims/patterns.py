@@ -28,6 +28,17 @@ range               "between 6,800 and 7,000", "in a 4.2%-4.5% range"
 level               "testing $60,000", "closed at 5,900", "rose to 4.6%" (a yield)
 move                "rose 2%", "is up 10% year to date", "shed 25% in two weeks",
                     "a 3% drop on Friday", "closed 2% higher", "versus 3% for B"
+move_signed         "NVDA +18.7% on Wednesday", "Nvidia -3.2% WTD" (sign = direction)
+move_elided         "lost 1.5%, the Nasdaq 100 1.0% and the Russell 2000 1.7%"
+new_highs_lows      "new 52-week highs outnumber new lows", "more stocks hit lows than highs"
+participation       "participation is broad", "breadth remains narrow"
+breadth_elided      "..., and nearly two-thirds are above the 200-day"
+sequence            "bitcoin peaked first", "Nvidia bottomed a month before Tesla"
+stretch_since       "the best two-week stretch since 2020", "its worst week since March"
+first_since         "the first close below the 200-day since April"
+points_than         "4 points more than the S&P 500"
+rank_of             "the weakest of the 11 S&P 500 sectors", "technology was the strongest"
+table_cell          a Markdown/HTML table cell: row name, signed change, period header
 ==================  =====================================================================
 
 A ``move`` becomes ``one_day`` when its period is one session, ``decline`` when a fall is
