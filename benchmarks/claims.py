@@ -1,6 +1,7 @@
 """Claim checker on the corpus: found %, verdict agreement %, false positives %.
 
     python benchmarks/claims.py [--data ../shared/market-data] [--set fresh] [-v]
+    python benchmarks/claims.py --before fd1000b     # also the checker of that commit
 
 Builds a temporary store from the reference data (or uses $ROTASCOPE_HOME's store
 with --home), runs ``rotascope.text.claims`` on every text of tests/text/corpus/texts,
@@ -8,13 +9,17 @@ and scores it against the expected verdicts computed independently with plain pa
 (tests/text/corpus/oracle.py). Prints the figures that docs/text.md quotes, for each
 labelled set (``in-sample``: expected.yaml, the texts the checker was extended on;
 ``fresh``: fresh.yaml, held-out-style texts written before the checker was changed for
-them) and for all of them together.
+them) and for all of them together. ``--before COMMIT`` runs the same scoring, on the
+same labels, with the checker of that commit (a temporary git worktree on PYTHONPATH):
+fd1000b is the checker before it was changed for the fresh set.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +35,11 @@ def main() -> None:
     ap.add_argument("--home", default=None, help="use this ROTASCOPE_HOME's store")
     ap.add_argument("--set", default=None, help="only this labelled set (in-sample, fresh)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    ap.add_argument("--before", metavar="COMMIT", default=None,
+                    help="also score the checker of this commit on the same labels")
     args = ap.parse_args()
+    if args.before:
+        _run_before(args)
     spec = importlib.util.spec_from_file_location("claims_corpus_oracle", CORPUS / "oracle.py")
     oracle = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = oracle
@@ -84,6 +93,29 @@ def main() -> None:
                 print("false positive", f)
     print(f"checker time:      {elapsed:.1f} s wall, {cpu:.1f} s CPU for "
           f"{sum(len(r) for r in results.values())} claims in {len(results)} texts")
+
+
+def _run_before(args: argparse.Namespace) -> None:
+    """Score the checker of ``args.before`` (its src/ on PYTHONPATH) with this script and
+    this corpus, and print its figures first."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wt = Path(tmp) / "before"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(wt),
+                        args.before], check=True)
+        try:
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--data", args.data]
+            if args.home:
+                cmd += ["--home", args.home]
+            if args.set:
+                cmd += ["--set", args.set]
+            env = dict(os.environ, PYTHONPATH=str(wt / "src"))
+            out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+            print(f"### checker of {args.before} (before the fixes), same labels")
+            print(out.stdout.rstrip())
+            print("### checker of this tree")
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(wt)],
+                           check=False)
 
 
 if __name__ == "__main__":
