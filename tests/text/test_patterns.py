@@ -356,3 +356,11 @@ def test_second_breadth_share_with_stocks_left_out(table) -> None:
     # Without a breadth share before it, "30% are above the 200-day" is no breadth claim.
     assert not [c for c in claims_of(table, "Apple rose 5% and 30% are above the 200-day.")
                 if c.kind == "breadth"]
+
+
+def test_cut_in_half_is_a_fall_of_about_half_from_the_high(table) -> None:
+    found = claims_of(table, "Tesla has been cut in half from its December high, down "
+                             "roughly 38% this year.")
+    assert [(c.kind, c.stated, c.qualifier) for c in found] == [
+        ("drawdown", -0.5, "about"), ("return", -0.38, "about")]
+    assert found[0].window.month == 12 and found[0].window.type == "peak"

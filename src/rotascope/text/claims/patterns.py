@@ -980,6 +980,35 @@ def _drawdown(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
                   stated, qualifier, window=spec, needs_window=False)
 
 
+#: "has been cut in half from its December high", "halved from its peak": a fall of
+#: about 50% from that high.
+_DD_HALF = _rx(rf"""\b(?:(?:been\s+)?(?:cut|sliced|chopped)\s+in\s+half|halved)\s+
+    (?:from|since|off)\s+(?:its|their|the)\s+
+    (?P<which>all-time|record|52-week|(?:(?:early|mid|late)[-\s]+)?(?:{_MONTH_NAMES})|\d{{4}})?
+    \s*(?P<hl>high|highs|peak|peaks|top|record)\b""")
+
+
+def _dd_half(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    which = m.group("which")
+    hl = m.group("hl").lower()
+    vague = re.match(r"(early|mid|late)[-\s]+", which or "", re.I)
+    month_word = which[vague.end():] if (which and vague) else which
+    if which and re.fullmatch(_MONTH_NAMES, month_word or "", re.I):
+        from ..extract import MONTHS
+
+        spec = WindowSpec("peak", f"from its {which} {hl}", unit="month",
+                          month=MONTHS[str(month_word).rstrip(".").lower()],
+                          part=vague.group(1).lower() if vague else None)
+    elif which and which.isdigit():
+        spec = WindowSpec("peak", f"from its {which} {hl}", unit="year", year=int(which))
+    else:
+        rows = None if ("record" in hl or (which or "").lower() in ("all-time", "record")) \
+            else _dd_rows(which)
+        spec = WindowSpec("peak", f"from its {which + ' ' if which else ''}{hl}", rows=rows)
+    return _Found("drawdown_half", "drawdown", m.start(), m.end(), m.start(), m.end(), -0.5,
+                  "about", window=spec, needs_window=False)
+
+
 def _dd_state(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
     state = re.sub(r"[-\s]+", " ", m.group("state").lower())
     stated = -0.20 if state.startswith("bear") else -0.10
@@ -1306,6 +1335,7 @@ RULES: tuple[Rule, ...] = (
     Rule("gap", "outperformance", _GAP, _gap),
     Rule("points_than", "outperformance", _POINTS_THAN, _points_than),
     Rule("drawdown", "drawdown", _DD, _drawdown),
+    Rule("drawdown_half", "drawdown", _DD_HALF, _dd_half),
     Rule("drawdown_state", "drawdown", _DD_STATE, _dd_state),
     Rule("extreme_record", "extreme", _RECORD, _record),
     Rule("range", "range", _RANGE, _range),
