@@ -62,7 +62,7 @@ def test_corpus_is_big_and_varied(expected) -> None:
 #: corpus keeps issue 11's acceptance figures; the fresh set (held-out style, written
 #: before the checker was changed for it) keeps floors just under its measured figures
 #: (docs/text.md) so that a regression shows.
-TARGETS = {"in-sample": (95.0, 95.0, 2.0), "fresh": (85.0, 90.0, 2.0)}
+TARGETS = {"in-sample": (95.0, 95.0, 2.0), "fresh": (93.0, 94.0, 2.0)}
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
