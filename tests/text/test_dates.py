@@ -40,6 +40,15 @@ from rotascope.text.claims.dates import WindowError, find_windows, resolve
     ("on the day", "day", {"relative": "today"}),
     ("in a single session", "day", {"relative": "single session"}),
     ("on July 2, 2025", "day", {"month": 7, "day": 2, "year": 2025}),
+    ("in late 2024", "calendar", {"unit": "year", "year": 2024, "part": "late"}),
+    ("in early September", "calendar", {"unit": "month", "month": 9, "part": "early"}),
+    ("mid-July", "calendar", {"unit": "month", "month": 7, "part": "mid"}),
+    ("by December", "ytd", {"month": 12, "relative": "by"}),
+    ("since the end of September", "since", {"month": 10, "day": None}),
+    ("since the start of the third quarter", "since", {"month": 7}),
+    ("WTD", "calendar", {"unit": "week", "offset": 0}),
+    ("that day", "same", {"relative": "session"}),
+    ("in that stretch", "same", {"relative": "period"}),
 ])
 def test_grammar(text: str, type_: str, fields: dict) -> None:
     found = find_windows(text)
@@ -107,6 +116,36 @@ def test_resolve_days_and_since(spy_dates) -> None:
     assert (w.base, w.end) == (pd.Timestamp("2026-04-08"), REF)
     w = resolve(_one("since April"), REF, spy_dates)
     assert w.base == pd.Timestamp("2026-03-31")
+
+
+def test_resolve_vague_periods(spy_dates, oracle) -> None:
+    # "late 2024" = October-December; "early September" = the 1st-10th; "mid-July" =
+    # the 11th-20th: from the last close before the window to the last close in it.
+    w = resolve(_one("in late 2024"), REF, spy_dates)
+    assert (w.base, w.end) == (pd.Timestamp("2024-09-30"), pd.Timestamp("2024-12-31"))
+    w = resolve(_one("in early September"), REF, spy_dates)
+    assert (w.base, w.end) == (pd.Timestamp("2025-08-29"), pd.Timestamp("2025-09-10"))
+    # On 2026-07-10 mid-July 2026 has not started: last year's, 2025-07-11..20.
+    w = resolve(_one("in mid-July"), REF, spy_dates)
+    assert (w.base, w.end) == (pd.Timestamp("2025-07-10"), pd.Timestamp("2025-07-18"))
+    # "by December" seen from 2026-07-10: the year to the end of December 2025.
+    w = resolve(_one("by December"), REF, spy_dates)
+    assert (w.base, w.end) == (pd.Timestamp("2024-12-31"), pd.Timestamp("2025-12-31"))
+    # "by June" in 2026: the year to date up to the end of June 2026.
+    w = resolve(_one("by June"), REF, spy_dates)
+    assert (w.base, w.end) == (pd.Timestamp("2025-12-31"), pd.Timestamp("2026-06-30"))
+
+
+def test_resolve_span_from_peak_to_window(oracle) -> None:
+    from rotascope.text.claims.dates import resolve_span
+
+    close = oracle.close("QQQ")
+    spec = _one("fell 9% from the mid-July peak to early September")
+    w = resolve_span(spec, pd.Timestamp("2024-09-20"), close)
+    mid_july = close.loc["2024-07-11":"2024-07-20"]
+    early_sep = close.loc["2024-09-01":"2024-09-10"]
+    assert w.base == mid_july.idxmax() and w.end == early_sep.idxmin()
+    assert w.rows == close.index.get_loc(w.end) - close.index.get_loc(w.base)
 
 
 @pytest.mark.parametrize("text,ref,message", [

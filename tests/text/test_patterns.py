@@ -246,9 +246,29 @@ def test_context_carries_subject_and_period(table) -> None:
     # The third sentence states no period: the paragraph's last one is used, and marked.
     assert found[2].window.text == "on Thursday"
     assert found[2].window.origin.startswith("context: 'on Thursday'")
-    # A new paragraph starts without a carried period.
+    # A paragraph (a bullet) stating no period reads the one of the paragraph before,
+    # marked as such; three paragraphs on, nothing carries.
     found = claims_of(table, "Nvidia rallied 8% last week.\n\nTesla fell 2%.")
+    assert found[1].window.text == "last week"
+    assert found[1].window.origin == "context: 'last week' (an earlier paragraph)"
+    found = claims_of(table, "Nvidia rallied 8% last week.\n\nNo figures.\n\n"
+                             "None here.\n\nTesla fell 2%.")
     assert found[1].window is None
+
+
+def test_anaphoric_periods_and_intraday_figures(table) -> None:
+    found = claims_of(table, "Apple fell 2% on Tuesday, and Tesla sank 4% that day.")
+    assert [(c.tickers, c.kind, c.window.text) for c in found] == [
+        (["AAPL"], "one_day", "on Tuesday"), (["TSLA"], "one_day", "on Tuesday")]
+    # "in the session" after a weekly figure is the reference date's session.
+    found = claims_of(table, "Apple fell 2% this week. Tesla sank 4% in the session.")
+    assert found[1].kind == "one_day" and found[1].window.relative == "today"
+    # A figure at the open is not the close.
+    found = claims_of(table, "Nvidia closed down 3.2% yesterday after being up 5% at the open.")
+    assert [c.stated for c in found] == [-0.032]
+    # Numbers in words, and "like" as a hedge.
+    found = claims_of(table, "TSLA up twenty-three percent yesterday. SPY down like 10% YTD.")
+    assert [(c.stated, c.qualifier) for c in found] == [(0.23, None), (-0.10, "about")]
 
 
 @pytest.mark.parametrize("text", [
@@ -279,3 +299,68 @@ def test_number_and_qualifier_parsing() -> None:
     assert parse_qualifier("more than") == "over" and parse_qualifier("nearly") == "nearly"
     assert parse_qualifier("roughly") == "about" and parse_qualifier("less than") == "under"
     assert parse_qualifier("just") is None
+
+
+def test_table_cells_are_claims_with_row_name_and_column_period(table) -> None:
+
+    md = ("| Asset | Week | Year to date | Weight |\n|---|---|---|---|\n"
+          "| S&P 500 | +1.2% | -14.2% | 30% |\n| Samsung | +3% | +4% | 1% |\n"
+          "| 10-year yield | +12 bp | | |\n")
+    doc = parse_document(md, format="markdown")
+    found = [c for c in extract_claims(doc, table) if c.rule == "table_cell"]
+    assert [(c.quote, c.tickers, c.stated, c.window.text) for c in found] == [
+        ("S&P 500 +1.2%, Week", ["SPY"], 0.012, "week"),
+        ("S&P 500 -14.2%, Year to date", ["SPY"], -0.142, "Year to date"),
+        ("10-year yield +12 bp, Week", ["^TNX"], 12.0, "week")]
+    assert all(c.line == 3 for c in found[:2]) and found[2].line == 5
+    assert found[2].details["unit"] == "bp"
+    html = ("<table><tr><th>Market</th><th>This week</th></tr>"
+            "<tr><td>Nasdaq 100</td><td>-2.2%</td></tr></table>")
+    found = extract_claims(parse_document(html, format="html"), table)
+    assert [(c.tickers, c.stated, c.window.unit) for c in found] == [(["QQQ"], -0.022, "week")]
+
+
+def test_table_cells_are_bounded(table) -> None:
+    from rotascope.text.claims.patterns import MAX_TABLE_CLAIMS
+
+    rows = "\n".join(f"| Apple | +{i % 7}.1% |" for i in range(MAX_TABLE_CLAIMS + 5))
+    doc = parse_document(f"| Asset | Week |\n|---|---|\n{rows}\n", format="markdown")
+    assert len(extract_claims(doc, table)) == MAX_TABLE_CLAIMS
+    assert any("only the first" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("text,tickers,kind", [
+    ("Year to date, the S&P 500 is down 2.9% and the equal-weight index has outperformed it "
+     "by 3.9 percentage points.", ["RSP", "SPY"], "outperformance"),
+    ("Late 2024 has been kind to Tesla, which has rallied 61% since the end of September.",
+     ["TSLA"], "return"),
+    ("Alphabet's the only one of the Magnificent Seven that's up this month.", ["GOOGL"],
+     "rank"),
+    ("Over the past three months, small caps have returned 16%, 4 points more than the "
+     "S&P 500.", ["IWM", "SPY"], "outperformance"),
+    ("In July, small caps outpaced the Nasdaq 100 by some 12 points over the month.",
+     ["IWM", "QQQ"], "outperformance"),
+])
+def test_objects_relative_clauses_and_ranks(table, text: str, tickers: list, kind: str) -> None:
+    found = [c for c in claims_of(table, text) if c.kind == kind]
+    assert [c.tickers for c in found][-1] == tickers
+    if "over the month" in text:
+        assert found[-1].window.month == 7          # the month named before it
+
+
+def test_second_breadth_share_with_stocks_left_out(table) -> None:
+    found = claims_of(table, "About 60% of S&P 500 members now trade above their 50-day "
+                             "moving average, and nearly two-thirds are above the 200-day.")
+    assert [(c.kind, c.details["ma"], c.qualifier, c.quote.split()[0]) for c in found] == [
+        ("breadth", 50, "about", "About"), ("breadth", 200, "nearly", "nearly")]
+    # Without a breadth share before it, "30% are above the 200-day" is no breadth claim.
+    assert not [c for c in claims_of(table, "Apple rose 5% and 30% are above the 200-day.")
+                if c.kind == "breadth"]
+
+
+def test_cut_in_half_is_a_fall_of_about_half_from_the_high(table) -> None:
+    found = claims_of(table, "Tesla has been cut in half from its December high, down "
+                             "roughly 38% this year.")
+    assert [(c.kind, c.stated, c.qualifier) for c in found] == [
+        ("drawdown", -0.5, "about"), ("return", -0.38, "about")]
+    assert found[0].window.month == 12 and found[0].window.type == "peak"

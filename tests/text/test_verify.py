@@ -442,7 +442,8 @@ def test_explicit_anchor_date(store, oracle) -> None:
 
 
 def test_missing_instruments_and_periods(store) -> None:
-    rep = check_text("Stocks rose 2% this week.\n\nNvidia fell 3%.", store, as_of=WRAP)
+    rep = check_text("Stocks rose 2% this week.\n\nNo figure here.\n\nNot here either."
+                     "\n\nNvidia fell 3%.", store, as_of=WRAP)
     a, b = rep.claims[:2]
     assert a.verdict == "cannot check" and "no instrument" in a.reason
     assert b.verdict == "cannot check" and "no period stated" in b.reason

@@ -120,6 +120,9 @@ class Document:
     raw: str | None = field(default=None, repr=False, compare=False)
     warnings: list[str] = field(default_factory=list, repr=False, compare=False)
     _index: list = field(default_factory=list, repr=False, compare=False)
+    #: Tables: each a tuple of rows, each row the paragraph index of every cell in
+    #: order (None for an empty cell); the first row is the header.
+    tables: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -340,7 +343,7 @@ def parse_document(text: str, *, format: TextFormat = "text",
             line = f" (line {para.line})" if para.line else ""
             date_source = f"dateline {para.text!r}{line}"
     return Document(doc.paragraphs, doc.format, doc.source, doc.title, date, date_source,
-                    raw=text, warnings=notes + doc.warnings)
+                    raw=text, warnings=notes + doc.warnings, tables=doc.tables)
 
 
 # -- plain text ---------------------------------------------------------------------------
@@ -436,20 +439,36 @@ def _parse_markdown(text: str, source: str, notes: list[str] | None = None) -> D
     paragraphs: list[Paragraph] = []
     block_line: int | None = None
     in_heading1 = False
+    tables: list[list[list[int | None]]] = []
+    in_cell = False
     for tok in tokens:
         if tok.map is not None and tok.type.endswith("_open"):
             block_line = tok.map[0] + 1 + offset
         if tok.type == "heading_open":
             in_heading1 = tok.tag == "h1"
+        if tok.type == "table_open":
+            tables.append([])
+        elif tok.type == "tr_open" and tables:
+            tables[-1].append([])
+        elif tok.type in ("th_open", "td_open"):
+            in_cell = True
         if tok.type == "inline":
             line = (tok.map[0] + 1 + offset) if tok.map is not None else block_line
             body = _collapse(_md_inline_text(tok))
+            if in_cell and tables and tables[-1]:
+                tables[-1][-1].append(len(paragraphs) if body else None)
+                in_cell = False
             if body:
                 paragraphs.append(Paragraph(body, line))
                 if in_heading1 and title is None:
                     title = body
             in_heading1 = False
-    return Document(tuple(paragraphs), "markdown", source, title, date, date_source)
+    return Document(tuple(paragraphs), "markdown", source, title, date, date_source,
+                    tables=_freeze_tables(tables))
+
+
+def _freeze_tables(tables: list[list[list[int | None]]]) -> tuple:
+    return tuple(tuple(tuple(row) for row in t if row) for t in tables if len(t) > 1)
 
 
 def _md_inline_text(tok: object) -> str:
@@ -467,6 +486,7 @@ def _md_inline_text(tok: object) -> str:
 # -- HTML ---------------------------------------------------------------------------------
 
 _DROP = {"script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "object"}
+_FOOTNOTE_MARK = re.compile(r"\s*\[?(?:\d{1,3}|[*\u2020\u2021\u00a7]{1,3}|[a-z])\]?\s*")
 _BLOCK = {"p", "div", "section", "article", "main", "header", "footer", "aside", "h1", "h2",
           "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "pre", "td", "th", "tr",
           "table", "ul", "ol", "dl", "figure", "figcaption", "address", "hr", "body", "form",
@@ -506,6 +526,9 @@ def _parse_html(text: str, source: str, notes: list[str] | None = None) -> Docum
                 state["line"] = line
             buf.append(s)
 
+    tables: list[list[list[int | None]]] = []
+    cell_start: list[int] = [0]
+
     def walk(top: Any) -> None:
         # Iterative depth-first walk (no recursion limit on deeply nested markup):
         # ("open", el) visits an element, ("close", el) ends it after its children.
@@ -517,16 +540,28 @@ def _parse_html(text: str, source: str, notes: list[str] | None = None) -> Docum
             if not opening:
                 if tag in _BLOCK:
                     flush()
+                if tag in ("td", "th") and tables and tables[-1]:
+                    tables[-1][-1].append(len(paragraphs) - 1
+                                          if len(paragraphs) > cell_start[-1] else None)
+                    cell_start.pop()
                 add(el.tail, el.sourceline)
                 continue
             if not tag:
                 add(el.tail, getattr(el, "sourceline", None))
                 continue
-            if tag in _DROP:
+            if tag in _DROP or (tag == "sup" and _FOOTNOTE_MARK.fullmatch(
+                    el.text_content() or "")):
+                # A footnote mark ("in May<sup>1</sup>") is not part of the sentence.
                 add(el.tail, el.sourceline)
                 continue
             if tag in _BLOCK:
                 flush()
+            if tag == "table":
+                tables.append([])
+            elif tag == "tr" and tables:
+                tables[-1].append([])
+            elif tag in ("td", "th"):
+                cell_start.append(len(paragraphs))
             if tag == "br":
                 buf.append(" ")
             add(el.text, el.sourceline)
@@ -540,7 +575,8 @@ def _parse_html(text: str, source: str, notes: list[str] | None = None) -> Docum
         h1 = root.find(".//h1")
         if h1 is not None and h1.text_content().strip():
             title = _collapse(h1.text_content())
-    return Document(tuple(paragraphs), "html", source, title, date, date_source)
+    return Document(tuple(paragraphs), "html", source, title, date, date_source,
+                    tables=_freeze_tables(tables))
 
 
 def _html_date(root: Any) -> tuple[pd.Timestamp | None, str | None]:

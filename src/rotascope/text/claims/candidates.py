@@ -40,7 +40,8 @@ CLAIM_WORDS = re.compile(
     r"outpaced|a\s+third|a\s+quarter|a\s+fifth|half|two-thirds|two\s+thirds|"
     r"three\s+quarters|reclaimed|lost\s+its|above|below|rising|falling|turning|"
     r"higher\s+highs|lower\s+lows|lower\s+highs|higher\s+lows|new\s+highs?|new\s+lows?|"
-    r"doubled|tripled|quadrupled|halved|a\s+tenth|most|majority)\b",
+    r"doubled|tripled|quadrupled|halved|a\s+tenth|most|majority|percent|participation|"
+    r"peaked|bottomed|topped|outnumber\w*|breadth)\b",
     re.I)
 _WORDLIKE = re.compile(r"[A-Za-z$]{2,}")
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|\s+and\s+|\s*&\s*|"
@@ -107,7 +108,10 @@ def find_candidates(doc: Document, table: AliasTable) -> Iterator[Candidate]:
         can = bool(CLAIM_WORDS.search(text)) and sum(
             1 for _ in islice(_WORDLIKE.finditer(text), 2)) == 2
         mentions = tuple(table.find(text))
-        windows = tuple(find_windows(text)) if can else ()
+        # Periods are read in every sentence with words ("Yesterday was ugly." sets the
+        # period of the figures after it), not only in those that can hold a claim.
+        windows = tuple(find_windows(text)) if can or sum(
+            1 for _ in islice(_WORDLIKE.finditer(text), 3)) == 3 else ()
         ref = _BACKREF.match(text)
         first_digit = re.search(r"\d", text)
         stop = first_digit.start() if first_digit else len(text)

@@ -93,8 +93,25 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"second|1st|2nd)\s+half(?:\s+of\s+(?:(?P<hy>(?:19|20)\d\d)|"
                         r"(?P<hlast>last\s+year|this\s+year|the\s+year)))?|H(?P<hn2>[12])"
                         r"(?:\s+(?P<hy2>(?:19|20)\d\d))?)\b", re.I)),
-    ("vague_since", re.compile(rf"\bsince\s+(?:early|mid|late|the\s+middle\s+of|the\s+end\s+of)"
+    ("span", re.compile(rf"\bfrom\s+(?:its|the|their|a)\s+(?:(?P<p1>early|mid|late)[-\s]+)?"
+                        rf"(?P<m1>{_MONTH})\s+(?P<k1>peak|high|top|low|trough|bottom)s?\s+"
+                        rf"(?:to|through|until|into)\s+(?:(?P<p2>early|mid|late)[-\s]+)?"
+                        rf"(?P<m2>{_MONTH})\b", re.I)),
+    ("since_end", re.compile(rf"\bsince\s+the\s+(?:end|close)\s+of\s+(?P<mon>{_MONTH})"
+                             rf"(?:\s+(?P<year>(?:19|20)\d\d))?", re.I)),
+    ("since_quarter", re.compile(r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the\s+)?"
+                                 r"(?:(?P<qn>first|second|third|fourth|1st|2nd|3rd|4th)\s+"
+                                 r"quarter|Q(?P<qn2>[1-4])|(?P<cur>quarter|month|week))"
+                                 r"(?:\s+(?:of\s+)?(?P<qy>(?:19|20)\d\d))?", re.I)),
+    ("vague_since", re.compile(rf"\bsince\s+(?:early|mid|late|the\s+middle\s+of)"
                                rf"[-\s]+(?P<mon>{_MONTH})", re.I)),
+    ("vague_month", re.compile(rf"\b(?:(?:in|during|over|for|through(?:out)?)\s+)?(?:the\s+)?"
+                               rf"(?P<part>early|mid|late)[-\s]+(?P<mon>{_MONTH})"
+                               rf"(?:,?\s+(?P<year>(?:19|20)\d\d))?\b(?!\s+\d)", re.I)),
+    ("vague_year", re.compile(r"\b(?:(?:in|during|over|for|through(?:out)?)\s+)?"
+                              r"(?P<part>early|mid|late)[-\s]+(?P<year>(?:19|20)\d\d)\b", re.I)),
+    ("by_month", re.compile(rf"\bby\s+(?P<mon>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?\b"
+                            rf"(?!\s+\d)", re.I)),
     ("since_start", re.compile(rf"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?P<mon>{_MONTH})"
                                rf"(?:\s+(?P<year>(?:19|20)\d\d))?", re.I)),
     ("ytd", re.compile(r"\b(?:so\s+far\s+)?(?:this\s+year|year[-\s]to[-\s]date|YTD|"
@@ -122,7 +139,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this|(?:for|on|in|over|ended|finished|"
                                r"closed|ending|finishing|closing)\s+the)\s+"
                                r"(?P<unit>week|month|quarter)\b|"
-                               r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b", re.I)),
+                               r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b|"
+                               r"\b(?P<abbr>WTD|MTD|QTD)\b", re.I)),
     ("through_date", re.compile(rf"\b(?:through|thru|up\s+to)\s+(?:(?P<mon>{_MONTH})\s+"
                                 rf"{_DAY.format('day')}(?:,?\s+(?P<year>(?:19|20)\d\d))?|"
                                 rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))(?![\d-])", re.I)),
@@ -139,6 +157,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"(?!\s*(?:-|to)\s*\d)", re.I)),
     ("weekday", re.compile(rf"\b(?:(?:on|last)\s+)?(?P<wd>{_WD})(?:'s|\u2019s)?"
                            rf"(?:\s+(?:session|trading))?\b", re.I)),
+    ("same", re.compile(r"\b(?:(?:on|in)\s+)?(?:that|the\s+same)\s+(?:day|session)|"
+                        r"\b(?:in|on)\s+the\s+session|"
+                        r"\b(?:in|over|during|across|for)\s+(?:that|the\s+same|this)\s+"
+                        r"(?:stretch|period|span|time|window|spell)\b|\bsince\s+then\b", re.I)),
     ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|on\s+the\s+day|"
                                 r"in\s+(?:today's|yesterday's)\s+session)\b", re.I)),
 ]
@@ -194,6 +216,37 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
     g = m.groupdict()
     if name == "vague_since":
         return WindowSpec("since", phrase, month=_month(g["mon"]), relative="vague")
+    if name == "span":
+        k = g["k1"].lower()
+        start_kind = "peak" if k in ("peak", "high", "top") else "low"
+        m1, m2 = _month(g["m1"]), _month(g["m2"])
+        if m1 is None or m2 is None:
+            return None
+        return WindowSpec("span", phrase, span=((m1, (g.get("p1") or "").lower() or None),
+                                                (m2, (g.get("p2") or "").lower() or None),
+                                                start_kind))
+    if name == "vague_month":
+        return WindowSpec("calendar", phrase, unit="month", month=_month(g["mon"]),
+                          year=_year(g["year"]), part=g["part"].lower())
+    if name == "vague_year":
+        return WindowSpec("calendar", phrase, unit="year", year=int(g["year"]),
+                          part=g["part"].lower())
+    if name == "by_month":
+        return WindowSpec("ytd", phrase, month=_month(g["mon"]), year=_year(g["year"]),
+                          relative="by")
+    if name == "since_end":
+        # "since the end of September": from September's last close.
+        mon = _month(g["mon"])
+        if mon is None:
+            return None
+        year = _year(g["year"])
+        return WindowSpec("since", phrase, month=mon % 12 + 1,
+                          year=None if year is None else year + (mon == 12))
+    if name == "since_quarter":
+        if g.get("cur"):
+            return WindowSpec("calendar", phrase, unit=g["cur"].lower(), offset=0)
+        qn = _QUARTERS.get((g.get("qn") or "").lower()) or int(g.get("qn2") or 1)
+        return WindowSpec("since", phrase, month=3 * qn - 2, year=_year(g.get("qy")))
     if name == "since_start":
         return WindowSpec("since", phrase, month=_month(g["mon"]), year=_year(g["year"]))
     if name == "ytd":
@@ -236,7 +289,8 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
         unit = g["unit"].lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=-1)
     if name == "this_period":
-        unit = str(g.get("unit") or g.get("unit2")).lower()
+        abbr = {"w": "week", "m": "month", "q": "quarter"}.get((g.get("abbr") or " ")[0].lower())
+        unit = str(g.get("unit") or g.get("unit2") or abbr).lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=0)
     if name == "half":
         h = {"first": 1, "1st": 1, "second": 2, "2nd": 2}.get((g.get("hn") or "").lower()) \
@@ -263,6 +317,13 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
         return WindowSpec("calendar", phrase, unit="year", year=int(g["year"]))
     if name == "weekday":
         return WindowSpec("day", phrase, weekday=_WEEKDAYS[g["wd"].lower()])
+    if name == "same":
+        # "that day", "in that stretch", "since then": the period of the claim before
+        # (patterns.py resolves it from the context; "in the session" alone is today).
+        if re.match(r"since", phrase, re.I):
+            return WindowSpec("same", phrase, relative="since")
+        return WindowSpec("same", phrase, relative="session" if re.search(
+            r"day|session", phrase, re.I) else "period")
     if name == "relative_day":
         rel = g["rel"].lower()
         rel = "yesterday" if "yesterday" in rel else "today"
@@ -337,9 +398,49 @@ def _month_start(spec: WindowSpec, ref: pd.Timestamp) -> pd.Timestamp:
     return start
 
 
+#: Vague parts (docs/text.md, periods): of a month, days 1-10 / 11-20 / 21-end; of a
+#: year, January-March / May-August / October-December.
+MONTH_PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+YEAR_PARTS = {"early": (1, 3), "mid": (5, 8), "late": (10, 12)}
+
+
+def vague_part(start: pd.Timestamp, stop: pd.Timestamp, unit: str | None,
+               part: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The calendar days of "early/mid/late" within a month or year [start, stop]."""
+    if unit == "month":
+        a, b = MONTH_PARTS[part]
+        return start + pd.Timedelta(days=a - 1), min(stop, start + pd.Timedelta(days=b - 1))
+    a, b = YEAR_PARTS[part]
+    return (pd.Timestamp(year=start.year, month=a, day=1),
+            pd.Timestamp(year=start.year, month=b, day=1) + pd.offsets.MonthEnd(0))
+
+
+def span_bounds(spec: WindowSpec, ref: pd.Timestamp
+                ) -> tuple[tuple[pd.Timestamp, pd.Timestamp], tuple[pd.Timestamp, pd.Timestamp]]:
+    """The two calendar windows of a ``span`` ("from the mid-July peak to early
+    September"): the second is the latest such window on or before ``ref``, the first
+    the latest one on or before the second."""
+    assert spec.span is not None
+    (m1, p1), (m2, p2), _ = spec.span
+    end_spec = WindowSpec("calendar", spec.text, unit="month", month=m2, part=p2)
+    b0, b1 = period_bounds(end_spec, ref)
+    start_spec = WindowSpec("calendar", spec.text, unit="month", month=m1, part=p1)
+    a0, a1 = period_bounds(start_spec, b0 - pd.Timedelta(days=1) if m1 == m2 else b0)
+    return (a0, a1), (b0, b1)
+
+
 def period_bounds(spec: WindowSpec, ref: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last calendar day of a ``calendar`` spec, relative to ``ref``."""
     unit = spec.unit
+    if spec.part is not None and unit in ("month", "year"):
+        spec_whole = replace(spec, part=None)
+        start, stop = period_bounds(spec_whole, ref)
+        a, b = vague_part(start, stop, unit, spec.part)
+        if a > ref and spec.year is None and unit == "month":
+            # "mid-July" on July 5th: last year's (the latest one that has started).
+            start, stop = period_bounds(replace(spec_whole, year=start.year - 1), ref)
+            a, b = vague_part(start, stop, unit, spec.part)
+        return a, b
     if unit == "week":
         monday = ref.normalize() - pd.Timedelta(days=ref.weekday())
         start = monday + pd.Timedelta(weeks=spec.offset)
@@ -371,6 +472,27 @@ def period_bounds(spec: WindowSpec, ref: pd.Timestamp) -> tuple[pd.Timestamp, pd
         year = spec.year if spec.year is not None else ref.year + spec.offset
         return pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year, month=12, day=31)
     raise WindowError(f"unknown calendar unit in {spec.text!r}")
+
+
+def resolve_span(spec: WindowSpec, ref: pd.Timestamp, close: pd.Series) -> ResolvedWindow:
+    """A ``span`` on an instrument's closes: from the peak (or low) in the first window
+    to the opposite extreme in the second (a fall from a peak is measured to the lowest
+    close, a rise from a low to the highest); without a named extreme, from the last
+    close before the first window to the last close in the second."""
+    assert spec.span is not None
+    (a0, a1), (b0, b1) = span_bounds(spec, ref.normalize())
+    x = close.loc[:ref.normalize()].dropna()
+    first, second = x.loc[a0:a1], x.loc[b0:min(b1, ref.normalize())]
+    if first.empty or second.empty:
+        raise WindowError(f"no closes in both windows of {spec.text!r} "
+                          f"({a0:%Y-%m-%d}..{a1:%Y-%m-%d}, {b0:%Y-%m-%d}..{b1:%Y-%m-%d})")
+    kind = spec.span[2]
+    base = first.idxmax() if kind == "peak" else first.idxmin()
+    end = second.idxmin() if kind == "peak" else second.idxmax()
+    if end <= base:
+        raise WindowError(f"{spec.text!r}: the second window does not follow the first")
+    dates = x.index
+    return ResolvedWindow(spec, base, end, int(dates.get_loc(end)) - int(dates.get_loc(base)))
 
 
 def resolve(spec: WindowSpec, ref: pd.Timestamp, dates: pd.DatetimeIndex) -> ResolvedWindow:
@@ -409,6 +531,17 @@ def resolve(spec: WindowSpec, ref: pd.Timestamp, dates: pd.DatetimeIndex) -> Res
             raise WindowError(f"only {p} earlier rows before {last:%Y-%m-%d}, "
                               f"{spec.rows} needed")
         return ResolvedWindow(spec, dates[p - spec.rows], last, spec.rows)
+    if spec.type == "ytd" and spec.relative == "by" and spec.month is not None:
+        # "by December": from the end of the year before to the end of that month (or the
+        # reference date, when earlier); the latest such month on or before ``ref``.
+        mstart, mstop = period_bounds(WindowSpec("calendar", spec.text, unit="month",
+                                                 month=spec.month, year=spec.year), ref)
+        base = last_on_or_before(pd.Timestamp(year=mstart.year - 1, month=12, day=31),
+                                 f"the end of {mstart.year - 1}")
+        end = last_on_or_before(min(mstop, ref), f"{mstop:%Y-%m-%d}")
+        if end <= base:
+            raise WindowError(f"no trading day up to {spec.text!r}")
+        return ResolvedWindow(spec, base, end, pos(end) - pos(base))
     if spec.type == "ytd":
         year = spec.year if spec.year is not None else ref.year
         if year != ref.year:

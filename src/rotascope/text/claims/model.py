@@ -44,6 +44,7 @@ KINDS: tuple[str, ...] = (
     "one_day",          # "surged over 3% on Friday"
     "return",           # "up 10% year to date", "fell 5% last month"
     "rank",             # "the best-performing sector in the second half", "energy led"
+    "sequence",         # "bitcoin peaked first", "Nvidia bottomed a month before Tesla"
 )
 
 #: How a figure is qualified in the text: "over 3%" -> "over", "nearly 3%" -> "nearly",
@@ -67,9 +68,15 @@ class WindowSpec:
     ``day``       one trading day: ``weekday`` (0 = Monday), ``date``, or
                   ``relative`` ("today", "yesterday").
     ``peak``      from the highest close of the last ``rows`` rows (None: all history).
+    ``span``      "from the mid-July peak to early September": from the highest (lowest)
+                  close in the first window to the lowest (highest) close in the second,
+                  or from the last close before the first to the last close in the second.
+    ``same``      "that day", "in that stretch", "since then": the period of the claim
+                  before it (replaced by that period in stage 2; "in the session" with
+                  nothing before is the reference date's session).
     """
 
-    type: Literal["rows", "ytd", "calendar", "since", "day", "peak"]
+    type: Literal["rows", "ytd", "calendar", "since", "day", "peak", "same", "span"]
     text: str
     rows: int | None = None
     unit: str | None = None
@@ -82,6 +89,10 @@ class WindowSpec:
     relative: str | None = None
     duration: bool = False
     origin: str = "text"
+    #: A vague part of a month or year ("early", "mid", "late"; docs/text.md periods).
+    part: str | None = None
+    #: ``span`` windows: ((month, part), (month, part), start kind "peak"/"low"/"").
+    span: tuple | None = None
 
     def label(self) -> str:
         """Compact label: ``"21d"``, ``"ytd"``, ``"last week"``, ``"2025-06"``, ``"1d"``."""

@@ -28,6 +28,17 @@ range               "between 6,800 and 7,000", "in a 4.2%-4.5% range"
 level               "testing $60,000", "closed at 5,900", "rose to 4.6%" (a yield)
 move                "rose 2%", "is up 10% year to date", "shed 25% in two weeks",
                     "a 3% drop on Friday", "closed 2% higher", "versus 3% for B"
+move_signed         "NVDA +18.7% on Wednesday", "Nvidia -3.2% WTD" (sign = direction)
+move_elided         "lost 1.5%, the Nasdaq 100 1.0% and the Russell 2000 1.7%"
+new_highs_lows      "new 52-week highs outnumber new lows", "more stocks hit lows than highs"
+participation       "participation is broad", "breadth remains narrow"
+breadth_elided      "..., and nearly two-thirds are above the 200-day"
+sequence            "bitcoin peaked first", "Nvidia bottomed a month before Tesla"
+stretch_since       "the best two-week stretch since 2020", "its worst week since March"
+first_since         "the first close below the 200-day since April"
+points_than         "4 points more than the S&P 500"
+rank_of             "the weakest of the 11 S&P 500 sectors", "technology was the strongest"
+table_cell          a Markdown/HTML table cell: row name, signed change, period header
 ==================  =====================================================================
 
 A ``move`` becomes ``one_day`` when its period is one session, ``decline`` when a fall is
@@ -66,18 +77,32 @@ from .dates import find_anchor, find_windows, parse_count
 from .model import Claim, WindowSpec
 
 __all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES", "Context",
+           "table_claims",
            "parse_number",
            "parse_qualifier"]
 
 # -- vocabulary ---------------------------------------------------------------------------
 
-_NUM = r"[+\-\u2212\u2013]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-\u2212\u2013]?\d+(?:\.\d+)?"
+#: Numbers written as words count only before a percent unit ("twenty-three percent").
+_WORD_NUM = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|"
+             r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|"
+             r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
+             r"nineteen)(?=\s+(?:percent|per\s+cent|percentage\s+points?)\b)")
+_NUM = (r"[+\-\u2212\u2013]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-\u2212\u2013]?\d+(?:\.\d+)?|"
+        + _WORD_NUM)
+_WORD_VALUES = {w: i for i, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen"))}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
 _PCT_UNIT = r"(?:\s?%|\s+percent\b|\s+per\s+cent\b|\s+pct\b)"
 _PP_UNIT = (r"(?:\s+percentage[-\s]points?\b|\s?pp\b|\s?ppts?\b|\s+points?\b|\s?%|"
             r"\s+percent\b|\s+basis\s+points?\b|\s?bps?\b)")
 _QUAL = (r"(?P<q>more\s+than|over|above|at\s+least|north\s+of|in\s+excess\s+of|upwards\s+of|"
          r"just\s+over|a\s+little\s+over|slightly\s+more\s+than|nearly|almost|close\s+to|"
-         r"just\s+shy\s+of|just\s+under|approaching|about|around|roughly|some|approximately|"
+         r"just\s+shy\s+of|just\s+under|approaching|something\s+like|more\s+or\s+less|"
+         r"give\s+or\s+take|circa|maybe|like|about|around|roughly|some|approximately|"
          r"an\s+estimated|~|less\s+than|under|at\s+most|up\s+to|as\s+much\s+as|a\s+further|"
          r"another|an\s+additional|fully|a\s+full|a\s+hefty|a\s+whopping|a\s+modest|a\s+mere|"
          r"only|just|exactly)?\s*")
@@ -85,7 +110,9 @@ _QUALIFIERS = {
     "over": ("more than", "over", "above", "at least", "north of", "in excess of",
              "upwards of", "just over", "a little over", "slightly more than", "as much as"),
     "nearly": ("nearly", "almost", "close to", "just shy of", "just under", "approaching"),
-    "about": ("about", "around", "roughly", "some", "approximately", "an estimated", "~"),
+    "about": ("about", "around", "roughly", "some", "approximately", "an estimated", "~",
+              "something like", "like", "maybe", "more or less", "give or take", "circa",
+              "roughly like", "about like"),
     "under": ("less than", "under", "at most", "up to"),
 }
 
@@ -102,7 +129,8 @@ _DOWN = (r"fell|falls|fallen|falling|dropped|drops|dropping|declined|declines|de
          r"plunged|plunges|plummeted|plummets|sank|sinks|sinking|shed|sheds|shedding|retreated|"
          r"retreats|dipped|dips|eased|eases|skidded|gave\s+up|gave\s+back|given\s+up|"
          r"given\s+back|sold\s+off|crashed|cratered|tanked|tanks|collapsed|sagged|sags|"
-         r"shaved\s+off|surrendered|decreased|is\s+down|was\s+down|are\s+down|"
+         r"shaved\s+off|surrendered|decreased|dumped|dumps|dumping|tanking|slumping|"
+         r"is\s+down|was\s+down|are\s+down|"
          r"were\s+down|has\s+been\s+down|down|lower\s+by|is\s+off|was\s+off|off")
 _UP_NOUN = r"gain|rise|rally|jump|advance|surge|increase|climb|return|rebound|pop|spike|run-up"
 _DOWN_NOUN = (r"drop|decline|fall|loss|slide|plunge|slump|selloff|sell-off|retreat|decrease|"
@@ -114,7 +142,7 @@ _MONTH_NAMES = (r"(?:January|February|March|April|May|June|July|August|September
 #: Words that mark a mention as the *object* of a comparison, not a claim's subject.
 _OBJECT_MARK = re.compile(r"(?:\bthan|\bversus|\bvs\.?|\bv\.|\brelative\s+to|\bagainst|"
                           r"\bcompared\s+(?:with|to)|\bover|\bto|\bfor|\bbehind|"
-                          r"\bahead\s+of|/)\s*(?:the\s+|its\s+)?$", re.I)
+                          r"\bahead\s+of|\bamong|\bamongst|/)\s*(?:the\s+|its\s+)?$", re.I)
 #: Business quantities: a figure about them is not a price claim.
 _NON_PRICE = re.compile(
     r"\b(?:revenue|revenues|sales|earnings|profit|profits|income|EPS|margin|margins|guidance|"
@@ -133,11 +161,12 @@ _BACKREF = re.compile(r"^\s*(?:(?:and|but|yet|so|meanwhile|still|also),?\s+)?"
                       re.I)
 #: Words that make a statement a forecast, condition or hedge rather than a fact.
 _HEDGE = re.compile(
-    r"\b(?:could|may|might|would|should|will|won't|shall|if|unless|"
+    r"\b(?:could|(?-i:may)|might|would|should|will|won't|shall|if|unless|"
     r"expects?|expected|expecting|forecasts?|forecasting|predicts?|predicted|projects?|"
     r"projected|sees|see\s+(?:it|them|the)|targets?|targeting|aims?|likely\s+to|poised\s+to|"
     r"set\s+to|on\s+track\s+to|on\s+course\s+to|bound\s+to|looks?\s+set|"
-    r"threatens?\s+to|risks\s+(?:a|an|falling|slipping|further)|hopes?|wants?\s+to|"
+    r"threatens?\s+to|risks\s+(?:a|an|falling|slipping|further)|hopes?|wants?|wish(?:es)?|"
+    r"(?:looking|waiting|watching)\s+for|"
     r"needs?\s+to|has\s+to|have\s+to|would\s+need|scenario|base\s+case|bull\s+case|"
     r"bear\s+case|suppose|assuming|imagine|what\s+if|next\s+(?:week|month|quarter|year)|"
     r"by\s+year[-\s]end|by\s+the\s+end\s+of|in\s+the\s+coming)\b", re.I)
@@ -153,6 +182,9 @@ def parse_number(text: str) -> float:
     """``"6,800"`` -> 6800.0, ``"-3.5"`` / ``"\u22123.5"`` -> -3.5, ``"60k"`` -> 60000.0."""
     t = text.strip().replace(",", "").replace("\u2212", "-").replace("\u2013", "-")
     t = t.replace("$", "")
+    words = re.split(r"[-\s]+", t.lower())
+    if words[0] in _TENS or words[0] in _WORD_VALUES:
+        return float(sum(_TENS.get(w, _WORD_VALUES.get(w, 0)) for w in words))
     mult = 1.0
     if t[-1:] in ("k", "K"):
         mult, t = 1000.0, t[:-1]
@@ -184,6 +216,11 @@ class Context:
     notes: list[str] = field(default_factory=list)
     last_window: tuple[WindowSpec, int] | None = None
     last_direction: int | None = None
+    #: The last period of an earlier paragraph and that paragraph's index (a bullet or a
+    #: paragraph without a period of its own reads the one just before it).
+    prev_window: tuple[WindowSpec, int] | None = None
+    #: The period of the last claim made ("that day", "in that stretch" refer to it).
+    claim_window: WindowSpec | None = None
 
 
 @dataclass
@@ -314,6 +351,43 @@ def _breadth_up(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found 
                               "measure": "moves"}, needs_window=True, subject_optional=True)
 
 
+_HL = r"(?:new\s+)?(?:52-week\s+|one-year\s+|12-month\s+|annual\s+)?(?:new\s+)?"
+#: "New 52-week highs outnumber new lows", "more S&P 500 stocks hit 52-week lows than highs".
+_HILO = _rx(rf"""\b(?:{_HL}(?P<a>highs|lows)\s+(?:(?:now|still|again|have|has|easily|
+    comfortably|far|handily)\s+)*(?:outnumber\w*|exceed\w*|outpac\w*|outstrip\w*|top|topped|
+    tops|beat|beats|are\s+ahead\s+of)\s+(?:the\s+)?{_HL}(?P<b>highs|lows)|
+    more\s+(?:(?P<uni>S&P\s*500|Nasdaq[-\s]100)\s+)?(?:{_STOCKS}\s+)?(?:(?:are\s+)?
+    (?:hit|hitting|made|making|set|setting|at|reached|reaching|posted|posting)\s+)?
+    {_HL}(?P<c>highs|lows)\s+than\s+(?:new\s+)?(?:52-week\s+)?(?P<d>highs|lows))\b""")
+#: "Participation is broad", "breadth is narrow", "a rally with narrow participation".
+_PARTICIPATION = _rx(r"""\b(?:(?:participation|breadth|the\s+advance|the\s+rally)\s+
+    (?:is|was|remains|remained|has\s+been|looks|stays|stayed|is\s+getting|got)\s+
+    (?:(?:very|quite|still|increasingly|unusually|remarkably|historically|extremely|so|too)
+    \s+)?(?P<s1>broad|narrow|wide|thin)|(?P<s2>broad|narrow|thin)(?:[-\s]based)?\s+
+    (?:participation|breadth))\b""")
+
+
+def _hilo(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    a, b = (m.group("a"), m.group("b")) if m.group("a") else (m.group("c"), m.group("d"))
+    if a.lower() == b.lower():
+        return None
+    more = a.lower()
+    return _Found("new_highs_lows", "breadth", m.start(), m.end(), m.start(), m.end(),
+                  {"more": more}, details={"universe": _universe_of(m.group("uni")),
+                                           "measure": "highs_lows", "more": more},
+                  needs_window=False, subject_optional=True)
+
+
+def _participation(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    word = (m.group("s1") or m.group("s2")).lower()
+    side = "broad" if word in ("broad", "wide") else "narrow"
+    return _Found("participation", "breadth", m.start(), m.end(), m.start(), m.end(),
+                  {"participation": side}, details={"universe": "sp500",
+                                                    "measure": "participation",
+                                                    "side": side},
+                  needs_window=False, subject_optional=True)
+
+
 def _universe_of(text: str | None) -> str:
     t = (text or "").lower().replace(" ", "").replace("-", "")
     if t.startswith("nasdaq"):
@@ -353,6 +427,34 @@ def _breadth(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
     return _Found("breadth", "breadth", m.start(), m.end(), m.start(fig), m.end(fig), value, q,
                   details={"universe": _universe_of(uni), "side": side,
                            "ma": int(m.group("n"))}, needs_window=False, subject_optional=True)
+
+
+#: The second share of a breadth sentence, its "stocks" left out: "About 60% of S&P 500
+#: members trade above their 50-day, and nearly two-thirds are above the 200-day".
+_BREADTH_ELIDED = _rx(r"""(?:,\s*(?:and|while|but|with)\s+|;\s*|\s+and\s+)
+    (?P<q>only|just|nearly|almost|about|around|roughly|over|more\s+than|less\s+than|
+    fewer\s+than)?\s*(?:(?P<num>\d{1,3}(?:\.\d+)?)\s*(?:%|\s+percent)|(?P<frac>half|
+    a\s+third|one[-\s]third|two[-\s]thirds|a\s+quarter|one[-\s]quarter|three[-\s]quarters|
+    a\s+fifth|one[-\s]fifth|two[-\s]fifths|a\s+tenth|one[-\s]tenth))\s+
+    (?:are|were|is|trade|traded|sit|sat|remain|remained|stand|closed|now)\s+(?:(?:still|now|
+    trading)\s+)?(?P<side>above|below|under|over)\s+(?:the|their|its)\s+
+    (?P<n>\d{1,3})[-\s]?(?:day|d|dma|DMA)\b""")
+
+
+def _breadth_elided(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    before = text[:m.start()]
+    first = _BREADTH1.search(before) or _BREADTH2.search(before)
+    if first is None:
+        return None
+    f = _breadth(m, text, mentions)
+    if f is None:
+        return None
+    f.rule = "breadth_elided"
+    # The quote starts at the share, not at the ", and" before it.
+    f.start = m.start("q") if m.group("q") else m.start("num" if m.group("num") else "frac")
+    f.details["universe"] = _universe_of(first.groupdict().get("uni")
+                                         or first.groupdict().get("uni2"))
+    return f
 
 
 # RSI -----------------------------------------------------------------------------------
@@ -610,11 +712,95 @@ def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | No
                   details={"side": side, "rows": None}, needs_window=False)
 
 
+#: "the best two-week stretch since 2020", "its worst week since March": an extreme of
+#: the rolling N-session return.
+_STRETCH = _rx(rf"""\b(?P<side>best|worst|strongest|weakest|biggest)\s+
+    (?:(?P<n>\d{{1,2}}|two|three|four|five|six|seven|eight|nine|ten|a|one)[-\s])?
+    (?P<unit>day|session|week|month)(?:s)?(?:\s+(?:stretch|run|span|period|gain|rally|
+    performance|showing|return|decline|drop|stretches))?\s+since\s+
+    (?:(?P<early>early|mid|late)[-\s]+)?(?:(?P<mon>{_MONTH_NAMES})\.?(?:,?\s+
+    (?P<year>(?:19|20)\d\d))?|(?P<year2>(?:19|20)\d\d))\b""")
+
+
+#: Timing: "Bitcoin peaked first", "Nvidia bottomed a month before Tesla", "the Dow
+#: topped two weeks after the S&P 500".
+_SEQUENCE = _rx(r"""\b(?P<verb>peaked|topped(?:\s+out)?|bottomed(?:\s+out)?|troughed|
+    (?:hit|made|set)\s+(?:its|their)\s+(?P<what>high|peak|top|low|bottom))\s+
+    (?:(?P<n>\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple\s+of)\s+
+    (?P<unit>sessions?|trading\s+days?|days?|weeks?|months?)\s+)?
+    (?P<rel>first|before|ahead\s+of|earlier\s+than|after|later\s+than)\b""")
+
+
+def _sequence(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    verb = m.group("verb").lower()
+    low = "bottom" in verb or "trough" in verb or (m.group("what") or "") in ("low", "bottom")
+    rel = m.group("rel").lower()
+    first = rel in ("first", "before", "ahead of", "earlier than")
+    gap = None
+    if m.group("n"):
+        from .dates import UNIT_ROWS, _unit
+
+        n = parse_count(m.group("n"))
+        if n is None:
+            return None
+        gap = n * UNIT_ROWS[_unit(m.group("unit"))]
+    f = _Found("sequence", "sequence", m.start(), m.end(), m.start(), m.end(),
+               {"extreme": "low" if low else "high", "first": first, "gap_rows": gap},
+               details={"side": "low" if low else "high", "first": first, "gap_rows": gap},
+               needs_window=False)
+    # The instrument it is compared with: the name after "before/after", or (for
+    # "first") the next name in the sentence ("... weeks before the chip stocks topped").
+    after = [x for x in mentions if x.start >= m.end()]
+    if after:
+        f.objects = [after[0]]
+        f.end = max(f.end, after[0].end) if rel != "first" else f.end
+    return f
+
+
+#: "the first close below the 200-day since April", "its first finish above the 50-day
+#: moving average since March 3".
+_FIRST_SINCE = _rx(rf"""\bfirst\s+(?:close|finish|settle|time|session|daily\s+close)\s+
+    (?:(?:of\s+\w+\s+)?(?:closing\s+)?)?(?P<side>below|above|under|beneath|over)\s+
+    (?:its|the|their|a)\s+(?P<n>\d{{1,3}})[-\s]?(?:day|d|dma|DMA)\b
+    (?:\s+(?:simple\s+)?(?:moving[-\s])?average|\s+(?:SMA|MA|line|trend\s*line))?\s+since\s+
+    (?:(?P<early>early|mid|late)[-\s]+)?(?:(?P<mon>{_MONTH_NAMES})\.?(?:\s+(?P<day>\d{{1,2}})
+    (?!\d)(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d\d))?|(?P<year2>(?:19|20)\d\d))\b""")
+
+
+def _first_since(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    f = _since_ext(m, text, mentions)
+    if f is None:
+        return None
+    side = "below" if m.group("side").lower() in ("below", "under", "beneath") else "above"
+    n = int(m.group("n"))
+    since = f.details["since"]
+    return _Found("first_since", "moving_average", m.start(), m.end(), m.start(), m.end(),
+                  {"first_since": {str(n): side}, "since": _since_label(since)},
+                  details={"first_since": {"n": n, "side": side}, "since": since},
+                  needs_window=False)
+
+
+def _stretch(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    n = parse_count(m.group("n")) if m.group("n") else 1
+    if n is None:
+        return None
+    rows = n * {"day": 1, "session": 1, "week": 5, "month": 21}[m.group("unit").lower()]
+    f = _since_ext(m, text, mentions)
+    if f is None:
+        return None
+    side = "low" if m.group("side").lower() in ("worst", "weakest") else "high"
+    f.rule = "stretch_since"
+    stated = dict(f.stated) if isinstance(f.stated, dict) else {}
+    f.stated = dict(stated, side=side, stretch=f"{n}-{m.group('unit').lower()}")
+    f.details.update(side=side, stretch_rows=rows)
+    return f
+
+
 def _since_ext(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     word = m.group("side").lower()
     side = "low" if word in ("lowest", "weakest", "worst") else "high"
     g = m.groupdict()
-    if g.get("cnt"):
+    if g.get("cnt") and g.get("cunit"):
         n = parse_count(g["cnt"])
         rows = _ext_rows(n, g["cunit"])
         return _Found("extreme_in", "extreme", m.start(), m.end(), m.start(), m.end(),
@@ -684,15 +870,41 @@ def _pp_value(num: str, unit: str) -> tuple[float, str]:
     return v / 100.0, "pp"
 
 
+_OBJ_BACKREF = re.compile(r"(?:it|them|that|the\s+(?:index|benchmark|market|gauge))", re.I)
+
+
 def _outperf(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    backref = not objs and _OBJ_BACKREF.fullmatch(m.group("obj").strip())
+    if not objs and not backref:
+        return None
+    value, unit = _pp_value(m.group("num"), m.group("unit"))
+    d = _out_direction(m.group("verb"))
+    details: dict = {"unit": unit, "verb": m.group("verb")}
+    if backref:
+        # "outperformed it by 4 points": the object is the subject named before.
+        details["object_backref"] = m.group("obj").strip()
+    return _Found("outperformance", "outperformance", m.start(), m.end(), m.start("num"),
+                  m.end("num"), value * d, parse_qualifier(m.group("q")), objects=objs[:1],
+                  details=details)
+
+
+#: "4 points more than the S&P 500", "3 percentage points better than value".
+_POINTS_THAN = _rx(rf"""\b{_QUAL}(?P<num>\d+(?:\.\d+)?)(?P<unit>\s+percentage[-\s]points?|
+    \s?pp|\s+points?)\s+(?P<dir>more|better|less|worse|fewer)\s+than\s+
+    (?P<obj>(?:the\s+)?[^;,.]{{1,60}}?)(?=[;,.]|$|\s+(?:in|over|this|last|since|so|during|for|
+    year|YTD)\b)""")
+
+
+def _points_than(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
     if not objs:
         return None
     value, unit = _pp_value(m.group("num"), m.group("unit"))
-    d = _out_direction(m.group("verb"))
-    return _Found("outperformance", "outperformance", m.start(), m.end(), m.start("num"),
+    d = 1 if m.group("dir").lower() in ("more", "better") else -1
+    return _Found("points_than", "outperformance", m.start(), m.end(), m.start("num"),
                   m.end("num"), value * d, parse_qualifier(m.group("q")), objects=objs[:1],
-                  details={"unit": unit, "verb": m.group("verb")})
+                  details={"unit": unit, "verb": f"{m.group('dir')} than"})
 
 
 def _outperf_bare(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
@@ -724,7 +936,8 @@ _DD = _rx(rf"""
        \b{_QUAL.replace('?P<q>', '?P<q2>')}(?P<num2>{_NUM}){_PCT_UNIT}\s+
        (?:below|under|beneath|off|down\s+from|short\s+of))
     \s*(?:from\s+|off\s+|below\s+)?(?:its|their|the|a)\s+
-    (?P<which>all-time|record|52-week|one-year|12-month|recent|(?:{_MONTH_NAMES})|
+    (?P<which>all-time|record|52-week|one-year|12-month|recent|
+    (?:(?:early|mid|late)[-\s]+)?(?:{_MONTH_NAMES})|
     \d{{4}}|year-to-date|ytd|post-\w+)?\s*(?P<hl>high|highs|peak|peaks|top|record|
     record\s+high|record\s+close|high-water\s+mark)\b""")
 _DD_STATE = _rx(r"""\b(?:in|into|entered|entering|enters|within|near|toward|towards)\s+
@@ -745,15 +958,19 @@ def _drawdown(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
     fig = "num" if m.group("num") else "num2"
     stated = -abs(parse_number(num)) / 100.0
     qualifier = parse_qualifier(m.group("q") or m.group("q2"))
-    if which and (re.fullmatch(_MONTH_NAMES, which, re.I) or which.isdigit()):
-        # "its January peak", "its 2022 high": the highest close of that month or year.
+    vague = re.match(r"(early|mid|late)[-\s]+", which or "", re.I)
+    month_word = which[vague.end():] if (which and vague) else which
+    if which and (re.fullmatch(_MONTH_NAMES, month_word or "", re.I) or which.isdigit()):
+        # "its January peak", "its 2022 high": the highest close of that month or year;
+        # "its late-October high": of the 21st-31st (docs/text.md, periods).
         from ..extract import MONTHS
 
         if which.isdigit():
             spec = WindowSpec("peak", f"from its {which} {hl}", unit="year", year=int(which))
         else:
             spec = WindowSpec("peak", f"from its {which} {hl}", unit="month",
-                              month=MONTHS[which.rstrip(".").lower()])
+                              month=MONTHS[str(month_word).rstrip(".").lower()],
+                              part=vague.group(1).lower() if vague else None)
         return _Found("drawdown", "drawdown", m.start(), m.end(), m.start(fig), m.end(fig),
                       stated, qualifier, window=spec, needs_window=False)
     rows = None if ("record" in hl or (which or "").lower() in ("all-time", "record")) \
@@ -761,6 +978,35 @@ def _drawdown(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
     spec = WindowSpec("peak", f"from its {which + ' ' if which else ''}{hl}", rows=rows)
     return _Found("drawdown", "drawdown", m.start(), m.end(), m.start(fig), m.end(fig),
                   stated, qualifier, window=spec, needs_window=False)
+
+
+#: "has been cut in half from its December high", "halved from its peak": a fall of
+#: about 50% from that high.
+_DD_HALF = _rx(rf"""\b(?:(?:been\s+)?(?:cut|sliced|chopped)\s+in\s+half|halved)\s+
+    (?:from|since|off)\s+(?:its|their|the)\s+
+    (?P<which>all-time|record|52-week|(?:(?:early|mid|late)[-\s]+)?(?:{_MONTH_NAMES})|\d{{4}})?
+    \s*(?P<hl>high|highs|peak|peaks|top|record)\b""")
+
+
+def _dd_half(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    which = m.group("which")
+    hl = m.group("hl").lower()
+    vague = re.match(r"(early|mid|late)[-\s]+", which or "", re.I)
+    month_word = which[vague.end():] if (which and vague) else which
+    if which and re.fullmatch(_MONTH_NAMES, month_word or "", re.I):
+        from ..extract import MONTHS
+
+        spec = WindowSpec("peak", f"from its {which} {hl}", unit="month",
+                          month=MONTHS[str(month_word).rstrip(".").lower()],
+                          part=vague.group(1).lower() if vague else None)
+    elif which and which.isdigit():
+        spec = WindowSpec("peak", f"from its {which} {hl}", unit="year", year=int(which))
+    else:
+        rows = None if ("record" in hl or (which or "").lower() in ("all-time", "record")) \
+            else _dd_rows(which)
+        spec = WindowSpec("peak", f"from its {which + ' ' if which else ''}{hl}", rows=rows)
+    return _Found("drawdown_half", "drawdown", m.start(), m.end(), m.start(), m.end(), -0.5,
+                  "about", window=spec, needs_window=False)
 
 
 def _dd_state(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
@@ -857,6 +1103,14 @@ _MOVE_VS = _rx(rf"""\b(?:versus|vs\.?|compared\s+(?:with|to)|against|while|and|b
 
 _MOVE_AND = _rx(rf"""\b(?:and|but)\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}
     (?=\s+(?:year[-\s]to[-\s]date|YTD|this|over|in|for|since|last|on|so\s+far|the\s+past)\b)""")
+
+#: Headline style: a signed figure right after the name ("NVDA +18.7% on Wednesday",
+#: "Nvidia -3.2% WTD"): the sign is the direction.
+_MOVE_SIGNED = _rx(r"""(?<![\w.,%])(?P<num>[+\-\u2212\u2013]\d+(?:\.\d+)?)\s?%""")
+#: A verbless list after a move ("the S&P 500 lost 1.5%, the Nasdaq 100 1.0% and the
+#: Russell 2000 1.7%"): each name with its own figure, the verb's direction and period.
+_MOVE_ELIDED = _rx(rf"""(?:,\s*(?:and\s+|while\s+)?|\s+and\s+)(?:the\s+)?
+    (?P<subj>[A-Z$][^,;%]{{1,40}}?)\s+{_QUAL}(?P<num>\d+(?:\.\d+)?){_PCT_UNIT}""")
 
 _UP_SET = set(re.sub(r"\\s\+", " ", _UP).split("|"))
 
@@ -955,6 +1209,34 @@ def _move_vs(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
     return f
 
 
+def _move_signed(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    owner = [x for x in mentions if 0 <= m.start() - x.end <= 2
+             and re.fullmatch(r"\s*:?\s*", text[x.end:m.start()])]
+    if not owner:
+        return None
+    num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
+    d = -1 if num.startswith("-") else 1
+    return _Found("move_signed", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  _signed(num.lstrip("+-"), d), None, subject=owner[-1],
+                  details={"verb": "+" if d > 0 else "-"}, direction=d)
+
+
+def _move_elided(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    subj = [x for x in mentions if x.end == m.end("subj") and x.start >= m.start("subj")]
+    if not subj:
+        return None
+    before = text[:m.start()]
+    verb = None
+    for v in re.finditer(rf"\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}\d", before, re.I):
+        verb = v.group("verb")
+    if verb is None:
+        return None
+    d = _direction_of(verb)
+    return _Found("move_elided", "return", subj[0].start, m.end(), m.start("num"),
+                  m.end("num"), _signed(m.group("num"), d), parse_qualifier(m.group("q")),
+                  subject=subj[0], details={"verb": verb}, direction=d)
+
+
 def _move_and(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     """"up 8% for the week and 13% year to date": the second figure, same subject and
     direction as the move before it."""
@@ -972,12 +1254,21 @@ _RANK = _rx(rf"""\b(?P<one>one\s+of\s+the\s+)?(?:the\s+)?(?:(?P<pos>best|worst|s
     top|bottom)[-\s](?:performing\s+|performer\s+(?:among|in|of)\s+the\s+)?
     |(?P<pos2>biggest|largest)\s+(?P<gl>gainers?|losers?|decliners?)\s+(?:among|in|of)\s+
     (?:the\s+)?)(?:{_GROUP})\b""")
+#: "Energy was the weakest of the 11 S&P 500 sectors", "technology was the strongest"
+#: (the universe from the words, else from the subject).
+_RANK_OF = _rx(rf"""\b(?:was|were|is|are|has\s+been|have\s+been|ended\s+as|finished\s+as)
+    \s+the\s+(?P<pos>best|worst|strongest|weakest)(?:[-\s]performing)?
+    (?:\s+(?:of|among)\s+(?:the\s+|all\s+)?(?:\d+\s+|eleven\s+|seven\s+)?(?:{_GROUP})
+    |(?:\s+performers?)?(?=\s*(?:[,.;]|$|\s+(?:this|last|in|over|since|so|on|for|during)\b)))
+    """)
 _LEAD = _rx(r"""\b(?P<verb>led|leads|leading|lagged|lags|lagging|trailed|trails)\b
     (?!\s+by\b)(?=\s*(?:[,.;]|$|\s+(?:the\s+(?:market|pack|way|gains|losses|decline|declines|
     rally|sectors|group|field|charge|selloff|sell-off)|this|last|in|over|during|so|since|on|
     for|year)\b))""")
-_ONLY = _rx(rf"""\b(?:the\s+)?only\s+(?:{_GROUP.replace('?P<grp>', '?P<grp>')})\s+
-    (?:that\s+is\s+|that\s+was\s+|to\s+be\s+|)?(?:(?:still|now|currently)\s+)?
+_ONLY = _rx(rf"""\b(?:the\s+)?only\s+(?:(?:one|member|name|stock|sector)\s+(?:of|in|among)\s+
+    (?:the\s+)?)?(?:{_GROUP.replace('?P<grp>', '?P<grp>')})\s+
+    (?:that\s+is\s+|that\s+was\s+|that's\s+|that\u2019s\s+|to\s+be\s+|that\s+)?
+    (?:(?:still|now|currently)\s+)?
     (?P<dir>up|down|higher|lower|positive|negative|in\s+positive\s+territory|
     in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red)\b""")
 
@@ -999,6 +1290,14 @@ def _rank(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None
                   details={"universe": _group_of(m.group("grp"))})
 
 
+def _rank_of(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    pos = m.group("pos").lower()
+    side = "best" if pos in ("best", "strongest") else "worst"
+    uni = _group_of(m.groupdict().get("grp"))
+    return _Found("rank_of", "rank", m.start(), m.end(), m.start(), m.end(),
+                  {"position": side, "top": 1, "universe": uni}, details={"universe": uni})
+
+
 def _lead(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     side = "best" if m.group("verb").lower().startswith(("led", "lead")) else "worst"
     return _Found("lead", "rank", m.start(), m.end(), m.start(), m.end(),
@@ -1018,21 +1317,30 @@ RULES: tuple[Rule, ...] = (
     Rule("breadth", "breadth", _BREADTH1, _breadth),
     Rule("breadth_share", "breadth", _BREADTH2, _breadth),
     Rule("breadth_moves", "breadth", _BREADTH_UP, _breadth_up),
+    Rule("breadth_elided", "breadth", _BREADTH_ELIDED, _breadth_elided),
+    Rule("new_highs_lows", "breadth", _HILO, _hilo),
+    Rule("participation", "breadth", _PARTICIPATION, _participation),
     Rule("rsi_pattern", "rsi", _RSI_PATTERN, _rsi_pattern),
     Rule("rsi_level", "rsi", _RSI_LEVEL, _rsi_level),
     Rule("rsi_state", "rsi", _RSI_STATE, _rsi_state),
+    Rule("first_since", "moving_average", _FIRST_SINCE, _first_since),
     Rule("ma_position", "moving_average", _MA_POS, _ma_pos),
     Rule("ma_verb", "moving_average", _MA_VERB, _ma_verb),
     Rule("ma_direction", "moving_average", _MA_DIR, _ma_dir),
     Rule("extreme", "extreme", _EXTREME, _extreme),
+    Rule("stretch_since", "extreme", _STRETCH, _stretch),
+    Rule("sequence", "sequence", _SEQUENCE, _sequence),
     Rule("extreme_since", "extreme", _SINCE_EXT, _since_ext),
     Rule("outperformance", "outperformance", _OUTPERF, _outperf),
     Rule("gap", "outperformance", _GAP, _gap),
+    Rule("points_than", "outperformance", _POINTS_THAN, _points_than),
     Rule("drawdown", "drawdown", _DD, _drawdown),
+    Rule("drawdown_half", "drawdown", _DD_HALF, _dd_half),
     Rule("drawdown_state", "drawdown", _DD_STATE, _dd_state),
     Rule("extreme_record", "extreme", _RECORD, _record),
     Rule("range", "range", _RANGE, _range),
     Rule("level", "level", _LEVEL, _level),
+    Rule("move_elided", "return", _MOVE_ELIDED, _move_elided),
     Rule("move_noun", "return", _MOVE_NOUN, _move_noun),
     Rule("move_fraction", "return", _MOVE_FRAC, _move_frac),
     Rule("move_multiple", "return", _MOVE_MULT, _move_mult),
@@ -1040,10 +1348,12 @@ RULES: tuple[Rule, ...] = (
     Rule("move_bp", "return", _MOVE_BP, _move_bp),
     Rule("move_dir", "return", _MOVE_DIR, _move_dir),
     Rule("move_versus", "return", _MOVE_VS, _move_vs),
+    Rule("move_signed", "return", _MOVE_SIGNED, _move_signed),
     Rule("move_and", "return", _MOVE_AND, _move_and),
     Rule("outperformance_sign", "outperformance", _OUTPERF_BARE, _outperf_bare),
     Rule("rank", "rank", _RANK, _rank),
     Rule("only", "rank", _ONLY, _only),
+    Rule("rank_of", "rank", _RANK_OF, _rank_of),
     Rule("lead", "rank", _LEAD, _lead),
 )
 
@@ -1054,8 +1364,16 @@ def _is_object(m: Mention, text: str) -> bool:
     return bool(_OBJECT_MARK.search(text[max(0, m.start - 25):m.start]))
 
 
+_RELATIVE = re.compile(r",?\s+(?:which|who)\s+(?:has|have|had|is|was|were|are)?\s*", re.I)
+
+
 def _subject_before(found: _Found, mentions: list[Mention], text: str,
                     used_objects: set[int], floor: int) -> Mention | None:
+    # "kind to Tesla, which has rallied 61%": the name the relative clause hangs on.
+    near = [m for m in mentions if m.end <= found.start and m.start not in used_objects]
+    rel = _RELATIVE.match(text, near[-1].end) if near else None
+    if rel is not None and rel.end() >= found.start - 40:
+        return near[-1]
     cands = [m for m in mentions if m.end <= found.start and m.start not in used_objects
              and m.start >= floor]
     cands_all = [m for m in mentions if m.end <= found.start and m.start not in used_objects]
@@ -1072,6 +1390,13 @@ def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
     # "A/B" written with a slash between two mentions.
     for a, b in zip(mentions, mentions[1:], strict=False):
         if b.start - a.end <= 3 and "/" in text[a.end:b.start]:
+            return a, b
+    # "the Mag 7 to equal-weight ratio", "the growth-to-value ratio".
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if re.fullmatch(r"\s*(?:-to-|\s+to\s+|\s+vs\.?\s+|\s+versus\s+)\s*(?:the\s+)?",
+                        text[a.end:b.start], re.I) and \
+                re.match(r"\s*(?:[-\s]weight(?:ed)?\s+)?(?:ratio|relative\s+strength|line)\b",
+                         text[b.end:], re.I):
             return a, b
     m = re.search(r"ratio\s+of\s+(?:the\s+)?", text, re.I)
     if m:
@@ -1117,6 +1442,18 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     return None
 
 
+def _definite_period(spec: WindowSpec) -> bool:
+    """"over the month", "for the quarter" (not "this month"): may name a month or
+    quarter stated before it."""
+    return (spec.type == "calendar" and spec.offset == 0 and spec.month is None
+            and spec.quarter is None and spec.unit in ("month", "quarter")
+            and bool(re.match(r"(?:over|in|for|during|on)\s+the\b", spec.text, re.I)))
+
+
+#: How many paragraphs back a period carries to a paragraph that states none (a bullet
+#: after "What happened on Monday", a paragraph after a heading).
+_CARRY_PARAGRAPHS = 2
+
 #: Words that start another clause: a period on the other side of them is not shared.
 _OTHER_CLAUSE = re.compile(r"\b(?:after|before|following|having|while|whereas|but|"
                            r"although|though|unlike)\b|;", re.I)
@@ -1124,6 +1461,12 @@ _OTHER_CLAUSE = re.compile(r"\b(?:after|before|following|having|while|whereas|bu
 
 _MEMBERS_AFTER = re.compile(r"\s+(?:stocks|members|components|constituents|companies|"
                             r"names|issues)\b", re.I)
+
+
+#: A figure about the session's path, not its close ("after being up 5% at the open").
+_INTRADAY = re.compile(r"(?:\s*(?:%|percent|per\s+cent))?\s+(?:at\s+the\s+open|intraday|"
+                       r"at\s+one\s+point|at\s+(?:the|its)\s+(?:session|intraday|day's)\s+"
+                       r"(?:high|low)|earlier\s+in\s+the\s+(?:day|session))\b", re.I)
 
 
 def _hedged(text: str, f: _Found) -> bool:
@@ -1188,7 +1531,8 @@ def _list_subjects(f: _Found, mentions: list[Mention], text: str,
     while earlier:
         prev = earlier.pop()
         gap = text[prev.end:chain[0].start]
-        if prev.start in used_objects or not _LIST_SEP.fullmatch(gap):
+        if prev.start in used_objects or not _LIST_SEP.fullmatch(gap) or \
+                _is_object(prev, text):
             break
         chain.insert(0, prev)
     if len(chain) < 2:
@@ -1209,6 +1553,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
     """Claims of one sentence (see module docs); updates ``context`` for the next one."""
     ctx = context if context is not None else Context()
     if sentence.paragraph != ctx.paragraph:
+        if ctx.last_window is not None:
+            ctx.prev_window = (ctx.last_window[0], ctx.paragraph)
         ctx.paragraph = sentence.paragraph
         ctx.last_window = None
         ctx.last_direction = None
@@ -1237,7 +1583,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             figures.append((f.fig_start, f.fig_end))
             found.append(f)
     found.sort(key=lambda f: f.start)
-    found = [f for f in found if not _hedged(text, f)]
+    found = [f for f in found if not _hedged(text, f) and not _INTRADAY.match(text, f.fig_end)]
     claims: list[Claim] = []
     used_objects: set[int] = set()
     for f in found:
@@ -1245,6 +1591,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             used_objects.add(o.start)
     floor = 0
     prev_direction = ctx.last_direction
+    prev_subject = ctx.last_subject
     for i, f in enumerate(found):
         # Skip figures about business quantities, not prices.
         if f.kind in ("return", "decline", "one_day", "level", "range") and f.subject is None:
@@ -1298,6 +1645,42 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             if spec is None and ctx.last_window is not None:
                 w, idx = ctx.last_window
                 spec = replace(w, origin=f"context: {w.text!r} (sentence {idx + 1})")
+            if spec is None and ctx.prev_window is not None and \
+                    0 < sentence.paragraph - ctx.prev_window[1] <= _CARRY_PARAGRAPHS:
+                w = ctx.prev_window[0]
+                spec = replace(w, origin=f"context: {w.text!r} (an earlier paragraph)")
+        if spec is not None and _definite_period(spec):
+            # "In July, ... by 12 points over the month": the month named before it.
+            named = [w for w, s_, e_ in windows if s_ < f.start and w.type == "calendar"
+                     and w.unit == spec.unit and (w.month or w.quarter)]
+            earlier = named[-1] if named else next(
+                (w for w in (ctx.claim_window, ctx.last_window[0] if ctx.last_window else None)
+                 if w is not None and w.type == "calendar" and w.unit == spec.unit
+                 and (w.month or w.quarter)), None)
+            if earlier is not None:
+                spec = replace(earlier, origin=f"context: {spec.text!r} = {earlier.text!r}")
+        if spec is not None and spec.type == "same":
+            # "that day", "in that stretch": the period of the claim before.
+            said = spec.text
+            if spec.relative == "since":
+                # "since then": from the exact day stated before; anything vaguer is not
+                # a start date.
+                exact = ctx.claim_window if ctx.claim_window is not None and \
+                    ctx.claim_window.type == "day" and ctx.claim_window.month else None
+                spec = None if exact is None else WindowSpec(
+                    "since", said, year=exact.year, month=exact.month, day=exact.day,
+                    origin=f"context: {said!r} = {exact.text!r}")
+                if spec is None:
+                    f.details["vague"] = f"{said!r} does not name an exact start date"
+                    spec = WindowSpec("since", said, relative="vague")
+            elif ctx.claim_window is not None and (
+                    spec.relative != "session" or ctx.claim_window.type == "day"):
+                spec = replace(ctx.claim_window, origin=f"context: {said!r} = "
+                               f"{ctx.claim_window.text!r}")
+            elif spec.relative == "session":
+                spec = WindowSpec("day", said, relative="today")
+            else:
+                spec = None
         elif spec is None and f.kind in ("extreme", "ratio_extreme", "moving_average", "rsi",
                                          "breadth", "level", "range"):
             day = [w for w, s, e in windows if w.type == "day"]
@@ -1316,6 +1699,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                 f.kind = "decline"
         if f.direction:
             prev_direction = f.direction
+        if spec is not None and f.needs_window:
+            ctx.claim_window = spec
         quote_start = f.subject.start if (f.subject is not None and not f.subject_after
                                           and f.subject.start < f.start) else f.start
         if f.kind in ("ratio_extreme",) and pair[0] is not None:
@@ -1355,6 +1740,10 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         for o in f.objects:
             instruments.append(o.alias)
             written.append(o.text)
+        if f.details.get("object_backref") and prev_subject is not None and \
+                prev_subject[0] is not subject_alias:
+            instruments.append(prev_subject[0])
+            written.append(prev_subject[1])
         end_date = None
         if anchor is not None:
             end_date = anchor[:3]
@@ -1377,6 +1766,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                     details=dict(claim.details, list_member=member.text)))
         else:
             claims.append(claim)
+        if claim.instruments:
+            prev_subject = (claim.instruments[0], claim.names[0])
         for extra in carried[1:]:
             claims.append(replace(claim, instruments=(extra[0], *claim.instruments[1:]),
                                   names=(extra[1], *claim.names[1:]),
@@ -1434,4 +1825,87 @@ def extract_claims(doc: Document, table: AliasTable) -> list[Claim]:
             if loc is not None:
                 c = replace(c, line=loc.line, column=loc.column, span=(loc.start, loc.end))
             out.append(c)
+    out.extend(table_claims(doc, table))
+    return out
+
+
+#: A table cell holding a change: "+1.2%", "-0.8 %", "+12 bp", "(3.1%)" is not read.
+_CELL_CHANGE = re.compile(r"\s*(?P<num>[+\-\u2212\u2013]?\d{1,4}(?:\.\d+)?)\s*"
+                          r"(?P<unit>%|bps?|basis\s+points?)\s*", re.I)
+#: Column headers that name a period without a phrase find_windows reads.
+_HEADER_PERIODS = {
+    "day": WindowSpec("day", "day", relative="today"),
+    "1d": WindowSpec("day", "1D", relative="today"),
+    "today": WindowSpec("day", "today", relative="today"),
+    "week": WindowSpec("calendar", "week", unit="week", offset=0),
+    "1w": WindowSpec("calendar", "1W", unit="week", offset=0),
+    "month": WindowSpec("calendar", "month", unit="month", offset=0),
+    "quarter": WindowSpec("calendar", "quarter", unit="quarter", offset=0),
+    "year": WindowSpec("ytd", "year"),
+}
+
+
+def _header_window(text: str) -> WindowSpec | None:
+    found = find_windows(text)
+    if found:
+        return found[0][0]
+    return _HEADER_PERIODS.get(re.sub(r"[^a-z0-9]", "", text.lower()))
+
+
+#: A bound on the cells read from tables (a 100,000-row table of figures is data, not
+#: commentary; the rest is skipped with a warning).
+MAX_TABLE_CLAIMS = 1000
+
+
+def table_claims(doc: Document, table: AliasTable) -> list[Claim]:
+    """Changes in table cells: the row's first cell names the instrument, the column
+    header the period ("| S&P 500 | +1.2% |" under "| Asset | Week |"). Only cells that
+    hold a signed change and columns whose header reads as a period are taken; the quote
+    is "<row name> <cell>, <header>" and points at the cell's line."""
+    out: list[Claim] = []
+    paras = doc.paragraphs
+    for rows in getattr(doc, "tables", ()):
+        header = rows[0]
+        windows = [(_header_window(paras[i].text) if i is not None else None) for i in header]
+        if not any(windows[1:]):
+            continue  # no column names a period: nothing to read (and no cost on big tables)
+        for row in rows[1:]:
+            if not row or row[0] is None:
+                continue
+            label = paras[row[0]].text
+            found = table.find(label)
+            if not found:
+                continue
+            subject = found[0]
+            for j, cell in enumerate(row[1:], start=1):
+                column = windows[j] if j < len(windows) else None
+                if cell is None or column is None:
+                    continue
+                m = _CELL_CHANGE.fullmatch(paras[cell].text)
+                if m is None:
+                    continue
+                spec = replace(column, origin=f"table column {paras[header[j]].text!r}")
+                num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
+                d = -1 if num.startswith("-") else 1
+                value = abs(float(num.lstrip("+-")))
+                bp = m.group("unit") != "%"
+                kind = "one_day" if spec.type == "day" else "return"
+                quote = f"{label} {paras[cell].text}, {paras[header[j]].text}"
+                details: dict = {"verb": "+" if d > 0 else "-", "anchor": None,
+                                 "table_cell": True}
+                if bp:
+                    details["unit"] = "bp"
+                line = paras[cell].line
+                c = Claim(quote=quote, kind=kind, instruments=(subject.alias,),
+                          names=(subject.text,), window=spec,
+                          stated=value * d if bp else round(value * d / 100.0, 10),
+                          rule="table_cell", details=details, line=line, start=0, end=len(quote))
+                loc = doc.locate(paras[cell].text, line) if hasattr(doc, "locate") else None
+                if loc is not None:
+                    c = replace(c, line=loc.line, column=loc.column, span=(loc.start, loc.end))
+                out.append(c)
+                if len(out) >= MAX_TABLE_CLAIMS:
+                    doc.warnings.append(f"tables: only the first {MAX_TABLE_CLAIMS} cells with "
+                                        "a change are checked")
+                    return out
     return out

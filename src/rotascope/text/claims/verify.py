@@ -300,6 +300,10 @@ def _window_of(claim: Claim) -> WindowSpec:
 
 def _resolve(spec: WindowSpec, ref: pd.Timestamp, close: pd.Series) -> ResolvedWindow:
     try:
+        if spec.type == "span":
+            from .dates import resolve_span
+
+            return resolve_span(spec, ref, close)
         return resolve(spec, ref, close.index)
     except WindowError as exc:
         raise _CannotCheck(f"{close.name}: {exc}") from None
@@ -457,6 +461,15 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     if not c.instruments:
         raise _CannotCheck("no instrument named in the sentence")
     series, what = _series_for_extreme(c, data, ref)
+    stretch = c.details.get("stretch_rows")
+    if stretch:
+        # "the best two-week stretch since 2020": an extreme of the rolling N-row return.
+        from ...signals.returns import total_return
+
+        series = total_return(series, int(stretch)).dropna()
+        what = f"{what}'s {stretch}-session return"
+        if series.empty:
+            raise _CannotCheck(f"not enough rows for a {stretch}-session return")
     end, _day_text = _end_for(c, ref, series)
     side = c.details["side"]
     prev, run = previous_at_or_beyond(series.to_frame(), side)
@@ -481,6 +494,14 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
         else:
             lo = pd.Timestamp(year=since["year"], month=1, day=1)
             hi = pd.Timestamp(year=since["year"], month=12, day=31)
+        if since.get("part") and not since.get("day"):
+            # "weakest since early September": the last time at or beyond falls in the
+            # 1st-10th (early), 11th-20th (mid) or 21st-end (late); of a year, Jan-Mar,
+            # May-Aug, Oct-Dec (docs/text.md, periods).
+            from .dates import vague_part
+
+            lo, hi = vague_part(lo, hi, "month" if since.get("month") else "year",
+                                since["part"])
         window.update(label="since", text=c.stated.get("since"), start=_d(lo))
         computed = {"value": value, "last_at_or_beyond": _d(last_date)}
         since_tol = {"holds": f"last {word} at or beyond the value falls in the stated period",
@@ -551,6 +572,73 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
                     f"({extreme:.4g}). {note}".strip(), computed, tol, window)
 
 
+def _since_bounds(since: dict, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Calendar days of a "since <date / month / year>" phrase (a date: +-4 days; a vague
+    part of a month or year: that part), the latest on or before ``end``."""
+    from .dates import vague_part
+
+    if since.get("day") and since.get("month"):
+        d = named_date(WindowSpec("since", "", month=since["month"], day=since["day"],
+                                  year=since.get("year")), end)
+        return d - pd.Timedelta(days=4), d + pd.Timedelta(days=4)
+    if since.get("month"):
+        year = since.get("year") or (end.year if since["month"] < end.month else end.year - 1)
+        lo = pd.Timestamp(year=year, month=since["month"], day=1)
+        hi = lo + pd.offsets.MonthEnd(0)
+        if since.get("part"):
+            lo, hi = vague_part(lo, hi, "month", since["part"])
+        return lo, hi
+    lo = pd.Timestamp(year=since["year"], month=1, day=1)
+    hi = pd.Timestamp(year=since["year"], month=12, day=31)
+    if since.get("part"):
+        lo, hi = vague_part(lo, hi, "year", since["part"])
+    return lo, hi
+
+
+def _check_first_since(c: Claim, ticker: str, close: pd.Series, end: pd.Timestamp,
+                       src: str) -> _Outcome:
+    """"The first close below the 200-day since April": today's close is on the stated
+    side of the average and yesterday's was not, and the last earlier close on that side
+    falls in the stated period (earlier: roughly, a longer spell; later: does not hold)."""
+    from ...signals.averages import pct_vs_ma
+
+    n, side = int(c.details["first_since"]["n"]), c.details["first_since"]["side"]
+    gap = pct_vs_ma(close, n).loc[:end].dropna()
+    if len(gap) < 2:
+        raise _CannotCheck(f"{ticker} has too few rows for a {n}-day average on {_d(end)}")
+    on_side = (gap < 0) if side == "below" else (gap > 0)
+    lo, hi = _since_bounds(c.details["since"], end)
+    today, yesterday = bool(on_side.iloc[-1]), bool(on_side.iloc[-2])
+    earlier = on_side.iloc[:-1]
+    before_run = earlier[earlier]
+    last = before_run.index[-1] if len(before_run) else None
+    what = f"{ticker} closed {gap.iloc[-1] * 100:+.2f}% vs its {n}-day SMA on {_d(gap.index[-1])}"
+    if not today:
+        verdict, why = "does not hold", f"it is not {side} it"
+    elif yesterday:
+        start = on_side[~on_side].index
+        since = on_side.index[on_side.index > start[-1]][0] if len(start) else gap.index[0]
+        verdict = "does not hold"
+        why = f"it has been {side} it since {_d(since)}, not a first close"
+    elif last is None:
+        verdict, why = "roughly", f"no earlier close {side} it in the data: stronger than stated"
+    elif lo <= last <= hi:
+        verdict, why = "holds", f"the last earlier close {side} it was on {_d(last)}"
+    elif last < lo:
+        verdict = "roughly"
+        why = (f"the last earlier close {side} it was on {_d(last)}, before the stated "
+               "period")
+    else:
+        verdict, why = "does not hold", f"it closed {side} it as recently as {_d(last)}"
+    window = {"label": "since", "text": c.stated.get("since"), "start": _d(lo), "end": _d(end),
+              "rows": n, "date_source": src}
+    tol = {"holds": "last earlier close on that side falls in the stated period",
+           "roughly": "an earlier date (a longer spell than stated)"}
+    return _Outcome(verdict, f"{what}: {why}.", {"pct_vs_ma": float(gap.iloc[-1]),
+                                                 "last_on_side": _d(last) if last else None},
+                    tol, window)
+
+
 def _check_ma(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     from ...signals.averages import ma_slope, ma_turns, pct_vs_ma
 
@@ -559,6 +647,8 @@ def _check_ma(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     ticker = data.require(c.instruments[0], c.names[0])
     close = data.close(ticker, ref)
     end, _ = _end_for(c, ref, close)
+    if "first_since" in c.details:
+        return _check_first_since(c, ticker, close, end, src)
     kind = c.details.get("ma", "sma")
     computed: dict = {}
     verdicts: list[str] = []
@@ -649,6 +739,8 @@ def _check_drawdown(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outc
         value = close.loc[end] / part.max() - 1.0
         span = f"its highest close of {lo:%B %Y}" if spec.unit == "month" else \
             f"its highest close of {lo:%Y}"
+        if spec.part:
+            span = f"its highest close of {spec.part} {lo:%B %Y} ({_d(lo)} to {_d(hi)})"
     elif spec.rows is None:
         value = drawdown(close).loc[end]
         peak_date = close.loc[:end].idxmax()
@@ -912,10 +1004,66 @@ def _check_breadth_moves(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> 
     return _Outcome(verdict, reason, share, tol.to_dict(), w.to_dict(src))
 
 
+#: "Participation is broad / narrow" (docs/text.md): the share of members above their
+#: 50-day average is over 60% (broad) or under 40% (narrow); "roughly" within 5 pp of
+#: the threshold on the wrong side.
+PARTICIPATION_MA = 50
+PARTICIPATION_BROAD, PARTICIPATION_NARROW, PARTICIPATION_ROUGHLY = 0.60, 0.40, 0.05
+#: A new 52-week high / low: above / below every close of the preceding 252 rows.
+HIGH_LOW_ROWS = 252
+
+
+def _judge_participation(c: Claim, row: pd.Series, uni: str, end: pd.Timestamp,
+                         src: str) -> _Outcome:
+    counted = int(row[f"counted_{PARTICIPATION_MA}"])
+    if counted == 0:
+        raise _CannotCheck(f"no member has {PARTICIPATION_MA} closes up to {_d(end)}")
+    share = float(row[f"pct_above_sma_{PARTICIPATION_MA}"])
+    side = c.details["side"]
+    if side == "broad":
+        gap = share - PARTICIPATION_BROAD
+        rule = f"broad = over {PARTICIPATION_BROAD:.0%} above their 50-day"
+    else:
+        gap = PARTICIPATION_NARROW - share
+        rule = f"narrow = under {PARTICIPATION_NARROW:.0%} above their 50-day"
+    verdict = "holds" if gap > 0 else "roughly" if gap > -PARTICIPATION_ROUGHLY \
+        else "does not hold"
+    reason = (f"{share * 100:.1f}% of {counted} {uni} members closed above their 50-day "
+              f"average on {_d(end)} ({rule}): participation is "
+              f"{'broad' if share > PARTICIPATION_BROAD else 'narrow' if share < PARTICIPATION_NARROW else 'neither broad nor narrow'}."  # noqa: E501
+              " Breadth as in rotascope.analysis.breadth.")
+    tol = {"holds": 0.0, "roughly": PARTICIPATION_ROUGHLY, "unit": "fraction"}
+    window = {"label": "50-day", "text": c.window.text if c.window else None, "start": None,
+              "end": _d(end), "rows": PARTICIPATION_MA, "date_source": src}
+    return _Outcome(verdict, reason, share, tol, window)
+
+
+def _judge_highs_lows(c: Claim, row: pd.Series, uni: str, end: pd.Timestamp,
+                      src: str) -> _Outcome:
+    highs, lows = int(row["new_highs"]), int(row["new_lows"])
+    counted = int(row["counted_high_low"])
+    if counted == 0:
+        raise _CannotCheck(f"no member has {HIGH_LOW_ROWS + 1} closes up to {_d(end)}")
+    more = c.details["more"]
+    a, b = (highs, lows) if more == "highs" else (lows, highs)
+    verdict = "holds" if a > b else "does not hold"
+    reason = (f"On {_d(end)}, {highs} of {counted} {uni} members closed at a new 52-week high "
+              f"and {lows} at a new 52-week low (beyond every close of the preceding "
+              f"{HIGH_LOW_ROWS} rows): new {more} "
+              f"{'outnumber' if a > b else 'do not outnumber'} new "
+              f"{'lows' if more == 'highs' else 'highs'}. Breadth as in "
+              "rotascope.analysis.breadth.")
+    tol = {"holds": 0, "roughly": 0, "unit": "count"}
+    window = {"label": "52-week", "text": c.window.text if c.window else None, "start": None,
+              "end": _d(end), "rows": HIGH_LOW_ROWS, "date_source": src}
+    return _Outcome(verdict, reason, {"new_highs": highs, "new_lows": lows}, tol, window)
+
+
 def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
     from ...analysis.breadth import breadth_history
 
-    if c.details.get("measure") == "moves":
+    measure = c.details.get("measure")
+    if measure == "moves":
         return _check_breadth_moves(c, data, ref, src)
 
     market = data.market
@@ -932,7 +1080,9 @@ def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     tickers = sorted(t for t in view.ever_members(uni) if t in data.known())
     if not tickers:
         raise _CannotCheck(f"no member of {uni!r} on {_d(day)} has prices in the store")
-    n = int(c.details["ma"])
+    n = int(c.details.get("ma", PARTICIPATION_MA))
+    if measure == "highs_lows":
+        n = HIGH_LOW_ROWS
     # Enough history for the average: n own closes, with room for holidays and gaps.
     start = day - pd.Timedelta(days=int(n * 1.6) + 60)
     close = view.close(tickers, start=start, strict=False)
@@ -942,7 +1092,13 @@ def _check_breadth(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     if (day - end).days > MAX_STALE_DAYS:
         raise _CannotCheck(f"no prices within {MAX_STALE_DAYS} days of {_d(day)}")
     mask = view.membership(uni, close.index, tickers)
+    if measure == "highs_lows":
+        row = breadth_history(close, members=mask, windows=(50,),
+                              high_low_window=HIGH_LOW_ROWS).iloc[-1]
+        return _judge_highs_lows(c, row, uni, end, src)
     row = breadth_history(close, members=mask, windows=(n,)).iloc[-1]
+    if measure == "participation":
+        return _judge_participation(c, row, uni, end, src)
     counted = int(row[f"counted_{n}"])
     if counted == 0:
         raise _CannotCheck(f"no member has {n} closes up to {_d(end)}")
@@ -1027,12 +1183,62 @@ def _check_rank(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
                     window)
 
 
+#: "X peaked first": each instrument's highest (lowest) close over the last
+#: SEQUENCE_ROWS sessions up to the claim's date; a stated gap ("a month before") holds
+#: within max(5 sessions, half of it), else the order alone makes it "roughly".
+SEQUENCE_ROWS = 126
+
+
+def _check_sequence(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outcome:
+    if not c.instruments:
+        raise _CannotCheck("no instrument named in the sentence")
+    if len(c.instruments) < 2:
+        verb = "peaked" if c.details["side"] == "high" else "bottomed"
+        raise _CannotCheck(f"'{c.names[0]}' {verb} first compared with what? No second "
+                           "instrument is named")
+    side = c.details["side"]
+    when: list[pd.Timestamp] = []
+    tickers = []
+    for alias, name in zip(c.instruments[:2], c.names[:2], strict=False):
+        ticker = data.require(alias, name)
+        close = data.close(ticker, ref).dropna()
+        if len(close) < 2:
+            raise _CannotCheck(f"{ticker} has too little history")
+        part = close.iloc[-SEQUENCE_ROWS:]
+        when.append(part.idxmax() if side == "high" else part.idxmin())
+        tickers.append(ticker)
+        if tickers[0] == ticker and len(tickers) == 1:
+            calendar = close.index
+    a, b = when
+    ok = a < b if c.details["first"] else a > b
+    gap = c.details.get("gap_rows")
+    rows_between = abs(int(calendar.searchsorted(b)) - int(calendar.searchsorted(a)))
+    word = "highest" if side == "high" else "lowest"
+    reason = (f"{tickers[0]}'s {word} close of the last {SEQUENCE_ROWS} sessions was on "
+              f"{_d(a)}, {tickers[1]}'s on {_d(b)} ({rows_between} sessions apart)")
+    if not ok:
+        verdict = "does not hold"
+        reason += f": {tickers[0]} did not {'peak' if side == 'high' else 'bottom'} " \
+                  f"{'first' if c.details['first'] else 'later'}."
+    elif gap and abs(rows_between - gap) > max(5, gap / 2):
+        verdict = "roughly"
+        reason += f": the order holds, the stated gap of {gap} sessions does not."
+    else:
+        verdict = "holds"
+        reason += "."
+    window = {"label": f"{SEQUENCE_ROWS}d", "text": None, "start": None,
+              "end": _d(max(a, b)), "rows": SEQUENCE_ROWS, "date_source": src}
+    tol = {"holds": max(5, gap / 2) if gap else 0, "roughly": None, "unit": "sessions"}
+    return _Outcome(verdict, reason, {"first": _d(a), "second": _d(b),
+                                      "sessions_apart": rows_between}, tol, window)
+
+
 _CHECKERS = {
     "return": _check_return, "one_day": _check_return, "decline": _check_return,
     "outperformance": _check_outperformance, "ratio_extreme": _check_extreme,
     "extreme": _check_extreme, "moving_average": _check_ma, "drawdown": _check_drawdown,
     "level": _check_level, "range": _check_level, "rsi": _check_rsi, "breadth": _check_breadth,
-    "rank": _check_rank,
+    "rank": _check_rank, "sequence": _check_sequence,
 }
 
 
