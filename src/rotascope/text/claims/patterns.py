@@ -397,7 +397,7 @@ def _universe_of(text: str | None) -> str:
     return "sp500"
 
 
-def _breadth(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+def _breadth(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     side = "above" if m.group("side").lower() in ("above", "over") else "below"
     uni = m.groupdict().get("uni") or m.groupdict().get("uni2")
     q = parse_qualifier(m.groupdict().get("q"))
@@ -1786,12 +1786,13 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         else:
             ctx.last_subject = (first.alias, first.text)
             chain = [first]
-            for m in mentions:
-                if m.start > chain[-1].end and _LIST_SEP.fullmatch(text[chain[-1].end:m.start]):
-                    chain.append(m)
-                elif m is not first and m.start > first.start:
+            for mention in mentions:
+                gap = text[chain[-1].end:mention.start]
+                if mention.start > chain[-1].end and _LIST_SEP.fullmatch(gap):
+                    chain.append(mention)
+                elif mention is not first and mention.start > first.start:
                     break
-            ctx.last_subjects = [(m.alias, m.text) for m in chain]
+            ctx.last_subjects = [(c.alias, c.text) for c in chain]
     text_windows = [w for w, s, e in windows]
     if text_windows:
         ctx.last_window = (text_windows[-1], sentence.index)
