@@ -152,3 +152,23 @@ def scan(ctx: click.Context, condition: str | None, universe_name: str | None, a
     out = console()
     for name, result in results:
         out.print(scan_table(result, name))
+
+
+def run_named_scans(store: Any, settings: Any, path: str, echo: Any) -> int:
+    """Run every scan of a scans file on the store's default as-of date and echo one line
+    per scan: its matches and the members that newly matched on that date (for
+    ``rotascope watch --scans``). Returns the number of scans run."""
+    from ...market_view import MarketView
+    from ...scan import _universe_problem, run_scan
+    from ...scan.named import load_scans
+
+    market = MarketView.open(store, settings)
+    named = load_scans(path, known_tickers=set(market.tickers),
+                       universe_problem=_universe_problem(market))
+    for s in named:
+        r = run_scan(market, s.scan, universe=s.universe, limit=s.limit, start=market.as_of)
+        new = sorted(t for t, ds in (r.entries or {}).items() if ds)
+        shown = ", ".join(r.matches[:20]) + (" ..." if len(r.matches) > 20 else "")
+        echo(f"scan {s.name} as of {r.as_of:%Y-%m-%d}: {len(r.matches)} of {r.evaluated} "
+             f"match ({shown or 'none'}); new today: {', '.join(new) or 'none'}")
+    return len(named)
