@@ -38,7 +38,8 @@ def _universe_problem(market: MarketView) -> Any:
 def run_scan(market: MarketView, condition: str | CompiledScan, *, universe: str = "sp500",
              sort: str | None = None, limit: int | None = None, start: Any = None,
              end: Any = None, engine: str = "local", scheduler: str | None = None,
-             block_size: int | None = None, client: Any = None) -> ScanResult:
+             block_size: int | None = None, client: Any = None,
+             dataset: str | None = None) -> ScanResult:
     """Scan ``universe`` as of the view's date (or ``end``) for ``condition``.
 
     Parameters
@@ -54,6 +55,9 @@ def run_scan(market: MarketView, condition: str | CompiledScan, *, universe: str
     engine : ``"local"`` (one process) or ``"dask"`` (blocks of members as Dask tasks).
     scheduler : Dask scheduler address; None starts a LocalCluster for the call.
     block_size : members per Dask task (default: about two blocks per worker thread).
+    client : an existing ``distributed.Client`` (instead of ``scheduler``).
+    dataset : with the Dask engine, read the members' closes from this Parquet dataset
+        (``rotascope data export --format parquet-dataset``) block by block.
 
     Returns
     -------
@@ -76,11 +80,15 @@ def run_scan(market: MarketView, condition: str | CompiledScan, *, universe: str
     else:
         compiled = compile_scan(condition, sort=sort, known_tickers=set(market.tickers),
                                 universe_problem=_universe_problem(market))
+    if dataset is not None and engine != "dask":
+        raise ParameterError("scan: a Parquet dataset is read by the Dask engine; "
+                             "add engine='dask' (--engine dask)")
     if engine == "dask":
         from .dask_engine import run_dask
 
         return run_dask(market, compiled, universe, start=start, end=end, limit=limit,
-                        scheduler=scheduler, block_size=block_size, client=client)
+                        scheduler=scheduler, block_size=block_size, client=client,
+                        dataset=dataset)
     plan, close, mask = prepare(market, compiled, universe, start=start, end=end)
     assert close is not None
     block = scan_block(plan, plan.tickers, close.to_numpy(dtype=np.float64), mask)

@@ -116,12 +116,14 @@ def _to_column(value: Any, index: pd.DatetimeIndex) -> Any:
 
 
 def prepare(market: MarketView, scan: CompiledScan, universe: str, *,
-            start: Any = None, end: Any = None, load: bool = True
+            start: Any = None, end: Any = None, index: pd.DatetimeIndex | None = None
             ) -> tuple[ScanPlan, pd.DataFrame | None, np.ndarray]:
-    """The plan, the members' closes (None when ``load`` is False) and the mask.
+    """The plan, the members' closes and the point-in-time mask.
 
     ``start``/``end`` ask for entries between the two dates (``end`` defaults to the
-    view's as-of date; the matches are those of ``end``).
+    view's as-of date; the matches are those of ``end``). With ``index`` (the members'
+    dates, known from elsewhere, e.g. a Parquet dataset) the closes are not loaded and
+    come back as None.
     """
     market.universe(universe)  # UnknownUniverseError names the known universes
     tickers = sorted(market.present(market.ever_members(universe)))
@@ -132,8 +134,11 @@ def prepare(market: MarketView, scan: CompiledScan, universe: str, *,
     if as_of > market.as_of:
         raise ParameterError(f"scan: --to {as_of:%Y-%m-%d} is after the as-of date "
                              f"{market.as_of:%Y-%m-%d}")
-    close = market.close(tickers).loc[:as_of]
-    index = pd.DatetimeIndex(close.index)
+    close = None
+    if index is None:
+        close = market.close(tickers).loc[:as_of]
+        index = pd.DatetimeIndex(close.index)
+    index = pd.DatetimeIndex(index[index <= as_of])
     if not len(index):
         raise NoDataError(f"scan: no closes of {universe!r} members up to {as_of:%Y-%m-%d}")
     row = int(index.searchsorted(as_of, side="right")) - 1
@@ -156,7 +161,7 @@ def prepare(market: MarketView, scan: CompiledScan, universe: str, *,
             fixed[node_key(node)] = _to_column(ev.value(ev.eval(node)), index)
     mask = market.membership(universe, index, tickers).to_numpy(dtype=bool)
     plan = ScanPlan(scan, universe, index, tickers, legs, fixed, row, window)
-    return plan, (close if load else None), mask
+    return plan, close, mask
 
 
 def block_inputs(plan: ScanPlan, tickers: Sequence[str], close: np.ndarray) -> FrameInputs:

@@ -18,6 +18,7 @@ Examples:
   rotascope scan 'close($) crosses_above sma($, 50)' --from 2026-06-01 --to 2026-07-13
   rotascope scan --file scans.yaml --name oversold --json
   rotascope scan 'close($) > sma($, 50)' --engine dask --scheduler tcp://127.0.0.1:8786
+  rotascope scan 'close($) > sma($, 50)' --engine dask --dataset prices-ds/
 
 \b
 $ stands for each member of the universe (point in time: a ticker counts only on dates
@@ -95,6 +96,9 @@ def scan_table(result: Any, name: str | None = None) -> Any:
               show_default=True, help="One process, or blocks of members as Dask tasks.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Dask scheduler to use (default: start a LocalCluster on 127.0.0.1).")
+@click.option("--dataset", "dataset", type=click.Path(file_okay=False, exists=True),
+              help="With --engine dask: read the closes from this Parquet dataset "
+                   "(`data export --format parquet-dataset`), block by block.")
 @click.option("--file", "scans_file", type=click.Path(dir_okay=False),
               help="Run the named scans of a YAML file.")
 @click.option("--name", "scan_name", help="With --file: only this scan.")
@@ -102,8 +106,8 @@ def scan_table(result: Any, name: str | None = None) -> Any:
 @click.pass_context
 def scan(ctx: click.Context, condition: str | None, universe_name: str | None, as_of: Any,
          start: Any, end: Any, sort: str | None, limit: int | None, engine: str,
-         scheduler: str | None, scans_file: str | None, scan_name: str | None,
-         as_json: bool) -> None:
+         scheduler: str | None, dataset: str | None, scans_file: str | None,
+         scan_name: str | None, as_json: bool) -> None:
     """Members of a universe meeting CONDITION ($ = each member) on the as-of date."""
     from ...errors import ParameterError
     from ...scan import run_scan
@@ -112,8 +116,8 @@ def scan(ctx: click.Context, condition: str | None, universe_name: str | None, a
         raise click.UsageError("give a CONDITION or --file scans.yaml (not both)")
     if scan_name is not None and scans_file is None:
         raise click.UsageError("--name needs --file")
-    if scheduler is not None and engine != "dask":
-        raise click.UsageError("--scheduler needs --engine dask")
+    if (scheduler is not None or dataset is not None) and engine != "dask":
+        raise click.UsageError("--scheduler and --dataset need --engine dask")
     day = end if end is not None else as_of
     if end is not None and as_of is not None and end != as_of:
         raise click.UsageError("give --as-of or --to, not both")
@@ -142,7 +146,7 @@ def scan(ctx: click.Context, condition: str | None, universe_name: str | None, a
         for name, cond, uni, lim in jobs:
             results.append((name, run_scan(market, cond, universe=uni, sort=sort, limit=lim,
                                            start=start, end=end, engine=engine,
-                                           scheduler=scheduler)))
+                                           scheduler=scheduler, dataset=dataset)))
     if as_json:
         if scans_file is not None and scan_name is None:
             emit_json({"scans": [{"name": n, **r.to_dict()} for n, r in results]})
