@@ -32,7 +32,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.ratio import ratio_matrix
 from ..rules.evaluate import MEMBER, _bind
 from ..rules.functions import _RATIO_FIELDS, REGISTRY, Param
 from ..rules.grammar import (
@@ -144,17 +143,25 @@ class _LazyRatio(dict):  # type: ignore[type-arg]
     ``.lowest_in_months`` pays for nothing else). The definitions are those of
     :func:`rotascope.analysis.ratio.ratio_history` (tests compare the two)."""
 
-    def __init__(self, frame: pd.DataFrame, pairs: list[tuple[str, str]]) -> None:
+    def __init__(self, members: np.ndarray, leg: np.ndarray, members_first: bool,
+                 index: pd.DatetimeIndex, tickers: list[str]) -> None:
         super().__init__()
-        self.frame = frame
-        self.pairs = pairs
+        self.members, self.leg, self.members_first = members, leg, members_first
+        self.index, self.tickers = index, tickers
         self.ratios: pd.DataFrame | None = None
 
     def __missing__(self, name: str) -> np.ndarray:
         if name not in _RATIO_FIELDS:
             raise KeyError(name)
         if self.ratios is None:
-            self.ratios = ratio_matrix(self.frame, self.pairs)
+            # as ratio_matrix: num / den, a non-finite quotient is not a ratio point
+            num, den = ((self.members, self.leg) if self.members_first
+                        else (self.leg, self.members))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = num / den
+            values[~np.isfinite(values)] = np.nan
+            self.ratios = pd.DataFrame(values, index=self.index,
+                                       columns=pd.Index(self.tickers), copy=False)
         frame = self.ratios if name == "value" else _RATIO_FUNCS[name](self.ratios)
         out = frame.to_numpy(dtype=np.float64)
         self[name] = out
@@ -180,11 +187,22 @@ _RATIO_FUNCS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
 
 
 class _FrameEvaluator:
-    def __init__(self, inputs: FrameInputs) -> None:
+    def __init__(self, inputs: FrameInputs, first_row: int = 0) -> None:
         self.inp = inputs
         self.memo: dict[str, Any] = {}
         self.trace: dict[str, Any] = {}
         self.shape = (len(inputs.index), len(inputs.tickers))
+        # numbers are always whole histories (indicators are causal and recursive);
+        # true/false values are only needed from first_row on
+        self.r0 = first_row
+        self.out_shape = (self.shape[0] - first_row, self.shape[1])
+
+    def cut(self, x: Any) -> Any:
+        """Rows from ``first_row`` on of a whole-history array (others unchanged)."""
+        if self.r0 and isinstance(x, np.ndarray) and x.ndim == 2 \
+                and x.shape[0] == self.shape[0]:
+            return x[self.r0:]
+        return x
 
     # -- values --------------------------------------------------------------------
 
@@ -242,12 +260,8 @@ class _FrameEvaluator:
         leg_node = den if _is_member(num) else num
         leg = leg_node.name if isinstance(leg_node, Name) else leg_node.value  # type: ignore[attr-defined]
         leg = str(leg).strip().upper()
-        leg_col = f"{leg} (leg)"
-        frame = self.frame(self.inp.close)
-        frame[leg_col] = self.inp.legs[leg]
-        pairs = ([(t, leg_col) for t in tickers] if _is_member(num)
-                 else [(leg_col, t) for t in tickers])
-        return _LazyRatio(frame, pairs)
+        return _LazyRatio(self.inp.close, self.inp.legs[leg][:, None], _is_member(num),
+                          self.inp.index, tickers)
 
     # -- operators -----------------------------------------------------------------
 
@@ -305,10 +319,9 @@ class _FrameEvaluator:
         if isinstance(value, (np.ndarray, Truth)):
             self.trace.setdefault(unparse(node), value)
 
-    @staticmethod
-    def truth(x: Any) -> Truth:
+    def truth(self, x: Any) -> Truth:
         if isinstance(x, Truth):
-            return x
+            return Truth(self.cut(x.value), self.cut(x.known))
         return Truth(np.asarray(bool(x)), np.asarray(True))
 
     def compare(self, op: str, a: Any, b: Any) -> Truth:
@@ -317,8 +330,8 @@ class _FrameEvaluator:
             ta, tb = self.truth(a), self.truth(b)
             return Truth(_CMP[op](ta.value, tb.value) & ta.known & tb.known,
                          ta.known & tb.known)
-        av = np.asarray(a, dtype=np.float64)
-        bv = np.asarray(b, dtype=np.float64)
+        av = self.cut(np.asarray(a, dtype=np.float64))
+        bv = self.cut(np.asarray(b, dtype=np.float64))
         known = ~np.isnan(av) & ~np.isnan(bv)
         with np.errstate(invalid="ignore"):
             return Truth(_CMP[op](av, bv) & known, known)
@@ -337,30 +350,37 @@ class _FrameEvaluator:
         known = ~np.isnan(d)
         with np.errstate(invalid="ignore"):
             hit = (d > 0) & (prev <= 0) if op == "crosses_above" else (d < 0) & (prev >= 0)
-        return Truth(hit & known, known)
+        return Truth(self.cut(hit & known), self.cut(known))
 
     def changed(self, x: Any) -> Truth:
-        if isinstance(x, Truth):
+        if isinstance(x, Truth):  # whole history (evaluate_frame sets first_row 0)
             x = np.where(x.known, x.value.astype(np.float64), np.nan)
         v = np.asarray(x, dtype=np.float64)
         v = np.broadcast_to(v, np.broadcast_shapes(v.shape, (self.shape[0], 1)))
         prev = self.previous_known(v)
         known = ~np.isnan(v)
-        return Truth(known & ~np.isnan(prev) & (v != prev), known)
+        return Truth(self.cut(known & ~np.isnan(prev) & (v != prev)), self.cut(known))
 
 
-def evaluate_frame(tree: Node, inputs: FrameInputs, *, sort: Node | None = None
-                   ) -> tuple[Truth, dict[str, Any], np.ndarray | None]:
-    """The condition on every date and member: ``(truth, trace, sort_values)``.
+def evaluate_frame(tree: Node, inputs: FrameInputs, *, sort: Node | None = None,
+                   first_row: int = 0) -> tuple[Truth, dict[str, Any], np.ndarray | None]:
+    """The condition on every date from ``first_row`` and every member:
+    ``(truth, trace, sort_values)``.
 
-    ``truth`` has the full ``(dates, tickers)`` shape; ``trace`` maps the canonical text
-    of each operand the condition compared to its values (broadcastable arrays);
-    ``sort_values`` is the ``sort`` expression's values (or None).
+    ``truth`` has the shape ``(dates - first_row, tickers)``; ``trace`` maps the
+    canonical text of each operand the condition compared to its values (numbers over
+    the whole history, true/false from ``first_row``; broadcastable arrays);
+    ``sort_values`` is the ``sort`` expression's values from ``first_row`` (or None).
+    A scan of one date passes its row: comparisons and logic then touch one row, while
+    every indicator still runs over the whole history. ``changed`` on a true/false
+    operand needs that operand's history, so there ``first_row`` is ignored.
     """
-    ev = _FrameEvaluator(inputs)
-    truth = ev.truth(ev.operand(tree)).full(ev.shape)
+    if first_row and any(isinstance(n, Changed) for n in walk(tree)):
+        first_row = 0
+    ev = _FrameEvaluator(inputs, first_row)
+    truth = ev.truth(ev.operand(tree)).full(ev.out_shape)
     sort_values = None
     if sort is not None:
-        raw = ev.value(ev.eval(sort))
-        sort_values = np.broadcast_to(np.asarray(raw, dtype=np.float64), ev.shape)
+        raw = ev.cut(np.asarray(ev.value(ev.eval(sort)), dtype=np.float64))
+        sort_values = np.broadcast_to(raw, np.broadcast_shapes(np.shape(raw), ev.out_shape))
     return truth, ev.trace, sort_values

@@ -186,23 +186,31 @@ def scan_block(plan: ScanPlan, tickers: Sequence[str], close: np.ndarray,
     """Evaluate the scan on one block of member columns (``close``/``mask`` on the
     plan's dates, columns ``tickers``)."""
     scan = plan.scan
+    # one date: the logic runs on that row only; a window needs the whole history
+    # (a ticker newly matches when the previous known value was not a match)
+    r0 = plan.row if plan.window is None else 0
     truth, trace, sort_values = evaluate_frame(scan.tree, block_inputs(plan, tickers, close),
-                                               sort=scan.sort_tree)
+                                               sort=scan.sort_tree, first_row=r0)
+    r0 = plan.row - (truth.value.shape[0] - 1) if plan.window is None else 0
+    mask = mask[r0:]
     value = np.asarray(truth.value) & mask
     known = np.asarray(truth.known) & mask
-    r = plan.row
+    r = plan.row - r0
     hit = np.flatnonzero(value[r])
     names = list(tickers)
     values: dict[str, dict[str, Any]] = {names[j]: {} for j in hit}
     shape = value.shape
     for text, arr in trace.items():
         if isinstance(arr, Truth):
-            kn = np.broadcast_to(arr.known, shape)[r, hit]
-            vals = np.broadcast_to(arr.value, shape)[r, hit]
+            rows = np.shape(arr.known)[0] if np.ndim(arr.known) == 2 else shape[0]
+            rt = plan.row - (len(plan.index) - rows)  # a cut Truth starts later
+            kn = np.broadcast_to(arr.known, (rows, shape[1]))[rt, hit]
+            vals = np.broadcast_to(arr.value, (rows, shape[1]))[rt, hit]
             for j, k, v in zip(hit, kn, vals, strict=True):
                 values[names[j]][text] = bool(v) if k else None
         else:
-            row_vals = np.broadcast_to(arr, shape)[r, hit]
+            full_shape = (len(plan.index), shape[1])
+            row_vals = np.broadcast_to(arr, full_shape)[plan.row, hit]
             for j, v in zip(hit, row_vals, strict=True):
                 values[names[j]][text] = _scalar(v)
     sorted_by: dict[str, float] = {}
