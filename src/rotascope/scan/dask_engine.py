@@ -167,9 +167,11 @@ def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: An
             values = close.to_numpy(dtype=np.float64)
             futures = []
             for sl in blocks:
-                futures.append(c.submit(_scan_stored, shared, plan.tickers[sl],
-                                        np.ascontiguousarray(values[:, sl]),
-                                        np.ascontiguousarray(mask[:, sl]), pure=False))
+                # the block's data goes to a worker as data, not inside the task graph
+                data = c.scatter([np.ascontiguousarray(values[:, sl]),
+                                  np.ascontiguousarray(mask[:, sl])])
+                futures.append(c.submit(_scan_stored, shared, plan.tickers[sl], *data,
+                                        pure=False))
             results = c.gather(futures)
         else:
             from distributed import as_completed
