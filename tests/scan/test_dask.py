@@ -144,3 +144,16 @@ def test_a_dataset_bigger_than_the_worker_memory_streams_through(tmp_path) -> No
         peaks = c.run(lambda dask_worker: max(dask_worker.monitor.range_query(0)["memory"]))
     assert dask == local
     assert 0 < max(peaks.values()) < limit  # the worker's process memory (RSS) samples
+
+
+def test_a_folder_that_is_not_a_dataset_is_a_clear_error(tmp_path, market) -> None:
+    from rotascope.data.dataset import dataset_info
+    from rotascope.errors import DataError, ParameterError
+
+    with pytest.raises(DataError, match="not a rotascope Parquet dataset"):
+        dataset_info(tmp_path)
+    with pytest.raises(ParameterError, match="read by the Dask engine"):
+        run_scan(market, "close($) > 1", universe="sp500", dataset=str(tmp_path))
+    (tmp_path / "x").write_text("1")
+    with pytest.raises(ParameterError, match="not empty"):
+        write_dataset(None, tmp_path)

@@ -105,10 +105,10 @@ def dataset_info(folder: str | Path) -> dict[str, Any]:
                         "write one with `rotascope data export --format parquet-dataset`"
                         ) from None
     except json.JSONDecodeError as exc:
-        raise FileFormatError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise FileFormatError(path, f"not valid JSON ({exc.msg})", exc.lineno) from None
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT \
             or not isinstance(meta.get("buckets"), int):
-        raise FileFormatError(f"{path}: unknown dataset format {meta!r}")
+        raise FileFormatError(path, f"unknown dataset format {meta!r}")
     return meta
 
 

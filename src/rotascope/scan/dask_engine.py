@@ -178,8 +178,8 @@ def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: An
 
             threads = sum(c.nthreads().values()) or 1
             window = max_in_flight or 2 * threads
-            blocks = _bucket_blocks(dataset, plan.tickers, size)
-            pending = iter(range(len(blocks)))
+            groups = _bucket_blocks(dataset, plan.tickers, size)
+            pending = iter(range(len(groups)))
             by_block: dict[int, BlockResult] = {}
             running = as_completed()
             keys: dict[Any, int] = {}
@@ -188,7 +188,7 @@ def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: An
                 i = next(pending, None)
                 if i is None:
                     return False
-                sl = blocks[i]
+                sl = groups[i]
                 fut = c.submit(_scan_dataset, shared, [plan.tickers[j] for j in sl],
                                np.ascontiguousarray(mask[:, sl]), dataset, pure=False)
                 keys[fut.key] = i
@@ -202,5 +202,5 @@ def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: An
                 by_block[keys[fut.key]] = fut.result()
                 fut.release()
                 submit_next()
-            results = [by_block[i] for i in range(len(blocks))]
+            results = [by_block[i] for i in range(len(groups))]
     return merge(plan, results, limit=limit)
