@@ -17,11 +17,13 @@ them. Other processes on the machine change the seconds: compare the ratios.
 
 The model checked against the points (``model`` in the output)::
 
-    t(engine, N tickers, W workers) = t_plan + N * c_col / min(W * threads, cores) + B * c_task
+    t(N tickers, W workers) = t_plan(N) + ceil(N / b) * t_block(b) / W
 
-``t_plan`` (as-of date, members, mask, legs) and ``c_col`` (the per-ticker kernel time)
-come from local runs at two sizes (``--tickers`` and a quarter of it); ``c_task`` (Dask's
-per-task cost: scheduling, scatter, gather) from the Dask runs.
+``t_plan`` (as-of date, members, membership mask, legs, the closes read from the store:
+linear in N) and ``t_block`` (one block of ``b = --block`` members evaluated: linear
+in b) are measured on their own in the same run; the prediction is compared with the
+measured engines (what is left is Dask's per-task cost and the cores the workers
+share).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -94,13 +97,21 @@ def run(settings: Settings, repeat: int, block: int) -> dict[str, Any]:
                                                          universe="all"), repeat)
         res["local"] = {"seconds": t_local, "peak_mb_over_start": m_local,
                         "matches": len(local.matches), "tickers": len(members)}
-        # a quarter of the universe for the model's per-ticker slope
-        quarter = members[: len(members) // 4]
-        view = market()
-        uni = {"quarter": quarter}
-        small = MarketView.from_frame(view.close(quarter + ["SPY"]), universes=uni, as_of=last)
-        t_small, _, _ = timed(lambda: run_scan(small, CONDITION, universe="quarter"), repeat)
-        res["local_quarter"] = {"seconds": t_small, "tickers": len(quarter)}
+        # the model's terms, measured on their own: the plan (members, dates, mask,
+        # legs, and the closes read from the store) and one block's evaluation
+        from rotascope.scan import compile_scan
+        from rotascope.scan.run import prepare, scan_block
+
+        compiled = compile_scan(CONDITION)
+        t_plan, prepared, _ = timed(lambda: prepare(market(), compiled, "all"), repeat)
+        plan, close, mask = prepared
+        cols = slice(0, block)
+        first = np.ascontiguousarray(close.to_numpy()[:, cols])
+        first_mask = np.ascontiguousarray(mask[:, cols])
+        prepared = close = mask = None
+        t_block, _, _ = timed(lambda: scan_block(plan, plan.tickers[cols], first,
+                                                 first_mask), repeat)
+        res["terms"] = {"t_plan": t_plan, "t_block": t_block, "block": block}
         for workers in (1, 2):
             with local_client(workers) as client:
                 run_scan(market(), CONDITION, universe="all", engine="dask", client=client,
@@ -113,13 +124,17 @@ def run(settings: Settings, repeat: int, block: int) -> dict[str, Any]:
             res[f"dask_{workers}"] = {"seconds": t, "x_local": t / t_local,
                                       "peak_mb_over_start": mem, "tasks": n_tasks}
     n = res["local"]["tickers"]
-    nq = res["local_quarter"]["tickers"]
-    c_col = (res["local"]["seconds"] - res["local_quarter"]["seconds"]) / (n - nq)
-    t_plan = res["local"]["seconds"] - n * c_col
-    model: dict[str, Any] = {"t_plan": t_plan, "c_col": c_col}
+    terms = res["terms"]
+    blocks = -(-n // terms["block"])
+    model: dict[str, Any] = {"blocks": blocks}
     for workers in (1, 2):
-        d = res[f"dask_{workers}"]
-        model[f"c_task_{workers}"] = (d["seconds"] - res["local"]["seconds"]) / d["tasks"]
+        # blocks run W at a time; on a 2-core machine two workers share the cores the
+        # kernels' threads already use, so W = 2 helps only as far as the kernels are
+        # not already parallel: the measured point says how far
+        pred = terms["t_plan"] + blocks * terms["t_block"] / workers
+        model[f"dask_{workers}_predicted"] = pred
+        model[f"dask_{workers}_measured"] = res[f"dask_{workers}"]["seconds"]
+    model["local_linear_from_blocks"] = terms["t_plan"] + blocks * terms["t_block"]
     res["model"] = model
     return res
 
@@ -149,9 +164,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dask, {w} worker{'s' if w > 1 else ' '}      {d['seconds']:8.2f} s = "
               f"{d['x_local']:.2f} x local ({d['tasks']} tasks)   peak "
               f"+{d['peak_mb_over_start']:,.0f} MB")
-    m = res["model"]
-    print(f"model: t_plan {m['t_plan']:.2f} s, c_col {m['c_col'] * 1e6:.1f} us/ticker, "
-          f"c_task {m['c_task_1'] * 1e3:.0f} / {m['c_task_2'] * 1e3:.0f} ms (1 / 2 workers)")
+    m, t = res["model"], res["terms"]
+    print(f"terms: plan {t['t_plan']:.2f} s, one block of {t['block']:,} {t['t_block']:.2f} s, "
+          f"{m['blocks']} blocks")
+    print(f"model t = plan + blocks x block / W: local (one pass per block) "
+          f"{m['local_linear_from_blocks']:.2f} s vs {loc['seconds']:.2f} s measured")
+    for w in (1, 2):
+        print(f"model, {w} worker{'s' if w > 1 else ' '}: predicted {m[f'dask_{w}_predicted']:.2f} s, "
+              f"measured {m[f'dask_{w}_measured']:.2f} s")
     return 0
 
 
