@@ -170,8 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model t = plan + blocks x block / W: local (one pass per block) "
           f"{m['local_linear_from_blocks']:.2f} s vs {loc['seconds']:.2f} s measured")
     for w in (1, 2):
-        print(f"model, {w} worker{'s' if w > 1 else ' '}: predicted {m[f'dask_{w}_predicted']:.2f} s, "
-              f"measured {m[f'dask_{w}_measured']:.2f} s")
+        print(f"model, {w} worker{'s' if w > 1 else ' '}: predicted "
+              f"{m[f'dask_{w}_predicted']:.2f} s, measured {m[f'dask_{w}_measured']:.2f} s")
     return 0
 
 
