@@ -157,3 +157,13 @@ def test_a_folder_that_is_not_a_dataset_is_a_clear_error(tmp_path, market) -> No
     (tmp_path / "x").write_text("1")
     with pytest.raises(ParameterError, match="not empty"):
         write_dataset(None, tmp_path)
+
+
+def test_scheduler_address_connects_to_an_existing_cluster(market, client) -> None:
+    address = client.scheduler.address  # in-process cluster of the module fixture
+    kw = {"universe": "sp500"}
+    local = run_scan(market, "close($) > sma($, 200) and rsi($, 14) > 55", **kw)
+    remote = run_scan(market, "close($) > sma($, 200) and rsi($, 14) > 55", engine="dask",
+                      scheduler=address, **kw)
+    assert remote == local
+    assert client.status == "running"  # the command closed only its own connection
