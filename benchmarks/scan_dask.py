@@ -106,8 +106,8 @@ def run(settings: Settings, repeat: int, block: int) -> dict[str, Any]:
         t_plan, prepared, _ = timed(lambda: prepare(market(), compiled, "all"), repeat)
         plan, close, mask = prepared
         cols = slice(0, block)
-        first = np.ascontiguousarray(close.to_numpy()[:, cols])
-        first_mask = np.ascontiguousarray(mask[:, cols])
+        first = np.asfortranarray(close.to_numpy()[:, cols])
+        first_mask = np.asfortranarray(mask[:, cols])
         prepared = close = mask = None
         t_block, _, _ = timed(lambda: scan_block(plan, plan.tickers[cols], first,
                                                  first_mask), repeat)

@@ -136,7 +136,7 @@ def _scan_dataset(plan: ScanPlan, tickers: Sequence[str], mask: np.ndarray,
 
     frame = read_block(dataset, tickers, end=plan.index[-1])
     close = frame.reindex(index=plan.index, columns=list(tickers)).to_numpy(dtype=np.float64)
-    return scan_block(plan, tickers, close, mask)
+    return scan_block(plan, tickers, np.asfortranarray(close), mask)
 
 
 def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: Any = None,
@@ -168,8 +168,9 @@ def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: An
             futures = []
             for sl in blocks:
                 # the block's data goes to a worker as data, not inside the task graph
-                data = c.scatter([np.ascontiguousarray(values[:, sl]),
-                                  np.ascontiguousarray(mask[:, sl])])
+                # (column-major, as the store returns it: no copy, the kernels' fast layout)
+                data = c.scatter([np.asfortranarray(values[:, sl]),
+                                  np.asfortranarray(mask[:, sl])])
                 futures.append(c.submit(_scan_stored, shared, plan.tickers[sl], *data,
                                         pure=False))
             results = c.gather(futures)
@@ -190,7 +191,7 @@ def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: An
                     return False
                 sl = groups[i]
                 fut = c.submit(_scan_dataset, shared, [plan.tickers[j] for j in sl],
-                               np.ascontiguousarray(mask[:, sl]), dataset, pure=False)
+                               np.asfortranarray(mask[:, sl]), dataset, pure=False)
                 keys[fut.key] = i
                 running.add(fut)
                 return True
