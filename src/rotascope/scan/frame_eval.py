@@ -212,8 +212,9 @@ class _FrameEvaluator:
         return v
 
     def frame(self, values: np.ndarray) -> pd.DataFrame:
+        # no copy: the kernels read the matrix in place (pandas would copy an ndarray)
         return pd.DataFrame(np.broadcast_to(values, self.shape), index=self.inp.index,
-                            columns=pd.Index(self.inp.tickers))
+                            columns=pd.Index(self.inp.tickers), copy=False)
 
     def series_arg(self, node: Node) -> np.ndarray:
         if _is_member(node):
