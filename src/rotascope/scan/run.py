@@ -159,7 +159,10 @@ def prepare(market: MarketView, scan: CompiledScan, universe: str, *,
     for tree in trees:
         for node in fixed_nodes(tree):
             fixed[node_key(node)] = _to_column(ev.value(ev.eval(node)), index)
-    mask = market.membership(universe, index, tickers).to_numpy(dtype=bool)
+    if market.universe(universe).point_in_time:
+        mask = market.membership(universe, index, tickers).to_numpy(dtype=bool)
+    else:  # a plain list: every member on every date (no mask to build)
+        mask = np.broadcast_to(np.True_, (len(index), len(tickers)))
     plan = ScanPlan(scan, universe, index, tickers, legs, fixed, row, window)
     return plan, close, mask
 
