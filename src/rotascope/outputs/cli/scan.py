@@ -22,8 +22,8 @@ Examples:
 
 \b
 $ stands for each member of the universe (point in time: a ticker counts only on dates
-it is a member). Any alert function taking a ticker takes $: close, ratio($, SPY) and
-every indicator (`rotascope alerts functions`). The JSON has as_of, universe,
+it is a member). close($), ratio($, SPY) and every indicator take $ (`rotascope alerts
+functions`); range, rebound and the RSI divergence functions do not yet. The JSON has as_of, universe,
 condition, evaluated (members on the date), matches and values (what the condition
 read, per match); with --from, entries lists the dates each ticker newly matched.
 --sort orders matches by a number expression, descending. A scans file holds
@@ -95,7 +95,8 @@ def scan_table(result: Any, name: str | None = None) -> Any:
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="One process, or blocks of members as Dask tasks.")
 @click.option("--scheduler", metavar="ADDRESS",
-              help="Dask scheduler to use (default: start a LocalCluster on 127.0.0.1).")
+              help="Dask scheduler to use (default: an in-process LocalCluster started "
+                   "and closed by the command; no socket is opened).")
 @click.option("--dataset", "dataset", type=click.Path(file_okay=False, exists=True),
               help="With --engine dask: read the closes from this Parquet dataset "
                    "(`data export --format parquet-dataset`), block by block.")
