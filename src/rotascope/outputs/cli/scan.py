@@ -21,13 +21,14 @@ Examples:
   rotascope scan 'close($) > sma($, 50)' --engine dask --dataset prices-ds/
 
 \b
-$ stands for each member of the universe (point in time: a ticker counts only on dates
-it is a member). close($), ratio($, SPY) and every indicator take $ (`rotascope alerts
-functions`); range, rebound and the RSI divergence functions do not yet. The JSON has
-as_of, universe, condition, evaluated (members on the date), matches and values (what the condition
-read, per match); with --from, entries lists the dates each ticker newly matched.
---sort orders matches by a number expression, descending. A scans file holds
-`scans:` entries with name, condition, universe (default sp500), sort, limit.
+$ stands for each member of the universe (point in time: a ticker counts only on
+dates it is a member). close($), ratio($, SPY) and every indicator take $ (`rotascope
+alerts functions`); range, rebound and the RSI divergence functions do not yet. The
+JSON has as_of, universe, condition, evaluated (members on the date), matches and
+values (what the condition read, per match); with --from, entries lists the dates each
+ticker newly matched. --sort orders matches by a number expression, descending. A
+scans file holds `scans:` entries with name, condition, universe (default sp500),
+sort, limit.
 """
 
 
