@@ -71,6 +71,7 @@ CONDITIONS = [
     "not ratio($, SPY).change_3m > 0 and close(SPY) > sma(SPY, 200)",
     "pct_from_high($, 252) changed and highest_in_months($) >= 3",
     "ratio(SPY, $) > 1 and breadth(sp500).pct_above_sma.50 > 0.3",
+    "close($) / close(SPY) > sma(close($) / close(SPY), 20) and not perf($, 1m) < -5%",
 ]
 
 
