@@ -90,3 +90,9 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     probe.write_text("def f():\n    from ..data import store\n", encoding="utf-8")
     assert _offenders("analysis", ("rotascope.data",), root=tmp_path) == [
         "analysis/x.py:2 imports rotascope.data", "analysis/x.py:2 imports rotascope.data.store"]
+
+
+def test_scans_sit_below_the_outputs_and_above_the_rules() -> None:
+    """scan/ (built on rules/) never imports outputs/; rules/ never imports scan/."""
+    assert _offenders("scan", ("rotascope.outputs",)) == []
+    assert _offenders("rules", ("rotascope.scan", "rotascope.backtest")) == []

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..signals.registry import MAX_ROWS
+from ..signals.registry import INDICATORS, MAX_ROWS
 from .functions import (
     BOOL,
     NUMBER,
@@ -70,7 +70,13 @@ from .grammar import (
 )
 
 __all__ = ["Issue", "CheckInfo", "check_condition", "evaluate", "edges", "Evaluation",
-           "values_at"]
+           "values_at", "MEMBER", "MEMBER_FUNCTIONS", "check_value"]
+
+#: The name standing for each member of a scanned universe.
+MEMBER = "$"
+#: Functions whose ticker/series argument may be ``$`` (computed on the whole members
+#: matrix at once): the close, ratio lines and every declared indicator.
+MEMBER_FUNCTIONS = frozenset({"close", "ratio", *(i.name for i in INDICATORS)})
 
 _TICKER_RE = re.compile(r"^\^?[A-Z0-9][A-Z0-9_]*(-[A-Z0-9]+)*$")
 
@@ -91,6 +97,8 @@ class CheckInfo:
     tickers: list[str] = field(default_factory=list)
     universes: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
+    #: True when the condition reads ``$`` (each member of a scanned universe).
+    members: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,9 +166,11 @@ def _bind(spec: FunctionSpec, call: Call) -> tuple[dict[str, Node], list[Issue]]
 
 class _Checker:
     def __init__(self, known_tickers: set[str] | None,
-                 universe_problem: Callable[[str], str | None] | None) -> None:
+                 universe_problem: Callable[[str], str | None] | None,
+                 allow_members: bool = False) -> None:
         self.known_tickers = known_tickers
         self.universe_problem = universe_problem
+        self.allow_members = allow_members
         self.issues: list[Issue] = []
         self.info = CheckInfo()
 
@@ -186,6 +196,17 @@ class _Checker:
         else:
             self.issue(node, f"{spec.name}(): {p.name!r} must be a ticker such as SPY, got "
                              f"{unparse(node)!r}")
+            return
+        if name == MEMBER:
+            if not self.allow_members:
+                self.issue(node, f"{spec.name}(): '$' stands for each member of a universe "
+                                 "and only works in `rotascope scan`; name a ticker here")
+                return
+            if spec.name not in MEMBER_FUNCTIONS:
+                self.issue(node, f"{spec.name}() cannot read '$' yet; per-member scans "
+                                 f"support {', '.join(sorted(MEMBER_FUNCTIONS))}")
+                return
+            self.info.members = True
             return
         if not _TICKER_RE.match(name):
             self.issue(node, f"{spec.name}(): {name!r} is not a ticker")
@@ -409,7 +430,7 @@ def _describe(t: Any) -> str:
 
 def check_condition(tree: Node, *, known_tickers: set[str] | None = None,
                     universe_problem: Callable[[str], str | None] | None = None,
-                    ) -> tuple[list[Issue], CheckInfo]:
+                    allow_members: bool = False) -> tuple[list[Issue], CheckInfo]:
     """Statically check a condition (no data is read).
 
     Parameters
@@ -417,6 +438,8 @@ def check_condition(tree: Node, *, known_tickers: set[str] | None = None,
     tree : the parsed condition (:func:`~rotascope.rules.grammar.parse_condition`).
     known_tickers : tickers with prices in the store; None skips the ticker check.
     universe_problem : returns a message for an unknown universe name, else None.
+    allow_members : accept ``$`` (each member of a scanned universe) as a ticker; alerts
+        leave it False, :mod:`rotascope.scan` sets it.
 
     Returns
     -------
@@ -424,7 +447,7 @@ def check_condition(tree: Node, *, known_tickers: set[str] | None = None,
         ``issues`` in source order (empty when the condition is valid); ``info`` lists
         the tickers, universes and functions it reads.
     """
-    checker = _Checker(known_tickers, universe_problem)
+    checker = _Checker(known_tickers, universe_problem, allow_members)
     t = checker.value_type(checker.infer(tree), tree)
     if t is not _ANY and not checker.issues:
         if _kind(t) != "bool":
@@ -752,3 +775,21 @@ def values_at(trace: dict[str, pd.Series], date: pd.Timestamp) -> dict[str, Any]
             out[text] = str(v)
     return out
 
+
+
+def check_value(tree: Node, *, known_tickers: set[str] | None = None,
+                universe_problem: Callable[[str], str | None] | None = None,
+                allow_members: bool = False) -> tuple[list[Issue], CheckInfo]:
+    """Statically check a number-valued expression (a scan's ``--sort rsi($, 14)``).
+
+    As :func:`check_condition`, but the expression must be a number that depends on data.
+    """
+    checker = _Checker(known_tickers, universe_problem, allow_members)
+    t = checker.value_type(checker.infer(tree), tree)
+    if t is not _ANY and not checker.issues:
+        if _kind(t) != "number":
+            checker.issue(tree, f"this must be a number, but it is {_describe(t)}")
+        elif not _is_series(t):
+            checker.issue(tree, "this expression does not depend on any data")
+    issues = sorted(set(checker.issues), key=lambda i: (i.start, i.end, i.message))
+    return issues, checker.info

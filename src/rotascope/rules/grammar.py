@@ -27,9 +27,11 @@ Grammar (lowest precedence first)::
 
 Names are letters, digits and ``_``, optionally starting with ``^`` and followed by
 ``-PART`` segments in capitals or digits, so tickers such as ``BRK-B`` and ``^TNX`` are
-single names (write ``a - b`` with spaces to subtract). Numbers may end in ``%``
-(``-20%`` is ``-0.20``). Windows are ``10d``, ``2w``, ``3m``, ``1y`` (trading rows:
-a week is 5 rows, a month 21, a year 252). Strings use double or single quotes.
+single names (write ``a - b`` with spaces to subtract). ``$`` is a name too: in a scan
+it stands for each member of the universe (``close($) > sma($, 50)``); alerts refuse it.
+Numbers may end in ``%`` (``-20%`` is ``-0.20``). Windows are ``10d``, ``2w``, ``3m``,
+``1y`` (trading rows: a week is 5 rows, a month 21, a year 252).
+Strings use double or single quotes.
 Keywords are lower case.
 
 Parsing never evaluates anything: :func:`parse_condition` returns a tree of frozen
@@ -131,7 +133,7 @@ MUL: "*"
 DIV: "/"
 LPAR: "("
 RPAR: ")"
-NAME: /\^?[A-Za-z_][A-Za-z0-9_]*(-[A-Z0-9]+)*/
+NAME: /\$|\^?[A-Za-z_][A-Za-z0-9_]*(-[A-Z0-9]+)*/
 WINDOW.2: /[0-9]+[dwmy](?![A-Za-z0-9_])/
 NUMBER: /([0-9]+(\.[0-9]+)?|\.[0-9]+)([eE][+-]?[0-9]+)?%?/
 DIGITS.3: /[0-9]+(?![0-9eE%dwmy])/

@@ -883,6 +883,83 @@ def rsi_2d(a, out, j0, j1, block, tile, window, smoothing, skip):  # type: ignor
 
 
 @nb.njit(nogil=True, cache=True)
+def _clean_start(a, j):  # type: ignore[no-untyped-def]
+    # first valid row of column j if every later row is valid, else -1 (gaps inside)
+    n = a.shape[0]
+    s = 0
+    while s < n and np.isnan(a[s, j]):
+        s += 1
+    for t in range(s, n):
+        if np.isnan(a[t, j]):
+            return -1
+    return s
+
+
+@nb.njit(nogil=True, cache=True)
+def _extreme_clean_1d(a, out, j, s, window, minp, sign, suf):  # type: ignore[no-untyped-def]
+    # van Herk / Gil-Werman on a column without gaps after its first valid row `s`:
+    # blocks of `window` rows from s; the window ending at row t of block k is the
+    # suffix max of block k-1 after t - window and the prefix max of block k up to t.
+    # One loop per block runs the prefix (forward) and the block's own suffix
+    # (backward, kept for the next block) together: two independent max chains the CPU
+    # overlaps. The two suffix rows of `suf` swap roles each block (no copy), the
+    # values are read in place, and no row is tested for NaN.
+    n = a.shape[0]
+    ju = _U(j)
+    for t in range(s):
+        out[t, ju] = _NAN
+    w = window
+    suf[0, w] = -np.inf
+    suf[1, w] = -np.inf
+    cur = 0  # row of suf holding the previous block's suffix
+    first = True
+    b0 = s
+    while b0 < n:
+        b1 = min(b0 + w, n)
+        m = b1 - b0
+        nx = 1 - cur
+        pre = -np.inf
+        acc = -np.inf
+        for i in range(m, w + 1):
+            suf[nx, i] = -np.inf
+        if first:
+            for i in range(m):
+                x = sign * a[_U(b0 + i), ju]
+                pre = max(pre, x)
+                k = m - 1 - i
+                acc = max(acc, sign * a[_U(b0 + k), ju])
+                suf[nx, k] = acc
+                out[_U(b0 + i), ju] = sign * pre if i + 1 >= minp else _NAN
+        else:
+            for i in range(m):
+                x = sign * a[_U(b0 + i), ju]
+                pre = max(pre, x)
+                k = m - 1 - i
+                acc = max(acc, sign * a[_U(b0 + k), ju])
+                suf[nx, k] = acc
+                out[_U(b0 + i), ju] = sign * max(suf[cur, i + 1], pre)
+        cur = nx
+        first = False
+        b0 = b1
+
+
+@nb.njit(nogil=True, cache=True)
+def extreme_clean_2d(a, out, j0, j1, block, tile, window, minp, is_max, pct, skip):  # type: ignore[no-untyped-def]
+    """Rolling max/min for column-major input: columns without gaps (after listing)
+    take the two-chain van Herk/Gil-Werman path, the others the general kernel."""
+    sign = 1.0 if is_max else -1.0
+    suf = np.empty((2, window + 1))
+    for j in range(j0, j1):
+        s = _clean_start(a, j)
+        if s < 0:
+            extreme_2d(a, out, j, j + 1, 1, 0, window, minp, is_max, pct, skip)
+            continue
+        _extreme_clean_1d(a, out, j, s, window, minp, sign, suf)
+        if pct:
+            _pct_tile(a, out, j, 0, a.shape[0], True)
+
+
+@nb.njit(nogil=True, cache=True)
 def extreme_2d(a, out, j0, j1, block, tile, window, minp, is_max, pct, skip):  # type: ignore[no-untyped-def]
     """Rolling max/min over the last ``window`` valid rows (van Herk/Gil-Werman, O(1)/row).
 

@@ -90,6 +90,49 @@ def _prev_beyond_2d(a: np.ndarray, low: bool) -> tuple[np.ndarray, np.ndarray]:
     return _prev_beyond_2d_serial(a, low)
 
 
+@nb.njit(cache=True, nogil=True)
+def _months_1d(x: np.ndarray, low: bool, month_rows: int, max_months: int,
+               out: np.ndarray) -> None:
+    # The stack pass of _prev_beyond_1d writing min(run // month_rows, max_months)
+    # straight into the float output (NaN rows NaN): no row/run matrices in between.
+    n = x.shape[0]
+    stack_rows = np.empty(n, dtype=np.int64)
+    stack_ord = np.empty(n, dtype=np.int64)
+    top = 0
+    ordinal = 0
+    for t in range(n):
+        v = x[t]
+        if np.isnan(v):
+            out[t] = np.nan
+            continue
+        if low:
+            while top > 0 and x[stack_rows[top - 1]] > v:
+                top -= 1
+        else:
+            while top > 0 and x[stack_rows[top - 1]] < v:
+                top -= 1
+        run = ordinal - stack_ord[top - 1] - 1 if top > 0 else ordinal
+        out[t] = float(min(run // month_rows, max_months))
+        stack_rows[top] = t
+        stack_ord[top] = ordinal
+        top += 1
+        ordinal += 1
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def _months_2d_par(a: np.ndarray, low: bool, month_rows: int, max_months: int,
+                   out: np.ndarray) -> None:
+    for j in nb.prange(a.shape[1]):
+        _months_1d(a[:, j], low, month_rows, max_months, out[:, j])
+
+
+@nb.njit(cache=True, nogil=True)
+def _months_2d_serial(a: np.ndarray, low: bool, month_rows: int, max_months: int,
+                      out: np.ndarray) -> None:
+    for j in range(a.shape[1]):
+        _months_1d(a[:, j], low, month_rows, max_months, out[:, j])
+
+
 def previous_at_or_beyond(values: PriceFrame, side: str = "low") -> tuple[np.ndarray, np.ndarray]:
     """Row of the nearest earlier value at or below (``side="low"``) / above each value.
 
@@ -128,9 +171,10 @@ def months_extreme(values: PriceFrame, *, side: str = "low", max_months: int = 2
     side = check_choice(side, "side", ("low", "high"), func="months_extreme")
     max_months = check_int(max_months, "max_months", minimum=1, func="months_extreme")
     month_rows = check_int(month_rows, "month_rows", minimum=1, func="months_extreme")
-    _, run = _prev_beyond_2d(np.asarray(frame.to_numpy(dtype=np.float64)), side == "low")
-    months = np.minimum(run // month_rows, max_months).astype(np.float64)
-    months[run < 0] = np.nan
+    a = np.asarray(frame.to_numpy(dtype=np.float64))
+    months = np.empty(a.shape, dtype=np.float64, order="F")  # one column per ticker
+    kernel = _months_2d_par if a.shape[1] >= 16 else _months_2d_serial
+    kernel(a, side == "low", month_rows, max_months, months)
     return wrap(months)
 
 

@@ -20,7 +20,9 @@ def _run(close: PriceFrame, func: str, window: int, min_periods: int | None, mis
     skip = check_missing(missing, func)
     values, wrap = prepare(close, func)
     out = K.alloc_like(values)
-    K.run_columns(K.extreme_2d, values, (out,), window, min_periods, is_max, pct, skip)
+    # column-major input (as the store returns it): the gap-free fast path per column
+    kernel = K.extreme_clean_2d if K.column_major(values) else K.extreme_2d
+    K.run_columns(kernel, values, (out,), window, min_periods, is_max, pct, skip)
     return wrap(out)
 
 

@@ -299,20 +299,42 @@ EXPORT_EPILOG = """\b
 Examples:
   rotascope data export backup/            prices, instruments, universes, provenance
   rotascope data import backup/            restore it (here or on another machine)
+  rotascope data export --format parquet-dataset ds/   closes partitioned by
+                                           bucket=crc32(ticker)%N and year, for DuckDB,
+                                           Dask, Polars and `scan --engine dask --dataset`
 """
 
 
 @data.command("export", epilog=EXPORT_EPILOG)
 @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["tables", "parquet-dataset"]),
+              default="tables", show_default=True,
+              help="tables: one file per table (a backup); parquet-dataset: the closes as "
+                   "a hive-partitioned dataset.")
+@click.option("--buckets", type=click.IntRange(1, 4096), default=32, show_default=True,
+              help="parquet-dataset: number of ticker buckets.")
 @json_option
 @click.pass_context
-def export_cmd(ctx: click.Context, path: Path, as_json: bool) -> None:
+def export_cmd(ctx: click.Context, path: Path, fmt: str, buckets: int, as_json: bool) -> None:
     """Write the whole store as Parquet files in the folder PATH.
 
     One file per table (prices, instruments, universes, universe_members,
     provenance, import_runs, quality_flags) plus rotascope-export.json.
-    `rotascope data import PATH` restores it.
+    `rotascope data import PATH` restores it. With --format parquet-dataset: the
+    closes as PATH/bucket=B/year=Y/*.parquet plus rotascope-dataset.json.
     """
+    if fmt == "parquet-dataset":
+        from ...data.dataset import write_dataset
+
+        with open_store(ctx) as store:
+            meta = write_dataset(store, path, buckets=buckets)
+        if as_json:
+            emit_json({"path": str(path), **meta})
+        else:
+            console().print(f"{meta['rows']:,} closes of {meta['tickers']:,} tickers "
+                            f"({meta['first_date']} to {meta['last_date']}) in "
+                            f"{buckets} buckets written to {path}", markup=False)
+        return
     with open_store(ctx) as store:
         counts = store.export_parquet(path)
     if as_json:

@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "and RRG quadrant."),
     "backtest": ("backtest:backtest", "Backtest rotation strategies (YAML) point in time; sweeps."),
     "chart": ("chart:chart", "PNG or HTML charts: ratio, RRG, breadth, price lines."),
+    "scan": ("scan:scan", "Members of a universe meeting a condition ($ = each member), at once."),
     "portfolio": ("portfolio:portfolio", "Portfolio: Mag-7 exposure, risk, scenarios, what-if."),
     "serve": ("serve:serve", "The research desk in a browser and the REST API (127.0.0.1)."),
 }
