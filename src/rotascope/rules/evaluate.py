@@ -584,22 +584,22 @@ class _Evaluator:
     def arg(self, spec: FunctionSpec, p: Param, node: Node) -> Any:
         kind = p.kind
         if kind == "ticker" or (kind == "series" and isinstance(node, (Name, String))):
-            name = (node.name if isinstance(node, Name) else node.value).strip().upper()
+            name = (node.name if isinstance(node, Name) else _literal(node)).strip().upper()
             return name if kind == "ticker" else self.ctx.close(name).astype(np.float64)
         if kind == "series":
             return self.value(self.eval(node))
         if kind == "universe":
-            return node.name if isinstance(node, Name) else node.value
+            return node.name if isinstance(node, Name) else _literal(node)
         if kind in ("rows", "window"):
             if isinstance(node, Window):
                 return node.rows
             if isinstance(node, Name):
                 return "ytd"
-            return int(node.value)
+            return int(_literal(node))
         if kind == "number":
-            return float(node.value)
+            return float(_literal(node))
         if kind == "choice":
-            return node.name if isinstance(node, Name) else node.value
+            return node.name if isinstance(node, Name) else _literal(node)
         raise TypeError(f"unknown parameter kind {kind!r}")
 
     def call(self, node: Call) -> Any:
@@ -669,6 +669,13 @@ class _Evaluator:
     def record(self, node: Node, value: Any) -> None:
         if isinstance(value, pd.Series):
             self.trace.setdefault(unparse(node), value)
+
+
+def _literal(node: Node) -> Any:
+    """The value of a number or string argument (the type check admitted nothing else)."""
+    if isinstance(node, (Number, String, Bool)):
+        return node.value
+    raise TypeError(f"expected a literal argument, got {type(node).__name__}")
 
 
 def _call_key(node: Call) -> str:

@@ -285,12 +285,20 @@ class ConditionSyntaxError(ValueError):
 _UNITS = {"d": 1, "w": 5, "m": 21, "y": 252}
 
 
+def _at(tok: Token) -> tuple[int, int]:
+    """A token's (start, end) in the condition text (the lexer sets both on every token)."""
+    if tok.start_pos is None or tok.end_pos is None:
+        raise ValueError(f"token {str(tok)!r} has no position")
+    return tok.start_pos, tok.end_pos
+
+
 def _span(*items: Any) -> tuple[int, int]:
     starts, ends = [], []
     for it in items:
         if isinstance(it, Token):
-            starts.append(it.start_pos)
-            ends.append(it.end_pos)
+            start, end = _at(it)
+            starts.append(start)
+            ends.append(end)
         elif isinstance(it, Node):
             starts.append(it.start)
             ends.append(it.end)
@@ -315,27 +323,27 @@ class _ToAst(Transformer_NonRecursive):
         text = str(tok)
         percent = text.endswith("%")
         value = float(text[:-1] if percent else text)
-        return Number(tok.start_pos, tok.end_pos, value / 100.0 if percent else value, percent,
+        return Number(*_at(tok), value / 100.0 if percent else value, percent,
                       text)
 
     def string(self, items: list[Token]) -> String:
         (tok,) = items
-        return String(tok.start_pos, tok.end_pos, _unquote(str(tok)))
+        return String(*_at(tok), _unquote(str(tok)))
 
     def true(self, items: list[Token]) -> Bool:
-        return Bool(items[0].start_pos, items[0].end_pos, True)
+        return Bool(*_at(items[0]), True)
 
     def false(self, items: list[Token]) -> Bool:
-        return Bool(items[0].start_pos, items[0].end_pos, False)
+        return Bool(*_at(items[0]), False)
 
     def window(self, items: list[Token]) -> Window:
         (tok,) = items
         text = str(tok)
-        return Window(tok.start_pos, tok.end_pos, text, int(text[:-1]) * _UNITS[text[-1]])
+        return Window(*_at(tok), text, int(text[:-1]) * _UNITS[text[-1]])
 
     def name(self, items: list[Token]) -> Name:
         (tok,) = items
-        return Name(tok.start_pos, tok.end_pos, str(tok))
+        return Name(*_at(tok), str(tok))
 
     def arglist(self, items: list[Any]) -> list[Any]:
         return items
@@ -422,13 +430,14 @@ def _describe(token: Token) -> str:
 
 def _problem(text: str, exc: UnexpectedInput) -> SyntaxProblem:
     if isinstance(exc, UnexpectedCharacters):
-        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
+        ch = text[pos] if pos < len(text) else ""
         hint = ""
         if ch in "=!" :
             hint = " (comparisons are ==, !=, <, <=, >, >=)"
         elif ch in "&|":
             hint = " (use 'and' / 'or')"
-        return SyntaxProblem(exc.pos_in_stream, f"unexpected character {ch!r}{hint}")
+        return SyntaxProblem(pos, f"unexpected character {ch!r}{hint}")
     if isinstance(exc, UnexpectedEOF):
         return SyntaxProblem(len(text.rstrip()), "the condition ends too early"
                              + _expected(set(exc.expected)))

@@ -510,7 +510,10 @@ def channel_class(kind: str) -> type[Channel]:
         raise ParameterError(f"unknown channel type {kind!r}; installed: "
                              f"{', '.join(sorted(types))}{hint}")
     found = types[kind]
-    cls = found.load() if isinstance(found, EntryPoint) else found
+    # An entry point is loaded; a class is a built-in fallback. Not isinstance(EntryPoint):
+    # once the importlib_metadata backport is imported (dask does), entry_points() returns
+    # the backport's EntryPoint class.
+    cls = found if isinstance(found, type) else found.load()
     if not (isinstance(cls, type) and issubclass(cls, Channel)):
         raise ParameterError(f"channel type {kind!r} ({found}) is not a "
                              "rotascope.outputs.alerts.channels.Channel subclass")
