@@ -50,6 +50,21 @@ def test_rule_error_is_422(client, web_home, tmp_path):
         bad.unlink()
 
 
+def test_scan_condition_error_is_422_with_the_cli_message(client, web_home):
+    from click.testing import CliRunner
+
+    from rotascope.outputs.cli.main import cli
+
+    r = client.get("/api/v1/scan", params={"condition": "close($) > smaa($, 50)"})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    cli_run = CliRunner().invoke(cli, ["--home", str(web_home.home), "scan",
+                                       "close($) > smaa($, 50)", "--json"])
+    assert body["exit_code"] == cli_run.exit_code == 6
+    assert body["error"] in cli_run.stderr
+    assert "sma" in body["error"]  # did you mean
+
+
 def test_store_busy_is_409(web_home, monkeypatch):
     from rotascope.errors import StoreBusyError
     from rotascope.outputs.web import access

@@ -36,6 +36,16 @@ CASES = [
     (["rotation"], "/api/v1/rotation"),
     (["rotation", "--pairs", "QQQ/IWM,RSP/SPY", "--no-bitcoin", "--as-of", "2025-04-08"],
      "/api/v1/rotation?pairs=QQQ/IWM,RSP/SPY&bitcoin=false&as_of=2025-04-08"),
+    (["scan", "close($) > sma($, 50)", "--as-of", "2025-04-08"],
+     "/api/v1/scan?condition=close(%24)%20%3E%20sma(%24,%2050)&as_of=2025-04-08"),
+    (["scan", "rsi($, 14) > 40", "--universe", "sectors", "--sort", "rsi($, 14)",
+      "--limit", "3"],
+     "/api/v1/scan?condition=rsi(%24,%2014)%20%3E%2040&universe=sectors"
+     "&sort=rsi(%24,%2014)&limit=3"),
+    (["scan", "close($) crosses_above sma($, 20)", "--universe", "sectors",
+      "--from", "2026-05-01", "--to", "2026-07-13"],
+     "/api/v1/scan?condition=close(%24)%20crosses_above%20sma(%24,%2020)&universe=sectors"
+     "&from=2026-05-01&to=2026-07-13"),
     (["concentration"], "/api/v1/concentration"),
     (["concentration", "--windows", "1m,3m", "--as-of", "2025-06-30"],
      "/api/v1/concentration?windows=1m,3m&as_of=2025-06-30"),

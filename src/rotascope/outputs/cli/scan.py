@@ -6,9 +6,16 @@ from typing import Any
 
 import click
 
-from ._common import as_of_option, console, emit_json, json_option, open_market
+from ._common import (
+    MarketOpener,
+    as_of_option,
+    console,
+    emit_json,
+    json_option,
+    open_market,
+)
 
-__all__ = ["scan", "scan_table"]
+__all__ = ["scan", "scan_table", "scan_result"]
 
 EPILOG = """\b
 Examples:
@@ -125,39 +132,55 @@ def scan(ctx: click.Context, condition: str | None, universe_name: str | None, a
         raise click.UsageError("give --as-of or --to, not both")
     if start is not None and day is None:
         day = None  # the default as-of date ends the window
-    universes = (universe_name or "sp500",)
-    with open_market(ctx, day, needs_universes=universes if scans_file is None else (),
-                     quiet=as_json) as market:
-        jobs: list[tuple[str | None, Any, str, int | None]] = []
-        if scans_file is not None:
-            from ...scan import _universe_problem
-            from ...scan.named import load_scans
+    if scans_file is None:
+        def opener(as_of: Any = None, **kw: Any) -> Any:
+            return open_market(ctx, as_of, quiet=as_json, **kw)
 
-            named = load_scans(scans_file, known_tickers=set(market.tickers),
-                               universe_problem=_universe_problem(market))
-            if scan_name is not None:
-                named = [s for s in named if s.name == scan_name]
-                if not named:
-                    raise ParameterError(f"{scans_file}: no scan named {scan_name!r}")
-            for s in named:
-                jobs.append((s.name, s.scan, universe_name or s.universe,
-                             limit if limit is not None else s.limit))
+        result = scan_result(opener, condition or "", universe_name or "sp500", day,
+                             start=start, end=end, sort=sort, limit=limit, engine=engine,
+                             scheduler=scheduler, dataset=dataset)
+        if as_json:
+            emit_json(result.to_dict())
         else:
-            jobs.append((None, condition, universes[0], limit))
-        results = []
-        for name, cond, uni, lim in jobs:
-            results.append((name, run_scan(market, cond, universe=uni, sort=sort, limit=lim,
-                                           start=start, end=end, engine=engine,
-                                           scheduler=scheduler, dataset=dataset)))
+            console().print(scan_table(result))
+        return
+    from ...scan import _universe_problem
+    from ...scan.named import load_scans
+
+    with open_market(ctx, day, quiet=as_json) as market:
+        named = load_scans(scans_file, known_tickers=set(market.tickers),
+                           universe_problem=_universe_problem(market))
+        if scan_name is not None:
+            named = [s for s in named if s.name == scan_name]
+            if not named:
+                raise ParameterError(f"{scans_file}: no scan named {scan_name!r}")
+        results = [(s.name, run_scan(market, s.scan, universe=universe_name or s.universe,
+                                     sort=sort, limit=limit if limit is not None else s.limit,
+                                     start=start, end=end, engine=engine,
+                                     scheduler=scheduler, dataset=dataset))
+                   for s in named]
     if as_json:
-        if scans_file is not None and scan_name is None:
+        if scan_name is None:
             emit_json({"scans": [{"name": n, **r.to_dict()} for n, r in results]})
         else:
             emit_json(results[0][1].to_dict())
         return
     out = console()
-    for name, result in results:
-        out.print(scan_table(result, name))
+    for name, res in results:
+        out.print(scan_table(res, name))
+
+
+def scan_result(opener: MarketOpener, condition: str, universe: str, as_of: Any, *,
+                start: Any = None, end: Any = None, sort: str | None = None,
+                limit: int | None = None, engine: str = "local", scheduler: str | None = None,
+                dataset: str | None = None) -> Any:
+    """The scan `rotascope scan CONDITION --json` prints (shared with the web API)."""
+    from ...scan import run_scan
+
+    with opener(as_of, needs_universes=(universe,)) as market:
+        return run_scan(market, condition, universe=universe, sort=sort, limit=limit,
+                        start=start, end=end, engine=engine, scheduler=scheduler,
+                        dataset=dataset)
 
 
 def run_named_scans(store: Any, settings: Any, path: str, echo: Any) -> int:

@@ -201,6 +201,30 @@ def concentration(request: Request, universe: str = "sp500", index: str = "SPY",
                                                as_of=day).to_dict())
 
 
+@router.get("/scan", summary="rotascope scan CONDITION --json ($ = each member)")
+def scan(request: Request,
+         condition: str = Query(..., max_length=2000,
+                                description="The condition, with $ for each member, e.g. "
+                                            "close($) > sma($, 50)."),
+         universe: str = "sp500", as_of: str | None = AsOf,
+         start: str | None = Query(None, alias="from"),
+         end: str | None = Query(None, alias="to"),
+         sort: str | None = Query(None, max_length=500),
+         limit: int | None = Query(None, ge=1)) -> Response:
+    # The local engine only: a web request never starts a Dask cluster.
+    from ..cli.scan import scan_result
+
+    day, first, last = parse_date(as_of), parse_date(start, "from"), parse_date(end, "to")
+    if last is not None and day is not None and last != day:
+        raise ParameterError("give as_of or to, not both")
+    when = last if last is not None else day
+    return answer(request, "scan", locals_of(condition, universe, when, first, last, sort,
+                                             limit),
+                  lambda: scan_result(state(request).access.opener(), condition, universe,
+                                      when, start=first, end=last, sort=sort,
+                                      limit=limit).to_dict())
+
+
 @router.post("/check", summary="rotascope check FILE --json, on posted text")
 async def check(request: Request, text: str | None = Form(None),
                 file: UploadFile | None = File(None), source: str | None = Form(None),  # noqa: B008
