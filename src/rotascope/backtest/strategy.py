@@ -38,6 +38,7 @@ import yaml
 from ..errors import RuleError
 from ..rules import ConditionSyntaxError, check_condition, parse_condition
 from ..rules.grammar import Arith, Call, Name, Neg, Node, Number, Window
+from ..rules.locations import Location, Problem
 from ..signals.registry import INDICATORS
 
 __all__ = ["CASH", "REBALANCE", "Location", "Problem", "StrategyFileError", "Strategy",
@@ -52,37 +53,6 @@ _KEYS = ("id", "description", "rebalance", "when", "hold", "otherwise", "univers
          "top", "costs_bps", "benchmark", "cash")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 _TICKER_RE = re.compile(r"^\^?[A-Z0-9][A-Z0-9_.]*(-[A-Z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Location:
-    """``path:line:column`` (1-based)."""
-
-    path: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a strategy file, with its source line."""
-
-    location: Location
-    message: str
-    source_line: str | None = None
-    width: int = 1
-
-    def __str__(self) -> str:
-        text = f"{self.location}: {self.message}"
-        if self.source_line is not None:
-            line = self.source_line.rstrip("\n")
-            col = self.location.column - 1
-            width = max(1, min(self.width, len(line) - col))
-            text += f"\n    {line}\n    {' ' * col}{'^' * width}"
-        return text
 
 
 class StrategyFileError(RuleError):

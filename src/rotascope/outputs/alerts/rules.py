@@ -47,6 +47,7 @@ import yaml
 from ...errors import RuleError
 from ...rules.evaluate import CheckInfo, check_condition
 from ...rules.grammar import ConditionSyntaxError, Node, parse_condition, unparse
+from ...rules.locations import Location, Problem
 from .channels import validate_settings
 
 __all__ = ["Location", "Problem", "RulesFileError", "ChannelConfig", "Rule", "RuleSet",
@@ -87,37 +88,6 @@ _CHANNEL_OPTIONS: dict[str, dict[str, tuple[str, Any]]] = {
 
 
 # -- problems ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Location:
-    """``path:line:column`` (both 1-based)."""
-
-    path: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a rules file, with the source line it is on."""
-
-    location: Location
-    message: str
-    source_line: str | None = None
-    width: int = 1
-
-    def __str__(self) -> str:
-        text = f"{self.location}: {self.message}"
-        if self.source_line is not None:
-            line = self.source_line.rstrip("\n")
-            col = self.location.column - 1
-            width = max(1, min(self.width, len(line) - col))
-            text += f"\n    {line}\n    {' ' * col}{'^' * width}"
-        return text
-
 
 class RulesFileError(RuleError):
     """A rules file is malformed; ``problems`` lists every problem found (nothing ran)."""
