@@ -136,11 +136,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("prev_period", re.compile(r"\b(?:(?<!the\s)last|(?:in|during|over|for)\s+the\s+(?:prior|"
                                r"previous)|the\s+(?:prior|previous))\s+(?P<unit>week|month|quarter|"
                                r"year)\b", re.I)),
-    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this|(?:for|on|in|over|ended|finished|"
-                               r"closed|ending|finishing|closing)\s+the)\s+"
+    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this(?:\s+past)?|(?:for|on|in|over|ended|"
+                               r"finished|closed|ending|finishing|closing)\s+the)\s+"
                                r"(?P<unit>week|month|quarter)\b|"
                                r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b|"
-                               r"\b(?P<abbr>WTD|MTD|QTD)\b", re.I)),
+                               r"\b(?P<abbr>WTD|MTD|QTD)\b|"
+                               # desk shorthand: "+5.7% wk", "+14.8% w/w", "week-over-week"
+                               r"(?<=%\s)(?P<wk>wk|w/w|WoW)(?![\w/])|"
+                               r"\b(?P<wow>week[-\s]over[-\s]week)\b", re.I)),
     ("through_date", re.compile(rf"\b(?:through|thru|up\s+to)\s+(?:(?P<mon>{_MONTH})\s+"
                                 rf"{_DAY.format('day')}(?:,?\s+(?P<year>(?:19|20)\d\d))?|"
                                 rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))(?![\d-])", re.I)),
@@ -161,7 +164,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"\b(?:in|on)\s+the\s+session|"
                         r"\b(?:in|over|during|across|for)\s+(?:that|the\s+same|this)\s+"
                         r"(?:stretch|period|span|time|window|spell)\b|\bsince\s+then\b", re.I)),
-    ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|on\s+the\s+day|"
+    ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|on\s+the\s+day|right\s+now|"
                                 r"in\s+(?:today's|yesterday's)\s+session)\b", re.I)),
 ]
 
@@ -203,6 +206,11 @@ def find_windows(text: str) -> list[tuple[WindowSpec, int, int]]:
             s = s + (len(text[s:e]) - len(text[s:e].lstrip()))
             if any(a < e and s < b for a, b in taken):
                 continue
+            if _WHEN_WITHIN.search(text, max(0, s - 12), s):
+                # "a rally that lifted it earlier in the week": when something happened
+                # inside a period, not the period a figure is measured over.
+                taken.append((s, e))
+                continue
             spec = _build(name, m, phrase)
             if spec is None:
                 continue
@@ -210,6 +218,9 @@ def find_windows(text: str) -> list[tuple[WindowSpec, int, int]]:
             found.append((spec, s, e))
     found.sort(key=lambda t: t[1])
     return found
+
+
+_WHEN_WITHIN = re.compile(r"\b(?:earlier|later)\s+$", re.I)
 
 
 def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
@@ -290,6 +301,8 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
         return WindowSpec("calendar", phrase, unit=unit, offset=-1)
     if name == "this_period":
         abbr = {"w": "week", "m": "month", "q": "quarter"}.get((g.get("abbr") or " ")[0].lower())
+        if g.get("wk") or g.get("wow"):
+            abbr = "week"
         unit = str(g.get("unit") or g.get("unit2") or abbr).lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=0)
     if name == "half":

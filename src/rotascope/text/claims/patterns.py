@@ -221,6 +221,13 @@ class Context:
     prev_window: tuple[WindowSpec, int] | None = None
     #: The period of the last claim made ("that day", "in that stretch" refer to it).
     claim_window: WindowSpec | None = None
+    #: The distinct periods named in the current paragraph: one carries to the next
+    #: paragraphs, several ("fell 2.7% on Friday ... down 2.4% for the week") do not.
+    para_periods: set = field(default_factory=set)
+    #: The periods the claims of the current paragraph used: label -> (count, spec). The
+    #: one most of them used (strictly) is the paragraph's period ("The S&P 500 slid 2.7%
+    #: on Friday ... the Dow lost 1.9%, leaving it down 2.4% for the week": Friday).
+    para_claim_periods: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -1380,8 +1387,37 @@ def _subject_before(found: _Found, mentions: list[Mention], text: str,
     for pool in (cands, cands_all):
         subj = [m for m in pool if not _is_object(m, text)]
         if subj:
+            if pool is cands_all and floor and _unknown_clause_subject(text, floor, found.start,
+                                                                       mentions):
+                return None   # "Coinbase rose 13%, and MicroStrategy jumped 12%"
             return subj[-1]
     return None
+
+
+_CLAUSE_HEAD = re.compile(r"[\s,;]*(?:(?:and|but|while|whereas|as)\s+)?(?:shares\s+of\s+)?"
+                          r"(?P<w>[A-Z][A-Za-z0-9&'.-]*)")
+_NOT_NAMES = frozenset({"The", "It", "Its", "It's", "They", "Their", "This", "That", "These",
+                        "Those", "Shares", "Stocks", "Both", "Each", "All", "Most", "Some",
+                        "Meanwhile", "Still", "Even", "Only", "Also", "Then", "Yet", "So",
+                        "A", "An", "And", "But", "While", "As", "I", "We", "He", "She"})
+
+
+def _main_period(ctx: Context) -> tuple[WindowSpec, int] | None:
+    """The period most claims of the paragraph used, when one did strictly more often
+    than any other; else None (several periods: carrying one would be a guess)."""
+    counts = sorted(ctx.para_claim_periods.values(), key=lambda t: -t[0])
+    if not counts or (len(counts) > 1 and counts[0][0] == counts[1][0]):
+        return None
+    return counts[0][1], ctx.paragraph
+
+
+def _unknown_clause_subject(text: str, floor: int, start: int, mentions: list[Mention]) -> bool:
+    """The clause after the previous claim opens with a capitalised name the alias table
+    does not know: that name, not an instrument further back, is its subject."""
+    m = _CLAUSE_HEAD.match(text, floor, start)
+    if m is None or m.group("w") in _NOT_NAMES:
+        return False
+    return not any(x.start <= m.start("w") < x.end for x in mentions)
 
 
 def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
@@ -1449,6 +1485,10 @@ def _definite_period(spec: WindowSpec) -> bool:
             and spec.quarter is None and spec.unit in ("month", "quarter")
             and bool(re.match(r"(?:over|in|for|during|on)\s+the\b", spec.text, re.I)))
 
+
+#: A figure a sentence may state (a percentage, points, dollars, a large count).
+_FIGURE = re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per\s+cent\b|bps?\b|basis\s+points?\b|"
+                     r"points?\b|pp\b)|\$\s?\d|\b\d{1,3}(?:,\d{3})+\b", re.I)
 
 #: How many paragraphs back a period carries to a paragraph that states none (a bullet
 #: after "What happened on Monday", a paragraph after a heading).
@@ -1554,8 +1594,11 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
     ctx = context if context is not None else Context()
     if sentence.paragraph != ctx.paragraph:
         if ctx.last_window is not None:
-            ctx.prev_window = (ctx.last_window[0], ctx.paragraph)
+            ctx.prev_window = (ctx.last_window[0], ctx.paragraph) \
+                if len(ctx.para_periods) <= 1 else _main_period(ctx)
         ctx.paragraph = sentence.paragraph
+        ctx.para_periods = set()
+        ctx.para_claim_periods = {}
         ctx.last_window = None
         ctx.last_direction = None
     text = sentence.text
@@ -1701,6 +1744,9 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             prev_direction = f.direction
         if spec is not None and f.needs_window:
             ctx.claim_window = spec
+            if spec.origin == "text":
+                n, _ = ctx.para_claim_periods.get(spec.label(), (0, spec))
+                ctx.para_claim_periods[spec.label()] = (n + 1, spec)
         quote_start = f.subject.start if (f.subject is not None and not f.subject_after
                                           and f.subject.start < f.start) else f.start
         if f.kind in ("ratio_extreme",) and pair[0] is not None:
@@ -1794,8 +1840,12 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                     break
             ctx.last_subjects = [(c.alias, c.text) for c in chain]
     text_windows = [w for w, s, e in windows]
-    if text_windows:
+    if text_windows and (claims or not _FIGURE.search(text)):
+        # A period carries from a sentence of claims or from one without figures (a
+        # heading, "What happened on Monday"); not from a figure that is no market claim
+        # ("Payrolls rose 73,000 in July").
         ctx.last_window = (text_windows[-1], sentence.index)
+        ctx.para_periods.update(w.label() for w in text_windows)
     if claims:
         dirs = [c.stated for c in claims if isinstance(c.stated, float) and c.kind in (
             "return", "one_day", "decline")]

@@ -1334,8 +1334,10 @@ def check_document(doc: Document, store: Any, *, as_of: Any = None,
         No date at all (no document date, no ``as_of``, empty store).
     """
     market = _as_market(store)
+    # A store or a market view: both give tickers and instrument (company) names.
     table = aliases if aliases is not None else load_aliases(
-        store=store if hasattr(store, "close_matrix") else None)
+        store=store if hasattr(store, "close_matrix") or hasattr(store, "instruments")
+        else None)
     ref, src = reference_date(doc, as_of, market)
     claims = extract_claims(doc, table)
     results = check_claims(claims, market, ref=ref, date_source=src)
