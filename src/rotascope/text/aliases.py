@@ -47,7 +47,7 @@ NOT_TICKERS = frozenset({
     "BEST", "MAN", "CASH", "HOLD", "RUN", "LIFE", "PAYS", "SEE", "GOOD", "NICE", "TECH",
     "FUND", "DOW", "NYSE", "SEC", "ECB", "BOJ", "BOE", "IMF", "OPEC", "WTI", "USD", "EUR",
     "JPY", "CNY", "Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY", "YOY", "QOQ", "MOM", "ATH",
-    "OTC", "REIT", "REITS", "LLC", "INC", "CO"})
+    "OTC", "REIT", "REITS", "LLC", "INC", "CO", "MTD", "QTD", "WTD", "WOW"})
 
 _LEGAL_SUFFIX = re.compile(
     r"(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Company|Co\.?|plc|PLC|Ltd\.?|"

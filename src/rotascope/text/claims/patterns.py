@@ -151,7 +151,8 @@ _NON_PRICE = re.compile(
     r"headcount|workforce|market\s+share|market\s+(?:cap|capitali[sz]ation|value)|weight|weighting|stake|allocation|exposure|"
     r"assets|inflows|outflows|flows|borrowing|debt|rates?\s+cut|forecast|estimate|"
     r"estimates|target|price\s+target|valuation|multiple|P/E|yield\s+curve|odds|"
-    r"probability|chance|share\s+of)\b", re.I)
+    r"probability|chance|share\s+of|implied\s+vol(?:atility)?|vol|vols|volatility|skew|"
+    r"open\s+interest|calls|puts|contracts|premium|premiums|delta|gamma|straddles?)\b", re.I)
 _BACKREF = re.compile(r"^\s*(?:(?:and|but|yet|so|meanwhile|still|also),?\s+)?"
                       r"(?:it|its|it's|they|their|them|both|each|all\s+(?:three|four|five|"
                       r"of\s+them)|(?:these|those|the)\s+(?:stocks|names|shares|companies|"
@@ -1217,8 +1218,9 @@ def _move_vs(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
 
 
 def _move_signed(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
-    owner = [x for x in mentions if 0 <= m.start() - x.end <= 2
-             and re.fullmatch(r"\s*:?\s*", text[x.end:m.start()])]
+    # "QQQ +6.2%", "Energy (XLE) +14.2%": the name (with its ticker in brackets) owns it.
+    owner = [x for x in mentions if 0 <= m.start() - x.end <= 12
+             and re.fullmatch(r"\s*(?:\(\$?[A-Z][A-Z.\-]{0,5}\))?\s*:?\s*", text[x.end:m.start()])]
     if not owner:
         return None
     num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
@@ -1277,7 +1279,8 @@ _ONLY = _rx(rf"""\b(?:the\s+)?only\s+(?:(?:one|member|name|stock|sector)\s+(?:of
     (?:that\s+is\s+|that\s+was\s+|that's\s+|that\u2019s\s+|to\s+be\s+|that\s+)?
     (?:(?:still|now|currently)\s+)?
     (?P<dir>up|down|higher|lower|positive|negative|in\s+positive\s+territory|
-    in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red)\b""")
+    in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red|
+    to\s+(?:rise|gain|advance|fall|decline|drop))\b""")
 
 
 def _group_of(text: str | None) -> str | None:
@@ -1313,7 +1316,9 @@ def _lead(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None
 
 def _only(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     d = m.group("dir").lower()
-    side = "only_up" if d in ("up", "higher", "positive") or "positive" in d or "green" in d \
+    d = d.removeprefix("to").strip()
+    side = "only_up" if d in ("up", "higher", "positive", "rise", "gain", "advance") or \
+        "positive" in d or "green" in d \
         else "only_down"
     return _Found("only", "rank", m.start(), m.end(), m.start(), m.end(),
                   {"position": side, "top": 1, "universe": _group_of(m.group("grp"))},
@@ -1460,6 +1465,11 @@ def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
 
 def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_start: int,
                 subject_start: int, text: str = "") -> WindowSpec | None:
+    # "Friday's 2.6% drop", "this week's 5% rally": the period owns the figure.
+    owner = [w for w, s, e in windows if e <= found.fig_start and text[s:e].endswith(("'s", "\u2019s"))
+             and not text[e:found.fig_start].strip(" +-\u2212")]
+    if owner:
+        return owner[-1]
     after = [w for w, s, e in windows if s >= found.fig_end - 1 and s < next_start]
     if after:
         return after[0]
@@ -1621,11 +1631,13 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             f.rule = rule.name
             if any(a < f.fig_end and f.fig_start < b for a, b in figures):
                 continue
-            if any(g.start <= f.start and f.end <= g.end for g in found):
+            if any(g.start <= f.start and f.end <= g.end and g.kind != "rank" for g in found):
                 continue  # inside a higher-priority match ("are above their 50-day" in breadth)
             figures.append((f.fig_start, f.fig_end))
             found.append(f)
-    found.sort(key=lambda f: f.start)
+    # A rank and a figure from one name ("Energy (XLE) -10.2% MTD, the only sector down"):
+    # the rank first, so that both read the name.
+    found.sort(key=lambda f: (f.start, f.kind != "rank"))
     found = [f for f in found if not _hedged(text, f) and not _INTRADAY.match(text, f.fig_end)]
     claims: list[Claim] = []
     used_objects: set[int] = set()
@@ -1633,6 +1645,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         for o in f.objects:
             used_objects.add(o.start)
     floor = 0
+    last_mention: Mention | None = None
     prev_direction = ctx.last_direction
     prev_subject = ctx.last_subject
     for i, f in enumerate(found):
@@ -1642,6 +1655,9 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             between = text[subj.end if subj else 0:f.start]
             if _NON_PRICE.search(between):
                 continue
+        if f.kind in ("level", "range") and f.subject is not None and \
+                _NON_PRICE.search(text[f.subject.end:f.fig_start]):
+            continue  # "SPX implied vol is at 14.2": a level of something else
         next_start = found[i + 1].start if i + 1 < len(found) else len(text)
         pair: tuple[Mention | None, Mention | None] = (None, None)
         if f.kind == "extreme":
@@ -1650,6 +1666,14 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                 f.kind = "ratio_extreme"
                 f.subject = pair[0]
                 f.objects = [pair[1]]
+        if f.subject is None and f.kind == "rank" and last_mention is not None and \
+                re.fullmatch(r"[^,;.]{0,12},\s*", text[floor:f.start]):
+            f.subject = last_mention  # "Energy -10.2% MTD, the only sector down in April"
+        if f.subject is None and f.kind == "rank":
+            opening = [x for x in mentions if f.start <= x.start <= f.start + 4
+                       and x.start not in used_objects]
+            if opening:
+                f.subject = opening[0]
         if f.subject is None and f.kind != "breadth":
             f.subject = _subject_before(f, mentions, text, used_objects, floor)
         if f.subject is None and f.kind != "breadth":
@@ -1819,6 +1843,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                                   names=(extra[1], *claim.names[1:]),
                                   details=dict(claim.details, carried=extra[1])))
         floor = f.end
+        last_mention = f.subject if f.subject is not None and not carried else None
     # Carry context to the next sentence.
     subjects = [c for c in claims if c.instruments]
     if mentions:
