@@ -938,6 +938,57 @@ def _gap(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
                   details={"unit": unit, "absolute": True})
 
 
+#: "Relative to the equal-weight index, the Nasdaq 100 underperformed by 3.5 points":
+#: the benchmark named first, the subject after the comma.
+_OUT_FRONT = _rx(rf"""\b(?:relative\s+to|compared\s+with|compared\s+to|against|versus|vs\.?)\s+
+    (?P<obj>[^,;]{{1,60}}?),\s+(?P<subj>[^,;]{{1,60}}?)\s+(?:has\s+|have\s+)?{_OUT_VERB}
+    \s+by\s+{_QUAL}(?P<num>\d+(?:\.\d+)?)(?P<unit>{_PP_UNIT})""")
+#: "Health care's relative performance versus the S&P 500 over November: +9.1 points",
+#: "value's lead over growth this month is about 6 points".
+_REL_COLON = _rx(rf"""\b(?:relative\s+performance|performance)\s+(?:versus|vs\.?|against|
+    relative\s+to|compared\s+with)\s+(?P<obj>[^:;]{{1,60}}?)\s*:\s*
+    (?P<num>[+\-\u2212\u2013]?\d+(?:\.\d+)?)(?P<unit>{_PP_UNIT})""")
+_LEAD_OVER = _rx(rf"""\b(?P<what>lead|edge|advantage|deficit)\s+(?:over|on|against|to)\s+
+    (?P<obj>[^;,:]{{1,60}}?)\s+(?:(?:this|so\s+far|year|month|week|in|since)[^;,:]{{0,30}}?\s+)?
+    (?:is|was|stands\s+at|stood\s+at|has\s+grown\s+to|widened\s+to|of)\s+
+    {_QUAL}(?P<num>\d+(?:\.\d+)?)(?P<unit>{_PP_UNIT})""")
+
+
+def _out_front(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    subj = _mentions_in(mentions, m.start("subj"), m.end("subj"))
+    if not objs or not subj:
+        return None
+    value, unit = _pp_value(m.group("num"), m.group("unit"))
+    return _Found("outperformance_front", "outperformance", m.start(), m.end(),
+                  m.start("num"), m.end("num"), value * _out_direction(m.group("verb")),
+                  parse_qualifier(m.group("q")), subject=subj[-1], objects=objs[:1],
+                  details={"unit": unit, "verb": m.group("verb")})
+
+
+def _rel_colon(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    if not objs:
+        return None
+    num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
+    value, unit = _pp_value(num.lstrip("+-"), m.group("unit"))
+    d = -1 if num.startswith("-") else 1
+    return _Found("relative_colon", "outperformance", m.start(), m.end(), m.start("num"),
+                  m.end("num"), value * d, None, objects=objs[:1],
+                  details={"unit": unit, "verb": "relative performance"})
+
+
+def _lead_over(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    if not objs:
+        return None
+    value, unit = _pp_value(m.group("num"), m.group("unit"))
+    d = -1 if m.group("what").lower() == "deficit" else 1
+    return _Found("lead_over", "outperformance", m.start(), m.end(), m.start("num"),
+                  m.end("num"), value * d, parse_qualifier(m.group("q")), objects=objs[:1],
+                  details={"unit": unit, "verb": m.group("what")})
+
+
 # drawdowns -----------------------------------------------------------------------------
 _DD = _rx(rf"""
     (?:\b(?:{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}|
@@ -1343,6 +1394,9 @@ RULES: tuple[Rule, ...] = (
     Rule("stretch_since", "extreme", _STRETCH, _stretch),
     Rule("sequence", "sequence", _SEQUENCE, _sequence),
     Rule("extreme_since", "extreme", _SINCE_EXT, _since_ext),
+    Rule("outperformance_front", "outperformance", _OUT_FRONT, _out_front),
+    Rule("relative_colon", "outperformance", _REL_COLON, _rel_colon),
+    Rule("lead_over", "outperformance", _LEAD_OVER, _lead_over),
     Rule("outperformance", "outperformance", _OUTPERF, _outperf),
     Rule("gap", "outperformance", _GAP, _gap),
     Rule("points_than", "outperformance", _POINTS_THAN, _points_than),
