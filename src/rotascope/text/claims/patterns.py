@@ -120,7 +120,8 @@ _UP = (r"rose|rises|risen|rising|gained|gains|gaining|added|adds|adding|climbed|
        r"climbing|advanced|advances|advancing|rallied|rallies|rallying|jumped|jumps|jumping|"
        r"surged|surges|surging|soared|soars|soaring|rebounded|rebounds|popped|pops|spiked|"
        r"leapt|leaped|rocketed|rockets|skyrocketed|zoomed|vaulted|raced|ripped|"
-       r"powered\s+ahead|pushed\s+higher|tacked\s+on|picked\s+up|"
+       r"powered\s+ahead|pushed\s+higher|tacked\s+on|picked\s+up|squeezed\s+higher|"
+       r"rebounding|climbing|soaring|popping|spiking|"
        r"edged\s+up|edged\s+higher|ticked\s+up|ticked\s+higher|moved\s+up|"
        r"moved\s+higher|returned|returns|firmed|increased|increases|is\s+up|was\s+up|are\s+up|"
        r"were\s+up|has\s+been\s+up|up|higher\s+by")
@@ -130,6 +131,8 @@ _DOWN = (r"fell|falls|fallen|falling|dropped|drops|dropping|declined|declines|de
          r"retreats|dipped|dips|eased|eases|skidded|gave\s+up|gave\s+back|given\s+up|"
          r"given\s+back|sold\s+off|crashed|cratered|tanked|tanks|collapsed|sagged|sags|"
          r"shaved\s+off|surrendered|decreased|dumped|dumps|dumping|tanking|slumping|"
+         r"tumbling|plunging|plummeting|slipping|dipping|giving\s+back|giving\s+up|"
+         r"gives\s+back|gives\s+up|crashing|sagging|retreating|"
          r"is\s+down|was\s+down|are\s+down|"
          r"were\s+down|has\s+been\s+down|down|lower\s+by|is\s+off|was\s+off|off")
 _UP_NOUN = r"gain|rise|rally|jump|advance|surge|increase|climb|return|rebound|pop|spike|run-up"
@@ -1453,12 +1456,35 @@ def _subject_before(found: _Found, mentions: list[Mention], text: str,
     return None
 
 
-_CLAUSE_HEAD = re.compile(r"[\s,;]*(?:(?:and|but|while|whereas|as)\s+)?(?:shares\s+of\s+)?"
+_CLAUSE_HEAD = re.compile(r"[^,;]{0,30}?(?:,\s*(?:(?:and|but|while|whereas)\s+)?|;\s*|"
+                          r"\s+(?:and|but|while|whereas)\s+)(?:shares\s+of\s+)?"
                           r"(?P<w>[A-Z][A-Za-z0-9&'.-]*)")
 _NOT_NAMES = frozenset({"The", "It", "Its", "It's", "They", "Their", "This", "That", "These",
                         "Those", "Shares", "Stocks", "Both", "Each", "All", "Most", "Some",
                         "Meanwhile", "Still", "Even", "Only", "Also", "Then", "Yet", "So",
                         "A", "An", "And", "But", "While", "As", "I", "We", "He", "She"})
+
+
+_RESPECTIVE_NEXT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)[+\-\u2212]?(\d+(?:\.\d+)?)(?=\s?%)\s?%")
+
+
+def _respective_figures(text: str, f: _Found, n: int) -> list[float] | None:
+    """"A and B gained 1.4% and 2.4%, respectively": one figure per listed name, in order
+    (None unless the sentence says "respectively" and gives exactly ``n`` figures)."""
+    if n < 2 or not isinstance(f.stated, float) or \
+            not re.search(r"\brespectively\b", text[f.fig_end:], re.I):
+        return None
+    values = [f.stated]
+    unit = re.match(r"\s?%", text[f.fig_end:])
+    pos = f.fig_end + (unit.end() if unit else 0)
+    while len(values) < n:
+        m = _RESPECTIVE_NEXT.match(text, pos)
+        if m is None:
+            return None
+        sign = -1.0 if f.stated < 0 else 1.0
+        values.append(sign * float(m.group(1)) / 100.0)
+        pos = m.end()
+    return values
 
 
 def _main_period(ctx: Context) -> tuple[WindowSpec, int] | None:
@@ -1882,9 +1908,10 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             # "Apple, Nvidia and Alphabet are each down 10%": one claim per name, in text
             # order, each quoting the whole list.
             a, b = _clean_span(text, chain[0].start, quote_end)
-            for member in chain:
+            each = _respective_figures(text, f, len(chain))
+            for member, value in zip(chain, each or [claim.stated] * len(chain), strict=True):
                 claims.append(replace(
-                    claim, quote=text[a:b], start=a, end=b,
+                    claim, quote=text[a:b], start=a, end=b, stated=value,
                     instruments=(member.alias, *claim.instruments[1:]),
                     names=(member.text, *claim.names[1:]),
                     details=dict(claim.details, list_member=member.text)))
