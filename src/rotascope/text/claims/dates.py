@@ -89,8 +89,9 @@ def _unit(text: str) -> str:
 
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("half", re.compile(r"\b(?:in|during|over|for|through(?:out)?)\s+(?:the\s+)?(?:(?:(?P<hn>first|"
-                        r"second|1st|2nd)\s+half|(?P<hn6>first|last)\s+six\s+months)(?:\s+of\s+(?:(?P<hy>(?:19|20)\d\d)|"
+    ("half", re.compile(r"\b(?:in|during|over|for|through(?:out)?)\s+(?:the\s+)?(?:(?:(?P<hn>"
+                        r"first|second|1st|2nd)\s+half|(?P<hn6>first)\s+six\s+months)"
+                        r"(?:\s+of\s+(?:(?P<hy>(?:19|20)\d\d)|"
                         r"(?P<hlast>last\s+year|this\s+year|the\s+year)))?|H(?P<hn2>[12])"
                         r"(?:\s+(?P<hy2>(?:19|20)\d\d))?)\b", re.I)),
     ("span", re.compile(rf"\bfrom\s+(?:its|the|their|a)\s+(?:(?P<p1>early|mid|late)[-\s]+)?"
@@ -136,8 +137,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("prev_period", re.compile(r"\b(?:(?<!the\s)last|(?:in|during|over|for)\s+the\s+(?:prior|"
                                r"previous)|the\s+(?:prior|previous))\s+(?P<unit>week|month|quarter|"
                                r"year)\b", re.I)),
-    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this(?:\s+past)?|(?:for|on|in|over|during|ended|"
-                               r"finished|closed|ending|finishing|closing)\s+the)\s+"
+    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this(?:\s+past)?|(?:for|on|in|over|during|"
+                               r"ended|finished|closed|ending|finishing|closing)\s+the)\s+"
                                r"(?P<unit>week|month|quarter)\b|"
                                r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b|"
                                r"\b(?P<abbr>WTD|MTD|QTD)\b|"
@@ -306,7 +307,7 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
         unit = str(g.get("unit") or g.get("unit2") or abbr).lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=0)
     if name == "half":
-        h = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "last": 2}.get(
+        h = {"first": 1, "1st": 1, "second": 2, "2nd": 2}.get(
             (g.get("hn") or g.get("hn6") or "").lower()) \
             or (int(g["hn2"]) if g.get("hn2") else None)
         last = (g.get("hlast") or "").lower()

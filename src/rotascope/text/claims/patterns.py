@@ -1465,7 +1465,8 @@ _NOT_NAMES = frozenset({"The", "It", "Its", "It's", "They", "Their", "This", "Th
                         "A", "An", "And", "But", "While", "As", "I", "We", "He", "She"})
 
 
-_RESPECTIVE_NEXT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)[+\-\u2212]?(\d+(?:\.\d+)?)(?=\s?%)\s?%")
+_RESPECTIVE_NEXT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)[+\-\u2212]?"
+                              r"(\d+(?:\.\d+)?)\s?%")
 
 
 def _respective_figures(text: str, f: _Found, n: int) -> list[float] | None:
@@ -1485,6 +1486,29 @@ def _respective_figures(text: str, f: _Found, n: int) -> list[float] | None:
         values.append(sign * float(m.group(1)) / 100.0)
         pos = m.end()
     return values
+
+
+_AS_IS = re.compile(r",?\s+(?:as|and\s+so)\s+(?:is|are|was|were|does|do|did|has|have)\s+"
+                    r"(?:the\s+)?(?P<rest>[^,;.]{1,60}?)\s*(?=[,;.]|$)", re.I)
+
+
+def _as_is_claims(text: str, claims: list[Claim], mentions: list[Mention]) -> list[Claim]:
+    """"SPY is above its 200-day, as is the equal-weight RSP": the same claim, about the
+    name after "as is" (only a claim without a figure of its own: a state)."""
+    out: list[Claim] = []
+    for m in _AS_IS.finditer(text):
+        named = [x for x in mentions if m.start("rest") <= x.start and x.end <= m.end("rest")]
+        before = [c for c in claims if c.end <= m.start() + 1 and c.instruments
+                  and c.kind in ("moving_average", "extreme", "rsi")]
+        if len({x.alias.ticker for x in named}) != 1 or not before:
+            continue  # "the equal-weight RSP": two names, one instrument
+        c = before[-1]
+        a, b = _clean_span(text, c.start, named[-1].end)
+        out.append(replace(c, quote=text[a:b], start=a, end=b,
+                           instruments=(named[0].alias, *c.instruments[1:]),
+                           names=(named[0].text, *c.names[1:]),
+                           details=dict(c.details, elided_from=c.names[0])))
+    return out
 
 
 def _main_period(ctx: Context) -> tuple[WindowSpec, int] | None:
@@ -1546,7 +1570,8 @@ def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
 def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_start: int,
                 subject_start: int, text: str = "") -> WindowSpec | None:
     # "Friday's 2.6% drop", "this week's 5% rally": the period owns the figure.
-    owner = [w for w, s, e in windows if e <= found.fig_start and text[s:e].endswith(("'s", "\u2019s"))
+    owner = [w for w, s, e in windows if e <= found.fig_start
+             and text[s:e].endswith(("'s", "\u2019s"))
              and not text[e:found.fig_start].strip(" +-\u2212")]
     if owner:
         return owner[-1]
@@ -1925,6 +1950,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                                   details=dict(claim.details, carried=extra[1])))
         floor = f.end
         last_mention = f.subject if f.subject is not None and not carried else None
+    claims += _as_is_claims(text, claims, mentions)
     # Carry context to the next sentence.
     subjects = [c for c in claims if c.instruments]
     if mentions:
