@@ -158,3 +158,9 @@ def test_company_names_come_from_a_market_view(store) -> None:
     rep = check_text("April 17, 2026\n\nCoinbase rose 23% this week.", open_market(store))
     (row,) = rep.to_dict()["claims"]
     assert row["instruments"] == ["COIN"]
+
+
+def test_ticker_figure_and_shorthand_period_is_a_claim_not_a_cell(table) -> None:
+    assert claims_of(table, "TSLA +14.8% w/w.") == [("return", ["TSLA"], pytest.approx(0.148),
+                                                      "w/w")]
+    assert claims_of(table, "-3.1%") == []          # a bare table cell stays none
