@@ -164,3 +164,19 @@ def test_ticker_figure_and_shorthand_period_is_a_claim_not_a_cell(table) -> None
     assert claims_of(table, "TSLA +14.8% w/w.") == [("return", ["TSLA"], pytest.approx(0.148),
                                                       "w/w")]
     assert claims_of(table, "-3.1%") == []          # a bare table cell stays none
+
+
+def test_fractions_in_words(table) -> None:
+    got = claims_of(table, "August 1, 2025\n\nFor the week, the S&P's down about two and a "
+                           "half percent. Bitcoin is down a third from its peak.")
+    assert [(k, t, round(v, 4)) for k, t, v, _ in got] == [
+        ("return", ["SPY"], -0.025), ("drawdown", ["IBIT"], -0.3333)]
+
+
+def test_running_total_over_a_named_period(table) -> None:
+    got = claims_of(table, "October 10, 2025\n\nGold climbed 1% on Friday to extend its 2025 "
+                           "advance to 52%. Oil fell 2% on Friday, trimming its weekly gain to "
+                           "1.2%.")
+    assert [(t, round(v, 3), w) for _, t, v, w in got] == [
+        (["GLD"], 0.01, "on Friday"), (["GLD"], 0.52, "2025"),
+        (["USO"], -0.02, "on Friday"), (["USO"], 0.012, "weekly")]

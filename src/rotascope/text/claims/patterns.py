@@ -87,7 +87,7 @@ __all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES"
 _WORD_NUM = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|"
              r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|"
              r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
-             r"nineteen)(?=\s+(?:percent|per\s+cent|percentage\s+points?)\b)")
+             r"nineteen)(?:\s+and\s+a\s+half)?(?=\s+(?:percent|per\s+cent|percentage\s+points?)\b)")
 _NUM = (r"[+\-\u2212\u2013]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-\u2212\u2013]?\d+(?:\.\d+)?|"
         + _WORD_NUM)
 _WORD_VALUES = {w: i for i, w in enumerate((
@@ -186,9 +186,11 @@ def parse_number(text: str) -> float:
     """``"6,800"`` -> 6800.0, ``"-3.5"`` / ``"\u22123.5"`` -> -3.5, ``"60k"`` -> 60000.0."""
     t = text.strip().replace(",", "").replace("\u2212", "-").replace("\u2013", "-")
     t = t.replace("$", "")
-    words = re.split(r"[-\s]+", t.lower())
+    low = t.lower()
+    half = 0.5 if re.search(r"\s+and\s+a\s+half$", low) else 0.0   # "two and a half"
+    words = re.split(r"[-\s]+", re.sub(r"\s+and\s+a\s+half$", "", low))
     if words[0] in _TENS or words[0] in _WORD_VALUES:
-        return float(sum(_TENS.get(w, _WORD_VALUES.get(w, 0)) for w in words))
+        return float(sum(_TENS.get(w, _WORD_VALUES.get(w, 0)) for w in words)) + half
     mult = 1.0
     if t[-1:] in ("k", "K"):
         mult, t = 1000.0, t[:-1]
@@ -992,6 +994,32 @@ def _lead_over(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found |
                   details={"unit": unit, "verb": m.group("what")})
 
 
+#: "gold climbed 1% to extend its 2025 advance to 52%", "trimming its weekly loss to 1.2%":
+#: the running total over the named period.
+_RUNNING = _rx(rf"""\b(?:extend|extends|extended|extending|push|pushed|pushing|bring|brings|
+    bringing|brought|lift|lifted|lifting|take|took|taking|cut|cutting|trim|trimmed|trimming|
+    pare|pared|paring|narrow|narrowed|narrowing)\s+(?:its|their|the)\s+
+    (?P<per>(?:19|20)\d\d|year-to-date|YTD|weekly|monthly|quarterly)\s+
+    (?P<noun>gain|advance|rally|rise|increase|loss|decline|drop|slide|retreat)s?\s+
+    to\s+{_QUAL}(?P<num>\d+(?:\.\d+)?)\s?%""")
+_RUNNING_PERIOD = {"weekly": "this week", "monthly": "this month", "quarterly": "this quarter",
+                   "year-to-date": "year to date", "ytd": "year to date"}
+
+
+def _running(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    per = m.group("per").lower()
+    phrase = f"in {per}" if per.isdigit() else _RUNNING_PERIOD[per]
+    found = find_windows(phrase)
+    if not found:
+        return None
+    spec = replace(found[0][0], text=m.group("per"))
+    d = 1 if re.fullmatch(_UP_NOUN, m.group("noun").lower()) else -1
+    return _Found("running_total", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  d * float(m.group("num")) / 100.0, parse_qualifier(m.group("q")),
+                  window=spec, needs_window=False, details={"verb": m.group("noun")},
+                  direction=d)
+
+
 # drawdowns -----------------------------------------------------------------------------
 _DD = _rx(rf"""
     (?:\b(?:{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}|
@@ -1044,7 +1072,9 @@ def _drawdown(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
 
 #: "has been cut in half from its December high", "halved from its peak": a fall of
 #: about 50% from that high.
-_DD_HALF = _rx(rf"""\b(?:(?:been\s+)?(?:cut|sliced|chopped)\s+in\s+half|halved)\s+
+_DD_HALF = _rx(rf"""\b(?:(?:been\s+)?(?:cut|sliced|chopped)\s+in\s+half|halved|
+    (?:down|off|lower)\s+(?:about\s+|roughly\s+|almost\s+|nearly\s+|more\s+than\s+)?
+    (?P<frac>a\s+third|a\s+quarter|a\s+fifth|half|two[-\s]thirds))\s+
     (?:from|since|off)\s+(?:its|their|the)\s+
     (?P<which>all-time|record|52-week|(?:(?:early|mid|late)[-\s]+)?(?:{_MONTH_NAMES})|\d{{4}})?
     \s*(?P<hl>high|highs|peak|peaks|top|record)\b""")
@@ -1067,7 +1097,11 @@ def _dd_half(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
         rows = None if ("record" in hl or (which or "").lower() in ("all-time", "record")) \
             else _dd_rows(which)
         spec = WindowSpec("peak", f"from its {which + ' ' if which else ''}{hl}", rows=rows)
-    return _Found("drawdown_half", "drawdown", m.start(), m.end(), m.start(), m.end(), -0.5,
+    # "cut in half", "down a third from its peak": a fraction written in words is "about".
+    frac = re.sub(r"[-\s]+", " ", (m.group("frac") or "half").lower())
+    value = {"half": 0.5, "a third": 1 / 3, "a quarter": 0.25, "a fifth": 0.2,
+             "two thirds": 2 / 3}[frac]
+    return _Found("drawdown_half", "drawdown", m.start(), m.end(), m.start(), m.end(), -value,
                   "about", window=spec, needs_window=False)
 
 
@@ -1397,6 +1431,7 @@ RULES: tuple[Rule, ...] = (
     Rule("stretch_since", "extreme", _STRETCH, _stretch),
     Rule("sequence", "sequence", _SEQUENCE, _sequence),
     Rule("extreme_since", "extreme", _SINCE_EXT, _since_ext),
+    Rule("running_total", "return", _RUNNING, _running),
     Rule("outperformance_front", "outperformance", _OUT_FRONT, _out_front),
     Rule("relative_colon", "outperformance", _REL_COLON, _rel_colon),
     Rule("lead_over", "outperformance", _LEAD_OVER, _lead_over),
