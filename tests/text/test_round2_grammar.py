@@ -180,3 +180,31 @@ def test_running_total_over_a_named_period(table) -> None:
     assert [(t, round(v, 3), w) for _, t, v, w in got] == [
         (["GLD"], 0.01, "on Friday"), (["GLD"], 0.52, "2025"),
         (["USO"], -0.02, "on Friday"), (["USO"], 0.012, "weekly")]
+
+
+def _previous_n_row_low(close: pd.Series, day: str, n: int) -> pd.Timestamp:
+    """Independently: the last date before ``day`` whose close was under each of the n
+    closes before it."""
+    x = close.loc[:pd.Timestamp(day)].iloc[:-1]
+    lows = [x.index[i] for i in range(n, len(x)) if x.iloc[i] < x.iloc[i - n:i].min()]
+    return lows[-1]
+
+
+@pytest.mark.parametrize("since,expected", [("April 2025", "holds"),
+                                            ("March 2025", "does not hold"),
+                                            ("June 2025", "roughly")])
+def test_first_n_month_low_since(store, market_data, since, expected) -> None:
+    from rotascope.text.claims.verify import check_text
+    from rotascope.text.marketdata import open_market
+
+    close = pd.read_csv(market_data / "prices" / "SPY.csv", parse_dates=["Date"]
+                        ).set_index("Date")["Close"]
+    x = close.loc[:"2026-03-20"]
+    assert x.iloc[-1] < x.iloc[-85:-1].min()            # a 4-month (84-session) low
+    prev = _previous_n_row_low(close, "2026-03-20", 84)
+    assert prev.strftime("%Y-%m") == "2025-04"           # so April holds, as labelled
+    rep = check_text(f"March 20, 2026\n\nThe S&P 500 closed at its first 4-month low since "
+                     f"{since}.", open_market(store))
+    (row,) = rep.to_dict()["claims"]
+    assert (row["kind"], row["verdict"]) == ("extreme", expected), row["reason"]
+    assert row["computed"]["previous_extreme"] == str(prev.date())

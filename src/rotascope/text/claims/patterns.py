@@ -707,10 +707,28 @@ def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
                       needs_window=False)
     side = "low" if "low" in m.group("side").lower() else "high"
     rows = _ext_rows(n, m.group("unit"))
-    return _Found("extreme", "extreme", m.start(), m.end(), m.start(), m.end(),
+    details: dict = {"side": side, "rows": rows, "new": bool(m.group("new"))}
+    end = m.end()
+    first = _FIRST_SINCE_TAIL.match(text, m.end())
+    if first is not None and re.search(r"\bfirst\s+$", text[max(0, m.start() - 8):m.start()],
+                                       re.I):
+        # "its first 4-month low since March": and the N-row low before it was in March.
+        from ..extract import MONTHS
+
+        g = first.groupdict()
+        details["first_since"] = {
+            "month": MONTHS[g["mon"].rstrip(".").lower()] if g.get("mon") else None,
+            "year": int(g["year"] or g["year2"]) if (g["year"] or g["year2"]) else None,
+            "day": None, "part": (g.get("part") or "").lower() or None}
+        end = first.end()
+    return _Found("extreme", "extreme", m.start(), end, m.start(), m.end(),
                   {"side": side, "rows": rows, "span": f"{n}-{m.group('unit').lower()}"},
-                  details={"side": side, "rows": rows, "new": bool(m.group("new"))},
-                  needs_window=False)
+                  details=details, needs_window=False)
+
+
+_FIRST_SINCE_TAIL = re.compile(
+    rf"\s+since\s+(?:(?P<part>early|mid|late)[-\s]+)?(?:(?P<mon>{_MONTH_NAMES})\.?"
+    rf"(?:\s+(?P<year>(?:19|20)\d\d))?|(?P<year2>(?:19|20)\d\d))\b", re.I)
 
 
 def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
