@@ -59,10 +59,11 @@ def test_corpus_is_big_and_varied(expected) -> None:
 
 
 #: Targets per labelled set: (found %, agreement %, false positives %). The in-sample
-#: corpus keeps issue 11's acceptance figures; the fresh set (held-out style, written
-#: before the checker was changed for it) keeps floors just under its measured figures
-#: (docs/text.md) so that a regression shows.
-TARGETS = {"in-sample": (95.0, 95.0, 2.0), "fresh": (93.0, 94.0, 2.0)}
+#: corpus keeps issue 11's acceptance figures; the fresh sets (held-out style, each
+#: written before the checker was changed for it) keep floors just under their measured
+#: figures (docs/text.md) so that a regression shows.
+TARGETS = {"in-sample": (95.0, 95.0, 2.0), "fresh": (98.0, 96.0, 2.0),
+           "fresh2": (95.0, 95.0, 2.0)}
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))

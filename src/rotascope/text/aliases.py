@@ -47,7 +47,7 @@ NOT_TICKERS = frozenset({
     "BEST", "MAN", "CASH", "HOLD", "RUN", "LIFE", "PAYS", "SEE", "GOOD", "NICE", "TECH",
     "FUND", "DOW", "NYSE", "SEC", "ECB", "BOJ", "BOE", "IMF", "OPEC", "WTI", "USD", "EUR",
     "JPY", "CNY", "Q1", "Q2", "Q3", "Q4", "H1", "H2", "FY", "YOY", "QOQ", "MOM", "ATH",
-    "OTC", "REIT", "REITS", "LLC", "INC", "CO"})
+    "OTC", "REIT", "REITS", "LLC", "INC", "CO", "MTD", "QTD", "WTD", "WOW"})
 
 _LEGAL_SUFFIX = re.compile(
     r"(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Company|Co\.?|plc|PLC|Ltd\.?|"
@@ -396,7 +396,8 @@ def load_aliases(user_path: str | Path | None = None, *, store: Any = None,
     ----------
     user_path : a user ``aliases.yaml`` (typically ``$ROTASCOPE_HOME/aliases.yaml``);
         ignored when it does not exist.
-    store : an open :class:`~rotascope.data.store.Store`, optional. Its tickers become
+    store : an open :class:`~rotascope.data.store.Store` (or a market view of one),
+        optional. Its tickers become
         known tickers, and company names of ``universe`` (and of the instruments
         table) become case-sensitive names.
     universe : universe whose member names are used, default ``"sp500"``.
@@ -423,7 +424,8 @@ def load_aliases(user_path: str | Path | None = None, *, store: Any = None,
             known.update(str(t) for t in spec.get("tickers", []))
     companies: dict[str, str] = {}
     if store is not None:
-        known.update(store.tickers())
+        tickers = store.tickers          # a Store method, a MarketView property
+        known.update(tickers() if callable(tickers) else tickers)
         companies = _store_companies(store, universe)
     # Exact proxies first, so a ticker's own entry is the non-loose one.
     ordered = sorted(entries.values(), key=lambda a: a.loose)

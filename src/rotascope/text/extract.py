@@ -614,9 +614,10 @@ MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 _MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|October|"
              r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+_ANY_CASE_MONTH = rf"(?:{_MONTH_RE}|{_MONTH_RE.upper()})"   # "AUGUST 1, 2025" in a slug
 _FULL_DATE = re.compile(
-    rf"\b(?:(?P<m1>{_MONTH_RE})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH_RE})\s+(?P<y2>(?:19|20)\d\d)"
+    rf"\b(?:(?P<m1>{_ANY_CASE_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_ANY_CASE_MONTH})\s+(?P<y2>(?:19|20)\d\d)"
     rf"|(?P<iso>(?:19|20)\d\d-\d\d-\d\d))\b")
 
 
@@ -646,10 +647,17 @@ def find_full_date(text: str) -> tuple[pd.Timestamp, int, int] | None:
 
 
 def _dateline(paragraphs: tuple[Paragraph, ...]) -> tuple[pd.Timestamp, Paragraph] | None:
+    # A dateline is a short paragraph, or a date that ends one of the first paragraphs
+    # (a headline run into its "By Desk | October 10, 2025" line, no blank line between).
     for para in paragraphs[:3]:
         if len(para.text) < 80:
             found = find_full_date(para.text)
             if found is not None:
+                return found[0], para
+        elif len(para.text) < 200:
+            tail = para.text.rstrip(" .")
+            found = find_full_date(tail[-40:])
+            if found is not None and found[2] == len(tail[-40:]):
                 return found[0], para
     return None
 

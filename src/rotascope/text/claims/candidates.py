@@ -108,6 +108,8 @@ def find_candidates(doc: Document, table: AliasTable) -> Iterator[Candidate]:
         can = bool(CLAIM_WORDS.search(text)) and sum(
             1 for _ in islice(_WORDLIKE.finditer(text), 2)) == 2
         mentions = tuple(table.find(text))
+        if not can and mentions and CLAIM_WORDS.search(text) and find_windows(text):
+            can = True  # "TSLA +14.8% w/w": a name, a figure and a period are a claim
         # Periods are read in every sentence with words ("Yesterday was ugly." sets the
         # period of the figures after it), not only in those that can hold a claim.
         windows = tuple(find_windows(text)) if can or sum(

@@ -89,8 +89,9 @@ def _unit(text: str) -> str:
 
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("half", re.compile(r"\b(?:in|during|over|for|through(?:out)?)\s+(?:the\s+)?(?:(?P<hn>first|"
-                        r"second|1st|2nd)\s+half(?:\s+of\s+(?:(?P<hy>(?:19|20)\d\d)|"
+    ("half", re.compile(r"\b(?:in|during|over|for|through(?:out)?)\s+(?:the\s+)?(?:(?:(?P<hn>"
+                        r"first|second|1st|2nd)\s+half|(?P<hn6>first)\s+six\s+months)"
+                        r"(?:\s+of\s+(?:(?P<hy>(?:19|20)\d\d)|"
                         r"(?P<hlast>last\s+year|this\s+year|the\s+year)))?|H(?P<hn2>[12])"
                         r"(?:\s+(?P<hy2>(?:19|20)\d\d))?)\b", re.I)),
     ("span", re.compile(rf"\bfrom\s+(?:its|the|their|a)\s+(?:(?P<p1>early|mid|late)[-\s]+)?"
@@ -136,11 +137,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("prev_period", re.compile(r"\b(?:(?<!the\s)last|(?:in|during|over|for)\s+the\s+(?:prior|"
                                r"previous)|the\s+(?:prior|previous))\s+(?P<unit>week|month|quarter|"
                                r"year)\b", re.I)),
-    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this|(?:for|on|in|over|ended|finished|"
-                               r"closed|ending|finishing|closing)\s+the)\s+"
+    ("this_period", re.compile(r"\b(?:so\s+far\s+)?(?:this(?:\s+past)?|(?:for|on|in|over|during|"
+                               r"ended|finished|closed|ending|finishing|closing)\s+the)\s+"
                                r"(?P<unit>week|month|quarter)\b|"
                                r"\b(?P<unit2>week|month|quarter)[-\s]to[-\s]date\b|"
-                               r"\b(?P<abbr>WTD|MTD|QTD)\b", re.I)),
+                               r"\b(?P<abbr>WTD|MTD|QTD)\b|"
+                               # desk shorthand: "+5.7% wk", "+14.8% w/w", "week-over-week"
+                               r"(?<=%\s)(?P<wk>wk|w/w|WoW)(?![\w/])|"
+                               r"\b(?P<wow>week[-\s]over[-\s]week)\b", re.I)),
     ("through_date", re.compile(rf"\b(?:through|thru|up\s+to)\s+(?:(?P<mon>{_MONTH})\s+"
                                 rf"{_DAY.format('day')}(?:,?\s+(?P<year>(?:19|20)\d\d))?|"
                                 rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))(?![\d-])", re.I)),
@@ -161,7 +165,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"\b(?:in|on)\s+the\s+session|"
                         r"\b(?:in|over|during|across|for)\s+(?:that|the\s+same|this)\s+"
                         r"(?:stretch|period|span|time|window|spell)\b|\bsince\s+then\b", re.I)),
-    ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|on\s+the\s+day|"
+    ("relative_day", re.compile(r"\b(?P<rel>today|yesterday|on\s+the\s+day|right\s+now|"
                                 r"in\s+(?:today's|yesterday's)\s+session)\b", re.I)),
 ]
 
@@ -203,6 +207,11 @@ def find_windows(text: str) -> list[tuple[WindowSpec, int, int]]:
             s = s + (len(text[s:e]) - len(text[s:e].lstrip()))
             if any(a < e and s < b for a, b in taken):
                 continue
+            if _WHEN_WITHIN.search(text, max(0, s - 12), s):
+                # "a rally that lifted it earlier in the week": when something happened
+                # inside a period, not the period a figure is measured over.
+                taken.append((s, e))
+                continue
             spec = _build(name, m, phrase)
             if spec is None:
                 continue
@@ -210,6 +219,9 @@ def find_windows(text: str) -> list[tuple[WindowSpec, int, int]]:
             found.append((spec, s, e))
     found.sort(key=lambda t: t[1])
     return found
+
+
+_WHEN_WITHIN = re.compile(r"\b(?:earlier|later)\s+$", re.I)
 
 
 def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
@@ -290,10 +302,13 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
         return WindowSpec("calendar", phrase, unit=unit, offset=-1)
     if name == "this_period":
         abbr = {"w": "week", "m": "month", "q": "quarter"}.get((g.get("abbr") or " ")[0].lower())
+        if g.get("wk") or g.get("wow"):
+            abbr = "week"
         unit = str(g.get("unit") or g.get("unit2") or abbr).lower()
         return WindowSpec("calendar", phrase, unit=unit, offset=0)
     if name == "half":
-        h = {"first": 1, "1st": 1, "second": 2, "2nd": 2}.get((g.get("hn") or "").lower()) \
+        h = {"first": 1, "1st": 1, "second": 2, "2nd": 2}.get(
+            (g.get("hn") or g.get("hn6") or "").lower()) \
             or (int(g["hn2"]) if g.get("hn2") else None)
         last = (g.get("hlast") or "").lower()
         return WindowSpec("calendar", phrase, unit="half", quarter=h,

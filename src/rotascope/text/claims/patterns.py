@@ -87,7 +87,7 @@ __all__ = ["extract_claims", "extract_from_sentence", "parse_candidate", "RULES"
 _WORD_NUM = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|"
              r"three|four|five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|"
              r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
-             r"nineteen)(?=\s+(?:percent|per\s+cent|percentage\s+points?)\b)")
+             r"nineteen)(?:\s+and\s+a\s+half)?(?=\s+(?:percent|per\s+cent|percentage\s+points?)\b)")
 _NUM = (r"[+\-\u2212\u2013]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-\u2212\u2013]?\d+(?:\.\d+)?|"
         + _WORD_NUM)
 _WORD_VALUES = {w: i for i, w in enumerate((
@@ -120,7 +120,8 @@ _UP = (r"rose|rises|risen|rising|gained|gains|gaining|added|adds|adding|climbed|
        r"climbing|advanced|advances|advancing|rallied|rallies|rallying|jumped|jumps|jumping|"
        r"surged|surges|surging|soared|soars|soaring|rebounded|rebounds|popped|pops|spiked|"
        r"leapt|leaped|rocketed|rockets|skyrocketed|zoomed|vaulted|raced|ripped|"
-       r"powered\s+ahead|pushed\s+higher|tacked\s+on|picked\s+up|"
+       r"powered\s+ahead|pushed\s+higher|tacked\s+on|picked\s+up|squeezed\s+higher|"
+       r"rebounding|climbing|soaring|popping|spiking|"
        r"edged\s+up|edged\s+higher|ticked\s+up|ticked\s+higher|moved\s+up|"
        r"moved\s+higher|returned|returns|firmed|increased|increases|is\s+up|was\s+up|are\s+up|"
        r"were\s+up|has\s+been\s+up|up|higher\s+by")
@@ -130,6 +131,8 @@ _DOWN = (r"fell|falls|fallen|falling|dropped|drops|dropping|declined|declines|de
          r"retreats|dipped|dips|eased|eases|skidded|gave\s+up|gave\s+back|given\s+up|"
          r"given\s+back|sold\s+off|crashed|cratered|tanked|tanks|collapsed|sagged|sags|"
          r"shaved\s+off|surrendered|decreased|dumped|dumps|dumping|tanking|slumping|"
+         r"tumbling|plunging|plummeting|slipping|dipping|giving\s+back|giving\s+up|"
+         r"gives\s+back|gives\s+up|crashing|sagging|retreating|"
          r"is\s+down|was\s+down|are\s+down|"
          r"were\s+down|has\s+been\s+down|down|lower\s+by|is\s+off|was\s+off|off")
 _UP_NOUN = r"gain|rise|rally|jump|advance|surge|increase|climb|return|rebound|pop|spike|run-up"
@@ -151,7 +154,8 @@ _NON_PRICE = re.compile(
     r"headcount|workforce|market\s+share|market\s+(?:cap|capitali[sz]ation|value)|weight|weighting|stake|allocation|exposure|"
     r"assets|inflows|outflows|flows|borrowing|debt|rates?\s+cut|forecast|estimate|"
     r"estimates|target|price\s+target|valuation|multiple|P/E|yield\s+curve|odds|"
-    r"probability|chance|share\s+of)\b", re.I)
+    r"probability|chance|share\s+of|implied\s+vol(?:atility)?|vol|vols|volatility|skew|"
+    r"open\s+interest|calls|puts|contracts|premium|premiums|delta|gamma|straddles?)\b", re.I)
 _BACKREF = re.compile(r"^\s*(?:(?:and|but|yet|so|meanwhile|still|also),?\s+)?"
                       r"(?:it|its|it's|they|their|them|both|each|all\s+(?:three|four|five|"
                       r"of\s+them)|(?:these|those|the)\s+(?:stocks|names|shares|companies|"
@@ -182,9 +186,11 @@ def parse_number(text: str) -> float:
     """``"6,800"`` -> 6800.0, ``"-3.5"`` / ``"\u22123.5"`` -> -3.5, ``"60k"`` -> 60000.0."""
     t = text.strip().replace(",", "").replace("\u2212", "-").replace("\u2013", "-")
     t = t.replace("$", "")
-    words = re.split(r"[-\s]+", t.lower())
+    low = t.lower()
+    half = 0.5 if re.search(r"\s+and\s+a\s+half$", low) else 0.0   # "two and a half"
+    words = re.split(r"[-\s]+", re.sub(r"\s+and\s+a\s+half$", "", low))
     if words[0] in _TENS or words[0] in _WORD_VALUES:
-        return float(sum(_TENS.get(w, _WORD_VALUES.get(w, 0)) for w in words))
+        return float(sum(_TENS.get(w, _WORD_VALUES.get(w, 0)) for w in words)) + half
     mult = 1.0
     if t[-1:] in ("k", "K"):
         mult, t = 1000.0, t[:-1]
@@ -221,6 +227,13 @@ class Context:
     prev_window: tuple[WindowSpec, int] | None = None
     #: The period of the last claim made ("that day", "in that stretch" refer to it).
     claim_window: WindowSpec | None = None
+    #: The distinct periods named in the current paragraph: one carries to the next
+    #: paragraphs, several ("fell 2.7% on Friday ... down 2.4% for the week") do not.
+    para_periods: set = field(default_factory=set)
+    #: The periods the claims of the current paragraph used: label -> (count, spec). The
+    #: one most of them used (strictly) is the paragraph's period ("The S&P 500 slid 2.7%
+    #: on Friday ... the Dow lost 1.9%, leaving it down 2.4% for the week": Friday).
+    para_claim_periods: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -694,10 +707,28 @@ def _extreme(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
                       needs_window=False)
     side = "low" if "low" in m.group("side").lower() else "high"
     rows = _ext_rows(n, m.group("unit"))
-    return _Found("extreme", "extreme", m.start(), m.end(), m.start(), m.end(),
+    details: dict = {"side": side, "rows": rows, "new": bool(m.group("new"))}
+    end = m.end()
+    first = _FIRST_SINCE_TAIL.match(text, m.end())
+    if first is not None and re.search(r"\bfirst\s+$", text[max(0, m.start() - 8):m.start()],
+                                       re.I):
+        # "its first 4-month low since March": and the N-row low before it was in March.
+        from ..extract import MONTHS
+
+        g = first.groupdict()
+        details["first_since"] = {
+            "month": MONTHS[g["mon"].rstrip(".").lower()] if g.get("mon") else None,
+            "year": int(g["year"] or g["year2"]) if (g["year"] or g["year2"]) else None,
+            "day": None, "part": (g.get("part") or "").lower() or None}
+        end = first.end()
+    return _Found("extreme", "extreme", m.start(), end, m.start(), m.end(),
                   {"side": side, "rows": rows, "span": f"{n}-{m.group('unit').lower()}"},
-                  details={"side": side, "rows": rows, "new": bool(m.group("new"))},
-                  needs_window=False)
+                  details=details, needs_window=False)
+
+
+_FIRST_SINCE_TAIL = re.compile(
+    rf"\s+since\s+(?:(?P<part>early|mid|late)[-\s]+)?(?:(?P<mon>{_MONTH_NAMES})\.?"
+    rf"(?:\s+(?P<year>(?:19|20)\d\d))?|(?P<year2>(?:19|20)\d\d))\b", re.I)
 
 
 def _record(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
@@ -930,6 +961,83 @@ def _gap(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
                   details={"unit": unit, "absolute": True})
 
 
+#: "Relative to the equal-weight index, the Nasdaq 100 underperformed by 3.5 points":
+#: the benchmark named first, the subject after the comma.
+_OUT_FRONT = _rx(rf"""\b(?:relative\s+to|compared\s+with|compared\s+to|against|versus|vs\.?)\s+
+    (?P<obj>[^,;]{{1,60}}?),\s+(?P<subj>[^,;]{{1,60}}?)\s+(?:has\s+|have\s+)?{_OUT_VERB}
+    \s+by\s+{_QUAL}(?P<num>\d+(?:\.\d+)?)(?P<unit>{_PP_UNIT})""")
+#: "Health care's relative performance versus the S&P 500 over November: +9.1 points",
+#: "value's lead over growth this month is about 6 points".
+_REL_COLON = _rx(rf"""\b(?:relative\s+performance|performance)\s+(?:versus|vs\.?|against|
+    relative\s+to|compared\s+with)\s+(?P<obj>[^:;]{{1,60}}?)\s*:\s*
+    (?P<num>[+\-\u2212\u2013]?\d+(?:\.\d+)?)(?P<unit>{_PP_UNIT})""")
+_LEAD_OVER = _rx(rf"""\b(?P<what>lead|edge|advantage|deficit)\s+(?:over|on|against|to)\s+
+    (?P<obj>[^;,:]{{1,60}}?)\s+(?:(?:this|so\s+far|year|month|week|in|since)[^;,:]{{0,30}}?\s+)?
+    (?:is|was|stands\s+at|stood\s+at|has\s+grown\s+to|widened\s+to|of)\s+
+    {_QUAL}(?P<num>\d+(?:\.\d+)?)(?P<unit>{_PP_UNIT})""")
+
+
+def _out_front(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    subj = _mentions_in(mentions, m.start("subj"), m.end("subj"))
+    if not objs or not subj:
+        return None
+    value, unit = _pp_value(m.group("num"), m.group("unit"))
+    return _Found("outperformance_front", "outperformance", m.start(), m.end(),
+                  m.start("num"), m.end("num"), value * _out_direction(m.group("verb")),
+                  parse_qualifier(m.group("q")), subject=subj[-1], objects=objs[:1],
+                  details={"unit": unit, "verb": m.group("verb")})
+
+
+def _rel_colon(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    if not objs:
+        return None
+    num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
+    value, unit = _pp_value(num.lstrip("+-"), m.group("unit"))
+    d = -1 if num.startswith("-") else 1
+    return _Found("relative_colon", "outperformance", m.start(), m.end(), m.start("num"),
+                  m.end("num"), value * d, None, objects=objs[:1],
+                  details={"unit": unit, "verb": "relative performance"})
+
+
+def _lead_over(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    objs = _mentions_in(mentions, m.start("obj"), m.end("obj"))
+    if not objs:
+        return None
+    value, unit = _pp_value(m.group("num"), m.group("unit"))
+    d = -1 if m.group("what").lower() == "deficit" else 1
+    return _Found("lead_over", "outperformance", m.start(), m.end(), m.start("num"),
+                  m.end("num"), value * d, parse_qualifier(m.group("q")), objects=objs[:1],
+                  details={"unit": unit, "verb": m.group("what")})
+
+
+#: "gold climbed 1% to extend its 2025 advance to 52%", "trimming its weekly loss to 1.2%":
+#: the running total over the named period.
+_RUNNING = _rx(rf"""\b(?:extend|extends|extended|extending|push|pushed|pushing|bring|brings|
+    bringing|brought|lift|lifted|lifting|take|took|taking|cut|cutting|trim|trimmed|trimming|
+    pare|pared|paring|narrow|narrowed|narrowing)\s+(?:its|their|the)\s+
+    (?P<per>(?:19|20)\d\d|year-to-date|YTD|weekly|monthly|quarterly)\s+
+    (?P<noun>gain|advance|rally|rise|increase|loss|decline|drop|slide|retreat)s?\s+
+    to\s+{_QUAL}(?P<num>\d+(?:\.\d+)?)\s?%""")
+_RUNNING_PERIOD = {"weekly": "this week", "monthly": "this month", "quarterly": "this quarter",
+                   "year-to-date": "year to date", "ytd": "year to date"}
+
+
+def _running(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
+    per = m.group("per").lower()
+    phrase = f"in {per}" if per.isdigit() else _RUNNING_PERIOD[per]
+    found = find_windows(phrase)
+    if not found:
+        return None
+    spec = replace(found[0][0], text=m.group("per"))
+    d = 1 if re.fullmatch(_UP_NOUN, m.group("noun").lower()) else -1
+    return _Found("running_total", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  d * float(m.group("num")) / 100.0, parse_qualifier(m.group("q")),
+                  window=spec, needs_window=False, details={"verb": m.group("noun")},
+                  direction=d)
+
+
 # drawdowns -----------------------------------------------------------------------------
 _DD = _rx(rf"""
     (?:\b(?:{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}|
@@ -982,7 +1090,9 @@ def _drawdown(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | 
 
 #: "has been cut in half from its December high", "halved from its peak": a fall of
 #: about 50% from that high.
-_DD_HALF = _rx(rf"""\b(?:(?:been\s+)?(?:cut|sliced|chopped)\s+in\s+half|halved)\s+
+_DD_HALF = _rx(rf"""\b(?:(?:been\s+)?(?:cut|sliced|chopped)\s+in\s+half|halved|
+    (?:down|off|lower)\s+(?:about\s+|roughly\s+|almost\s+|nearly\s+|more\s+than\s+)?
+    (?P<frac>a\s+third|a\s+quarter|a\s+fifth|half|two[-\s]thirds))\s+
     (?:from|since|off)\s+(?:its|their|the)\s+
     (?P<which>all-time|record|52-week|(?:(?:early|mid|late)[-\s]+)?(?:{_MONTH_NAMES})|\d{{4}})?
     \s*(?P<hl>high|highs|peak|peaks|top|record)\b""")
@@ -1005,7 +1115,11 @@ def _dd_half(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
         rows = None if ("record" in hl or (which or "").lower() in ("all-time", "record")) \
             else _dd_rows(which)
         spec = WindowSpec("peak", f"from its {which + ' ' if which else ''}{hl}", rows=rows)
-    return _Found("drawdown_half", "drawdown", m.start(), m.end(), m.start(), m.end(), -0.5,
+    # "cut in half", "down a third from its peak": a fraction written in words is "about".
+    frac = re.sub(r"[-\s]+", " ", (m.group("frac") or "half").lower())
+    value = {"half": 0.5, "a third": 1 / 3, "a quarter": 0.25, "a fifth": 0.2,
+             "two thirds": 2 / 3}[frac]
+    return _Found("drawdown_half", "drawdown", m.start(), m.end(), m.start(), m.end(), -value,
                   "about", window=spec, needs_window=False)
 
 
@@ -1210,8 +1324,9 @@ def _move_vs(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | N
 
 
 def _move_signed(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
-    owner = [x for x in mentions if 0 <= m.start() - x.end <= 2
-             and re.fullmatch(r"\s*:?\s*", text[x.end:m.start()])]
+    # "QQQ +6.2%", "Energy (XLE) +14.2%": the name (with its ticker in brackets) owns it.
+    owner = [x for x in mentions if 0 <= m.start() - x.end <= 12
+             and re.fullmatch(r"\s*(?:\(\$?[A-Z][A-Z.\-]{0,5}\))?\s*:?\s*", text[x.end:m.start()])]
     if not owner:
         return None
     num = m.group("num").replace("\u2212", "-").replace("\u2013", "-")
@@ -1270,7 +1385,8 @@ _ONLY = _rx(rf"""\b(?:the\s+)?only\s+(?:(?:one|member|name|stock|sector)\s+(?:of
     (?:that\s+is\s+|that\s+was\s+|that's\s+|that\u2019s\s+|to\s+be\s+|that\s+)?
     (?:(?:still|now|currently)\s+)?
     (?P<dir>up|down|higher|lower|positive|negative|in\s+positive\s+territory|
-    in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red)\b""")
+    in\s+negative\s+territory|in\s+the\s+green|in\s+the\s+red|
+    to\s+(?:rise|gain|advance|fall|decline|drop))\b""")
 
 
 def _group_of(text: str | None) -> str | None:
@@ -1306,7 +1422,9 @@ def _lead(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None
 
 def _only(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found | None:
     d = m.group("dir").lower()
-    side = "only_up" if d in ("up", "higher", "positive") or "positive" in d or "green" in d \
+    d = d.removeprefix("to").strip()
+    side = "only_up" if d in ("up", "higher", "positive", "rise", "gain", "advance") or \
+        "positive" in d or "green" in d \
         else "only_down"
     return _Found("only", "rank", m.start(), m.end(), m.start(), m.end(),
                   {"position": side, "top": 1, "universe": _group_of(m.group("grp"))},
@@ -1331,6 +1449,10 @@ RULES: tuple[Rule, ...] = (
     Rule("stretch_since", "extreme", _STRETCH, _stretch),
     Rule("sequence", "sequence", _SEQUENCE, _sequence),
     Rule("extreme_since", "extreme", _SINCE_EXT, _since_ext),
+    Rule("running_total", "return", _RUNNING, _running),
+    Rule("outperformance_front", "outperformance", _OUT_FRONT, _out_front),
+    Rule("relative_colon", "outperformance", _REL_COLON, _rel_colon),
+    Rule("lead_over", "outperformance", _LEAD_OVER, _lead_over),
     Rule("outperformance", "outperformance", _OUTPERF, _outperf),
     Rule("gap", "outperformance", _GAP, _gap),
     Rule("points_than", "outperformance", _POINTS_THAN, _points_than),
@@ -1380,8 +1502,84 @@ def _subject_before(found: _Found, mentions: list[Mention], text: str,
     for pool in (cands, cands_all):
         subj = [m for m in pool if not _is_object(m, text)]
         if subj:
+            if pool is cands_all and floor and _unknown_clause_subject(text, floor, found.start,
+                                                                       mentions):
+                return None   # "Coinbase rose 13%, and MicroStrategy jumped 12%"
             return subj[-1]
     return None
+
+
+_CLAUSE_HEAD = re.compile(r"[^,;]{0,30}?(?:,\s*(?:(?:and|but|while|whereas)\s+)?|;\s*|"
+                          r"\s+(?:and|but|while|whereas)\s+)(?:shares\s+of\s+)?"
+                          r"(?P<w>[A-Z][A-Za-z0-9&'.-]*)")
+_NOT_NAMES = frozenset({"The", "It", "Its", "It's", "They", "Their", "This", "That", "These",
+                        "Those", "Shares", "Stocks", "Both", "Each", "All", "Most", "Some",
+                        "Meanwhile", "Still", "Even", "Only", "Also", "Then", "Yet", "So",
+                        "A", "An", "And", "But", "While", "As", "I", "We", "He", "She"})
+
+
+_RESPECTIVE_NEXT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)[+\-\u2212]?"
+                              r"(\d+(?:\.\d+)?)\s?%")
+
+
+def _respective_figures(text: str, f: _Found, n: int) -> list[float] | None:
+    """"A and B gained 1.4% and 2.4%, respectively": one figure per listed name, in order
+    (None unless the sentence says "respectively" and gives exactly ``n`` figures)."""
+    if n < 2 or not isinstance(f.stated, float) or \
+            not re.search(r"\brespectively\b", text[f.fig_end:], re.I):
+        return None
+    values = [f.stated]
+    unit = re.match(r"\s?%", text[f.fig_end:])
+    pos = f.fig_end + (unit.end() if unit else 0)
+    while len(values) < n:
+        m = _RESPECTIVE_NEXT.match(text, pos)
+        if m is None:
+            return None
+        sign = -1.0 if f.stated < 0 else 1.0
+        values.append(sign * float(m.group(1)) / 100.0)
+        pos = m.end()
+    return values
+
+
+_AS_IS = re.compile(r",?\s+(?:as|and\s+so)\s+(?:is|are|was|were|does|do|did|has|have)\s+"
+                    r"(?:the\s+)?(?P<rest>[^,;.]{1,60}?)\s*(?=[,;.]|$)", re.I)
+
+
+def _as_is_claims(text: str, claims: list[Claim], mentions: list[Mention]) -> list[Claim]:
+    """"SPY is above its 200-day, as is the equal-weight RSP": the same claim, about the
+    name after "as is" (only a claim without a figure of its own: a state)."""
+    out: list[Claim] = []
+    for m in _AS_IS.finditer(text):
+        named = [x for x in mentions if m.start("rest") <= x.start and x.end <= m.end("rest")]
+        before = [c for c in claims if c.end <= m.start() + 1 and c.instruments
+                  and c.kind in ("moving_average", "extreme", "rsi")]
+        if len({x.alias.ticker for x in named}) != 1 or not before:
+            continue  # "the equal-weight RSP": two names, one instrument
+        c = before[-1]
+        a, b = _clean_span(text, c.start, named[-1].end)
+        out.append(replace(c, quote=text[a:b], start=a, end=b,
+                           instruments=(named[0].alias, *c.instruments[1:]),
+                           names=(named[0].text, *c.names[1:]),
+                           details=dict(c.details, elided_from=c.names[0])))
+    return out
+
+
+def _main_period(ctx: Context) -> tuple[WindowSpec, int] | None:
+    """The period most claims of the paragraph used, when one did strictly more often
+    than any other; else None (several periods: carrying one would be a guess)."""
+    counts = sorted(ctx.para_claim_periods.values(), key=lambda t: -t[0])
+    if not counts or (len(counts) > 1 and counts[0][0] == counts[1][0]):
+        return None
+    return counts[0][1], ctx.paragraph
+
+
+def _unknown_clause_subject(text: str, floor: int, start: int, mentions: list[Mention]) -> bool:
+    """The clause after the previous claim opens with a capitalised name the alias table
+    does not know: that name, not an instrument further back, is its subject."""
+    m = _CLAUSE_HEAD.match(text, floor, start)
+    if m is None or m.group("w") in _NOT_NAMES:
+        return False
+    return not any(x.start <= m.start("w") < x.end for x in mentions)
 
 
 def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
@@ -1424,6 +1622,12 @@ def _pair_for_extreme(found: _Found, mentions: list[Mention], text: str
 
 def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_start: int,
                 subject_start: int, text: str = "") -> WindowSpec | None:
+    # "Friday's 2.6% drop", "this week's 5% rally": the period owns the figure.
+    owner = [w for w, s, e in windows if e <= found.fig_start
+             and text[s:e].endswith(("'s", "\u2019s"))
+             and not text[e:found.fig_start].strip(" +-\u2212")]
+    if owner:
+        return owner[-1]
     after = [w for w, s, e in windows if s >= found.fig_end - 1 and s < next_start]
     if after:
         return after[0]
@@ -1449,6 +1653,10 @@ def _definite_period(spec: WindowSpec) -> bool:
             and spec.quarter is None and spec.unit in ("month", "quarter")
             and bool(re.match(r"(?:over|in|for|during|on)\s+the\b", spec.text, re.I)))
 
+
+#: A figure a sentence may state (a percentage, points, dollars, a large count).
+_FIGURE = re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per\s+cent\b|bps?\b|basis\s+points?\b|"
+                     r"points?\b|pp\b)|\$\s?\d|\b\d{1,3}(?:,\d{3})+\b", re.I)
 
 #: How many paragraphs back a period carries to a paragraph that states none (a bullet
 #: after "What happened on Monday", a paragraph after a heading).
@@ -1554,8 +1762,11 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
     ctx = context if context is not None else Context()
     if sentence.paragraph != ctx.paragraph:
         if ctx.last_window is not None:
-            ctx.prev_window = (ctx.last_window[0], ctx.paragraph)
+            ctx.prev_window = (ctx.last_window[0], ctx.paragraph) \
+                if len(ctx.para_periods) <= 1 else _main_period(ctx)
         ctx.paragraph = sentence.paragraph
+        ctx.para_periods = set()
+        ctx.para_claim_periods = {}
         ctx.last_window = None
         ctx.last_direction = None
     text = sentence.text
@@ -1578,11 +1789,13 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             f.rule = rule.name
             if any(a < f.fig_end and f.fig_start < b for a, b in figures):
                 continue
-            if any(g.start <= f.start and f.end <= g.end for g in found):
+            if any(g.start <= f.start and f.end <= g.end and g.kind != "rank" for g in found):
                 continue  # inside a higher-priority match ("are above their 50-day" in breadth)
             figures.append((f.fig_start, f.fig_end))
             found.append(f)
-    found.sort(key=lambda f: f.start)
+    # A rank and a figure from one name ("Energy (XLE) -10.2% MTD, the only sector down"):
+    # the rank first, so that both read the name.
+    found.sort(key=lambda f: (f.start, f.kind != "rank"))
     found = [f for f in found if not _hedged(text, f) and not _INTRADAY.match(text, f.fig_end)]
     claims: list[Claim] = []
     used_objects: set[int] = set()
@@ -1590,6 +1803,7 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
         for o in f.objects:
             used_objects.add(o.start)
     floor = 0
+    last_mention: Mention | None = None
     prev_direction = ctx.last_direction
     prev_subject = ctx.last_subject
     for i, f in enumerate(found):
@@ -1599,6 +1813,9 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             between = text[subj.end if subj else 0:f.start]
             if _NON_PRICE.search(between):
                 continue
+        if f.kind in ("level", "range") and f.subject is not None and \
+                _NON_PRICE.search(text[f.subject.end:f.fig_start]):
+            continue  # "SPX implied vol is at 14.2": a level of something else
         next_start = found[i + 1].start if i + 1 < len(found) else len(text)
         pair: tuple[Mention | None, Mention | None] = (None, None)
         if f.kind == "extreme":
@@ -1607,6 +1824,14 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                 f.kind = "ratio_extreme"
                 f.subject = pair[0]
                 f.objects = [pair[1]]
+        if f.subject is None and f.kind == "rank" and last_mention is not None and \
+                re.fullmatch(r"[^,;.]{0,12},\s*", text[floor:f.start]):
+            f.subject = last_mention  # "Energy -10.2% MTD, the only sector down in April"
+        if f.subject is None and f.kind == "rank":
+            opening = [x for x in mentions if f.start <= x.start <= f.start + 4
+                       and x.start not in used_objects]
+            if opening:
+                f.subject = opening[0]
         if f.subject is None and f.kind != "breadth":
             f.subject = _subject_before(f, mentions, text, used_objects, floor)
         if f.subject is None and f.kind != "breadth":
@@ -1701,6 +1926,9 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             prev_direction = f.direction
         if spec is not None and f.needs_window:
             ctx.claim_window = spec
+            if spec.origin == "text":
+                n, _ = ctx.para_claim_periods.get(spec.label(), (0, spec))
+                ctx.para_claim_periods[spec.label()] = (n + 1, spec)
         quote_start = f.subject.start if (f.subject is not None and not f.subject_after
                                           and f.subject.start < f.start) else f.start
         if f.kind in ("ratio_extreme",) and pair[0] is not None:
@@ -1758,9 +1986,10 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
             # "Apple, Nvidia and Alphabet are each down 10%": one claim per name, in text
             # order, each quoting the whole list.
             a, b = _clean_span(text, chain[0].start, quote_end)
-            for member in chain:
+            each = _respective_figures(text, f, len(chain))
+            for member, value in zip(chain, each or [claim.stated] * len(chain), strict=True):
                 claims.append(replace(
-                    claim, quote=text[a:b], start=a, end=b,
+                    claim, quote=text[a:b], start=a, end=b, stated=value,
                     instruments=(member.alias, *claim.instruments[1:]),
                     names=(member.text, *claim.names[1:]),
                     details=dict(claim.details, list_member=member.text)))
@@ -1773,6 +2002,8 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                                   names=(extra[1], *claim.names[1:]),
                                   details=dict(claim.details, carried=extra[1])))
         floor = f.end
+        last_mention = f.subject if f.subject is not None and not carried else None
+    claims += _as_is_claims(text, claims, mentions)
     # Carry context to the next sentence.
     subjects = [c for c in claims if c.instruments]
     if mentions:
@@ -1794,8 +2025,12 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                     break
             ctx.last_subjects = [(c.alias, c.text) for c in chain]
     text_windows = [w for w, s, e in windows]
-    if text_windows:
+    if text_windows and (claims or not _FIGURE.search(text)):
+        # A period carries from a sentence of claims or from one without figures (a
+        # heading, "What happened on Monday"); not from a figure that is no market claim
+        # ("Payrolls rose 73,000 in July").
         ctx.last_window = (text_windows[-1], sentence.index)
+        ctx.para_periods.update(w.label() for w in text_windows)
     if claims:
         dirs = [c.stated for c in claims if isinstance(c.stated, float) and c.kind in (
             "return", "one_day", "decline")]

@@ -546,6 +546,9 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
                 "rows_beyond": r}
     tol: dict[str, Any] = {"holds": "beyond every value of the window", "roughly": 0.01,
                            "unit": "fraction of the extreme"}
+    if ok and rows is not None and c.details.get("first_since"):
+        return _first_extreme_since(c, series, run, pos, rows, what, word, computed, window,
+                                    note)
     if ok:
         return _Outcome("holds", f"{what} on {_d(end)} ({value:.4g}) is beyond every value of "
                         f"{span} ({word} before: {extreme:.4g}). {note}".strip(), computed, tol,
@@ -570,6 +573,34 @@ def _check_extreme(c: Claim, data: _Data, ref: pd.Timestamp, src: str) -> _Outco
     return _Outcome("does not hold", f"{what} on {_d(end)} ({value:.4g}) is {abs(gap) * 100:.1f}% "
                     f"{'above' if side == 'low' else 'below'} the {word} of {span} "
                     f"({extreme:.4g}). {note}".strip(), computed, tol, window)
+
+
+def _first_extreme_since(c: Claim, series: pd.Series, run: Any, pos: int, rows: int,
+                         what: str, word: str, computed: dict, window: dict,
+                         note: str) -> _Outcome:
+    """"The first 4-month low since March": today is an N-row low and the N-row low before
+    it falls in the stated period (earlier: roughly, a longer gap than stated; later: does
+    not hold)."""
+    end = series.index[pos]
+    lo, hi = _since_bounds(c.details["first_since"], end)
+    before = [q for q in range(rows, pos) if int(run[q, 0]) >= rows]
+    last = series.index[before[-1]] if before else None
+    computed = dict(computed, previous_extreme=_d(last))
+    span = c.stated["span"]
+    tol = {"holds": f"the {span} {word} before this one falls in the stated period",
+           "roughly": "an even earlier one (a longer gap than stated)"}
+    window = dict(window, label="since", start=_d(lo))
+    if last is not None and lo <= last <= hi:
+        verdict, how = "holds", f"the {span} {word} before it was on {_d(last)}"
+    elif last is None or last < lo:
+        verdict = "roughly"
+        how = (f"the {span} {word} before it was on {_d(last)}, before the stated period"
+               if last is not None else f"there is no {span} {word} before it in the data")
+    else:
+        verdict = "does not hold"
+        how = f"there was a {span} {word} as recently as {_d(last)}, after the stated period"
+    return _Outcome(verdict, f"{what} on {_d(end)} is at a {span} {word}; {how}. "
+                    f"{note}".strip(), computed, tol, window)
 
 
 def _since_bounds(since: dict, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -1334,8 +1365,10 @@ def check_document(doc: Document, store: Any, *, as_of: Any = None,
         No date at all (no document date, no ``as_of``, empty store).
     """
     market = _as_market(store)
+    # A store or a market view: both give tickers and instrument (company) names.
     table = aliases if aliases is not None else load_aliases(
-        store=store if hasattr(store, "close_matrix") else None)
+        store=store if hasattr(store, "close_matrix") or hasattr(store, "instruments")
+        else None)
     ref, src = reference_date(doc, as_of, market)
     claims = extract_claims(doc, table)
     results = check_claims(claims, market, ref=ref, date_source=src)
