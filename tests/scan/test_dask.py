@@ -130,17 +130,20 @@ def test_a_dataset_bigger_than_the_worker_memory_streams_through(tmp_path) -> No
     members = [c for c in close.columns if c != "SPY"]
     market = MarketView.from_frame(close, universes={"big": members}, as_of=days[-1])
     condition = "close($) > sma($, 50) and ratio($, SPY).lowest_in_months >= 1"
+    # with entries the whole history of every operand is needed (a one-date scan
+    # computes the N-month low on its row only and stays far smaller)
+    window = {"start": days[-20]}
     import tracemalloc
 
     tracemalloc.start()
-    local = run_scan(market, condition, universe="big")
+    local = run_scan(market, condition, universe="big", **window)
     _, local_peak = tracemalloc.get_traced_memory()  # numpy allocations included
     tracemalloc.stop()
     limit = 600 * 2**20
     assert local_peak > limit  # the whole-matrix scan would not fit in one worker
     with local_client(1, processes=True, memory_limit=limit) as c:
         dask = run_scan(market, condition, universe="big", engine="dask", client=c,
-                        dataset=str(folder), block_size=500)
+                        dataset=str(folder), block_size=500, **window)
         peaks = c.run(lambda dask_worker: max(dask_worker.monitor.range_query(0)["memory"]))
     assert dask == local
     assert 0 < max(peaks.values()) < limit  # the worker's process memory (RSS) samples
