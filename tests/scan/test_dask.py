@@ -227,10 +227,10 @@ def test_dask_scan_with_breadth_counts_on_the_workers(market, client, dataset,
     monkeypatch.setattr(functions, "universe_breadth", refuse)
     with pytest.raises(AssertionError, match="on the client"):
         run_scan(market, BREADTH_CONDITION, **kw)
-    dask = run_scan(market, BREADTH_CONDITION, engine="dask", client=client, block_size=37,
+    dask = run_scan(market, BREADTH_CONDITION, engine="dask", client=client, block_size=120,
                     **kw)
     assert dask == local
     folder, _ = dataset
-    dask = run_scan(market, BREADTH_CONDITION, engine="dask", client=client, block_size=80,
+    dask = run_scan(market, BREADTH_CONDITION, engine="dask", client=client, block_size=150,
                     dataset=str(folder), **kw)
     assert dask == local
