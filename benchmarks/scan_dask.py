@@ -83,8 +83,9 @@ def timed(fn: Any, repeat: int) -> tuple[float, Any, float]:
     return best, out, peak
 
 
-def run(settings: Settings, repeat: int, block: int) -> dict[str, Any]:
-    res: dict[str, Any] = {"cores": os.cpu_count()}
+def run(settings: Settings, repeat: int, block: int,
+        condition: str = CONDITION) -> dict[str, Any]:
+    res: dict[str, Any] = {"cores": os.cpu_count(), "condition": condition}
     with Store(settings.store_path, read_only=True) as store:
         last = store.last_date()
         members = store.universe_members("all")["ticker"].tolist()
@@ -92,8 +93,8 @@ def run(settings: Settings, repeat: int, block: int) -> dict[str, Any]:
         def market() -> MarketView:
             return MarketView.open(store, settings, as_of=last)
 
-        run_scan(market(), CONDITION, universe="all")  # warm the kernels at full size
-        t_local, local, m_local = timed(lambda: run_scan(market(), CONDITION,
+        run_scan(market(), condition, universe="all")  # warm the kernels at full size
+        t_local, local, m_local = timed(lambda: run_scan(market(), condition,
                                                          universe="all"), repeat)
         res["local"] = {"seconds": t_local, "peak_mb_over_start": m_local,
                         "matches": len(local.matches), "tickers": len(members)}
@@ -102,7 +103,7 @@ def run(settings: Settings, repeat: int, block: int) -> dict[str, Any]:
         from rotascope.scan import compile_scan
         from rotascope.scan.run import prepare, scan_block
 
-        compiled = compile_scan(CONDITION)
+        compiled = compile_scan(condition)
         t_plan, prepared, _ = timed(lambda: prepare(market(), compiled, "all"), repeat)
         plan, close, mask = prepared
         cols = slice(0, block)
@@ -114,10 +115,10 @@ def run(settings: Settings, repeat: int, block: int) -> dict[str, Any]:
         res["terms"] = {"t_plan": t_plan, "t_block": t_block, "block": block}
         for workers in (1, 2):
             with local_client(workers) as client:
-                run_scan(market(), CONDITION, universe="all", engine="dask", client=client,
+                run_scan(market(), condition, universe="all", engine="dask", client=client,
                          block_size=block)  # warm-up
                 t, out, mem = timed(lambda c=client: run_scan(
-                    market(), CONDITION, universe="all", engine="dask", client=c,
+                    market(), condition, universe="all", engine="dask", client=c,
                     block_size=block), repeat)
                 n_tasks = -(-len(members) // block)
             assert out == local, "the Dask engine must equal the local engine"
@@ -146,12 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=6_300)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--block", type=int, default=1000, help="members per task")
+    ap.add_argument("--condition", default=CONDITION,
+                    help="scan condition (default: the five conditions of benchmarks/scan.py)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="rotascope-scan-dask-") as tmp:
         folder = args.store or Path(tmp) / "home"
         settings, _ = build_store(folder, args.tickers, args.days, 0)
-        res = run(settings, args.repeat, args.block)
+        res = run(settings, args.repeat, args.block, args.condition)
     if args.json:
         print(json.dumps(res, indent=2))
         return 0

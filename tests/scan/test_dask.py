@@ -130,17 +130,20 @@ def test_a_dataset_bigger_than_the_worker_memory_streams_through(tmp_path) -> No
     members = [c for c in close.columns if c != "SPY"]
     market = MarketView.from_frame(close, universes={"big": members}, as_of=days[-1])
     condition = "close($) > sma($, 50) and ratio($, SPY).lowest_in_months >= 1"
+    # with entries the whole history of every operand is needed (a one-date scan
+    # computes the N-month low on its row only and stays far smaller)
+    window = {"start": days[-20]}
     import tracemalloc
 
     tracemalloc.start()
-    local = run_scan(market, condition, universe="big")
+    local = run_scan(market, condition, universe="big", **window)
     _, local_peak = tracemalloc.get_traced_memory()  # numpy allocations included
     tracemalloc.stop()
     limit = 600 * 2**20
     assert local_peak > limit  # the whole-matrix scan would not fit in one worker
     with local_client(1, processes=True, memory_limit=limit) as c:
         dask = run_scan(market, condition, universe="big", engine="dask", client=c,
-                        dataset=str(folder), block_size=500)
+                        dataset=str(folder), block_size=500, **window)
         peaks = c.run(lambda dask_worker: max(dask_worker.monitor.range_query(0)["memory"]))
     assert dask == local
     assert 0 < max(peaks.values()) < limit  # the worker's process memory (RSS) samples
@@ -167,3 +170,67 @@ def test_scheduler_address_connects_to_an_existing_cluster(market, client) -> No
                       scheduler=address, **kw)
     assert remote == local
     assert client.status == "running"  # the command closed only its own connection
+
+
+BREADTH_CONDITION = ("close($) > sma($, 50) and breadth(sp500).pct_above_sma.50 > 0.3 "
+                     "and breadth(sp500).new_highs >= 0")
+
+
+def test_breadth_block_counts_add_up_to_the_breadth_history(market) -> None:
+    from rotascope.analysis.breadth import (
+        breadth_block_counts,
+        breadth_from_counts,
+        breadth_history,
+    )
+
+    tickers = sorted(market.present(market.ever_members("sp500")))[:150]
+    close = market.close(tickers)
+    mask = market.membership("sp500", close.index, tickers)
+    want = breadth_history(close, members=mask)
+    values, members = close.to_numpy(dtype=np.float64), mask.to_numpy(dtype=bool)
+    parts = [breadth_block_counts(values[:, sl], members[:, sl])
+             for sl in (slice(0, 23), slice(23, 100), slice(100, 150))]
+    got = breadth_from_counts(parts[0] + parts[1] + parts[2], close.index)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert (want["new_highs"] > 0).any() and (want["members"] < 150).any()
+    with pytest.raises(Exception, match="do not match"):
+        breadth_from_counts(parts[0][:, :-1], close.index)
+
+
+def test_dask_breadth_is_a_tree_reduction_equal_to_the_local_history(market, client,
+                                                                     dataset) -> None:
+    from rotascope.analysis.inputs import universe_breadth
+    from rotascope.scan.dask_engine import dask_breadth, tree_sum
+
+    want = universe_breadth(market, "sp500")
+    for block in (37, 500):
+        got = dask_breadth(client, market, "sp500", block_size=block)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    folder, _ = dataset
+    got = dask_breadth(client, market, "sp500", block_size=80, dataset=str(folder))
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    parts = [client.submit(np.full, 3, i, pure=False) for i in range(7)]
+    assert tree_sum(client, parts).tolist() == [21, 21, 21]
+
+
+def test_dask_scan_with_breadth_counts_on_the_workers(market, client, dataset,
+                                                      monkeypatch) -> None:
+    kw = {"universe": "sp500", "start": "2024-06-01"}
+    local = run_scan(market, BREADTH_CONDITION, **kw)
+    assert local.matches
+    # the Dask engine must not compute the breadth history in the client process
+    import rotascope.rules.functions as functions
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("breadth computed on the client")
+
+    monkeypatch.setattr(functions, "universe_breadth", refuse)
+    with pytest.raises(AssertionError, match="on the client"):
+        run_scan(market, BREADTH_CONDITION, **kw)
+    dask = run_scan(market, BREADTH_CONDITION, engine="dask", client=client, block_size=120,
+                    **kw)
+    assert dask == local
+    folder, _ = dataset
+    dask = run_scan(market, BREADTH_CONDITION, engine="dask", client=client, block_size=150,
+                    dataset=str(folder), **kw)
+    assert dask == local

@@ -64,7 +64,8 @@ from .pairs import PairStatus, Stretch, pairs_table, ratio_stretches
 if TYPE_CHECKING:
     from ..market_view import MarketView
 
-__all__ = ["breadth_history", "BreadthReport", "breadth_report", "participation",
+__all__ = ["breadth_history", "breadth_block_counts", "breadth_from_counts",
+           "BreadthReport", "breadth_report", "participation",
            "Participation", "participation_label", "BREADTH_WINDOWS", "PARTICIPATION_WINDOWS"]
 
 #: Default moving-average windows of the share-above-average series.
@@ -175,24 +176,62 @@ def breadth_history(close: pd.DataFrame, *, members: pd.DataFrame | None = None,
                              func=f)
     mask = _mask_array(members, frame)
     values = frame.to_numpy(dtype=np.float64, copy=False)
-    counts = breadth_counts(values, mask, np.asarray(wins, dtype=np.int64), hl)
-    pos = counter_layout(len(wins))
-    n_members = (np.full(len(frame), frame.shape[1], dtype=np.int64) if mask is None
+    counts = breadth_block_counts(values, mask, windows=wins, high_low_window=hl)
+    return breadth_from_counts(counts, frame.index, windows=wins, mcclellan=mcclellan)
+
+
+def breadth_block_counts(close: np.ndarray, members: np.ndarray | None, *,
+                         windows: Sequence[int] = BREADTH_WINDOWS,
+                         high_low_window: int = 252) -> np.ndarray:
+    """Per-date breadth counters of one block of columns (tickers), for a tree reduction.
+
+    ``close`` is a dates x tickers float array (any column subset of the universe, on
+    the universe's dates), ``members`` the matching bool mask (None: all members).
+    Returns an int64 array ``(dates, 1 + counters)``: column 0 the members per date,
+    then the counters of :func:`counter_layout`. Every counter is a sum over tickers,
+    so the counts of disjoint blocks add up (exactly: integers) to the counts of their
+    union; :func:`breadth_from_counts` turns the total into :func:`breadth_history`'s
+    frame, bit for bit.
+    """
+    wins = np.asarray(tuple(windows), dtype=np.int64)
+    values = np.asarray(close, dtype=np.float64)
+    mask = None if members is None else np.asarray(members, dtype=bool)
+    counts = breadth_counts(values, mask, wins, int(high_low_window))
+    n_members = (np.full(values.shape[0], values.shape[1], dtype=np.int64) if mask is None
                  else mask.sum(axis=1).astype(np.int64))
-    cols: dict[str, np.ndarray] = {"members": n_members, "with_close": counts[:, 0]}
+    return np.column_stack([n_members, counts.astype(np.int64, copy=False)])
+
+
+def breadth_from_counts(counts: np.ndarray, index: pd.DatetimeIndex, *,
+                        windows: Sequence[int] = BREADTH_WINDOWS,
+                        mcclellan: Literal["ratio", "net"] = "ratio") -> pd.DataFrame:
+    """The breadth history from summed :func:`breadth_block_counts` (same ``windows``).
+
+    ``index`` is the dates of the counts' rows. The result equals
+    :func:`breadth_history` on the union of the blocks (it is how that function builds
+    its frame).
+    """
+    wins = tuple(int(w) for w in windows)
+    counts = np.asarray(counts)
+    pos = counter_layout(len(wins))
+    if counts.ndim != 2 or counts.shape != (len(index), 2 + max(pos.values())):
+        raise ParameterError(f"breadth_from_counts(): counts of shape {counts.shape} do not "
+                             f"match {len(index)} dates and windows {wins}")
+    n_members, counters = counts[:, 0], counts[:, 1:]
+    cols: dict[str, np.ndarray] = {"members": n_members, "with_close": counters[:, 0]}
     for i, w in enumerate(wins):
-        counted = counts[:, pos[f"counted_{i}"]]
-        above = counts[:, pos[f"above_{i}"]]
+        counted = counters[:, pos[f"counted_{i}"]]
+        above = counters[:, pos[f"above_{i}"]]
         cols[f"counted_{w}"] = counted
         cols[f"above_sma_{w}"] = above
         with np.errstate(invalid="ignore", divide="ignore"):
             cols[f"pct_above_sma_{w}"] = np.where(counted > 0, above / np.maximum(counted, 1),
                                                   np.nan)
     for name in ("counted_high_low", "new_highs", "new_lows"):
-        cols[name] = counts[:, pos[name]]
+        cols[name] = counters[:, pos[name]]
     cols["net_new_highs"] = cols["new_highs"] - cols["new_lows"]
     for name in ("counted_advance_decline", "advances", "declines", "unchanged"):
-        cols[name] = counts[:, pos[name]]
+        cols[name] = counters[:, pos[name]]
     net = cols["advances"] - cols["declines"]
     cols["ad_line"] = np.cumsum(net)
     both = cols["advances"] + cols["declines"]
@@ -201,11 +240,11 @@ def breadth_history(close: pd.DataFrame, *, members: pd.DataFrame | None = None,
             signal = np.where(both > 0, 1000.0 * net / np.maximum(both, 1), np.nan)
     else:
         signal = np.where(cols["counted_advance_decline"] > 0, net.astype(np.float64), np.nan)
-    s = pd.Series(signal, index=frame.index)
+    s = pd.Series(signal, index=index)
     osc = (ema(s, 19) - ema(s, 39)).to_numpy()
     cols["mcclellan_oscillator"] = osc
     cols["mcclellan_summation"] = pd.Series(osc).cumsum(skipna=True).to_numpy()
-    out = pd.DataFrame(cols, index=frame.index)
+    out = pd.DataFrame(cols, index=index)
     out.columns.name = None
     return out
 

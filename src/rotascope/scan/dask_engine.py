@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from .compile import CompiledScan
-from .run import BlockResult, ScanPlan, ScanResult, merge, prepare, scan_block
+from .run import BlockResult, ScanPlan, ScanResult, breadth_universes, merge, prepare, scan_block
 
 if TYPE_CHECKING:
     from ..market_view import MarketView
@@ -139,6 +139,76 @@ def _scan_dataset(plan: ScanPlan, tickers: Sequence[str], mask: np.ndarray,
     return scan_block(plan, tickers, np.asfortranarray(close), mask)
 
 
+# -- breadth as a tree reduction -------------------------------------------------------
+
+def _breadth_block(close: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    from ..analysis.breadth import breadth_block_counts
+
+    return breadth_block_counts(close, mask)
+
+
+def _breadth_dataset_block(tickers: Sequence[str], mask: np.ndarray, index: pd.DatetimeIndex,
+                           dataset: str) -> np.ndarray:
+    from ..data.dataset import read_block
+
+    frame = read_block(dataset, tickers, end=index[-1])
+    close = frame.reindex(index=index, columns=list(tickers)).to_numpy(dtype=np.float64)
+    return _breadth_block(np.asfortranarray(close), mask)
+
+
+def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a + b
+
+
+def tree_sum(client: Any, futures: list[Any]) -> Any:
+    """Sum the arrays of ``futures`` pairwise on the workers (a binary tree of depth
+    log2 n: no process receives more than two partial sums); the client gets one."""
+    level = list(futures)
+    while len(level) > 1:
+        nxt = [client.submit(_add, level[i], level[i + 1], pure=False)
+               for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0].result()
+
+
+def dask_breadth(client: Any, market: MarketView, universe: str, *, block_size: int,
+                 dataset: str | None = None) -> pd.DataFrame:
+    """``universe_breadth(market, universe)`` with the counting on the workers: each task
+    counts one block of member columns (:func:`breadth_block_counts`), the counts are
+    summed by :func:`tree_sum` and :func:`breadth_from_counts` builds the history on the
+    client. Integer counts add exactly, so the frame equals the local one bit for bit."""
+    from ..analysis.breadth import breadth_from_counts
+    from ..errors import NoDataError
+
+    tickers = (sorted(market.present(market.ever_members(universe)))
+               if market.has_universe(universe) else [])
+    if not tickers:
+        raise NoDataError(f"breadth({universe}): the universe has no member with prices "
+                          "in the store; import its members' prices first")
+    futures = []
+    if dataset is None:
+        close = market.close(tickers)
+        index = pd.DatetimeIndex(close.index)
+        values = close.to_numpy(dtype=np.float64)
+        mask = market.membership(universe, index, tickers).to_numpy(dtype=bool)
+        for sl in column_blocks(len(tickers), block_size):
+            data = client.scatter([np.asfortranarray(values[:, sl]),
+                                   np.asfortranarray(mask[:, sl])])
+            futures.append(client.submit(_breadth_block, *data, pure=False))
+    else:
+        from ..data.dataset import dataset_dates
+
+        index = dataset_dates(dataset, tickers, end=market.as_of)
+        mask = market.membership(universe, index, tickers).to_numpy(dtype=bool)
+        for sl in _bucket_blocks(dataset, tickers, block_size):
+            futures.append(client.submit(_breadth_dataset_block, [tickers[j] for j in sl],
+                                         np.asfortranarray(mask[:, sl]), index, dataset,
+                                         pure=False))
+    return breadth_from_counts(tree_sum(client, futures), index)
+
+
 def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: Any = None,
              end: Any = None, limit: int | None = None, scheduler: str | None = None,
              block_size: int | None = None, client: Any = None, dataset: str | None = None,
@@ -155,9 +225,17 @@ def run_dask(market: MarketView, scan: CompiledScan, universe: str, *, start: An
         tickers_all = sorted(market.present(market.ever_members(universe)))
         end_day = market.as_of if end is None else pd.Timestamp(end).normalize()
         index = dataset_dates(dataset, tickers_all, end=end_day)
-    plan, close, mask = prepare(market, scan, universe, start=start, end=end,
-                                index=index)
     with _client(scheduler, client) as c:
+        trees = [scan.tree] + ([scan.sort_tree] if scan.sort_tree is not None else [])
+        breadth = None
+        if breadth_universes(trees):
+            n_members = len(market.ever_members(universe))
+            bsize = _block_size(c, n_members, block_size)
+
+            def breadth(view: MarketView, name: str) -> pd.DataFrame:
+                return dask_breadth(c, view, name, block_size=bsize, dataset=dataset)
+        plan, close, mask = prepare(market, scan, universe, start=start, end=end,
+                                    index=index, breadth=breadth)
         size = _block_size(c, len(plan.tickers), block_size)
         blocks = column_blocks(len(plan.tickers), size)
         shared = c.scatter(plan, broadcast=True)

@@ -53,7 +53,7 @@ from ..rules.grammar import (
     walk,
 )
 from ..signals.averages import sma
-from ..signals.extremes import months_extreme
+from ..signals.extremes import months_extreme, ratio_months_extreme_at
 from ..signals.registry import INDICATORS
 from ..signals.returns import total_return
 
@@ -167,6 +167,15 @@ class _LazyRatio(dict):  # type: ignore[type-arg]
         self[name] = out
         return out
 
+    def months_at(self, name: str, row: int) -> np.ndarray:
+        """``lowest_in_months``/``highest_in_months`` on one row only, shape (1, tickers):
+        equal to that row of the whole field, without the ratio matrix or the history."""
+        if name in self:  # the whole field is already there: read its row
+            return np.asarray(self[name][row:row + 1])
+        side = "low" if name == "lowest_in_months" else "high"
+        return ratio_months_extreme_at(self.members, self.leg, row,
+                                       members_first=self.members_first, side=side)[None, :]
+
 
 def _pct_vs(w: int) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def f(r: pd.DataFrame) -> pd.DataFrame:
@@ -184,6 +193,10 @@ _RATIO_FUNCS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "lowest_in_months": lambda r: months_extreme(r, side="low"),
     "highest_in_months": lambda r: months_extreme(r, side="high"),
 }
+
+
+#: Ratio fields a one-date scan computes on its row only.
+_ROW_FIELDS = ("lowest_in_months", "highest_in_months")
 
 
 class _FrameEvaluator:
@@ -286,8 +299,8 @@ class _FrameEvaluator:
                                                  np.asarray(b, dtype=np.float64)))
             return np.where(np.isfinite(out), out, np.nan)  # x/0 is not a value
         if isinstance(node, Compare):
-            a = self.value(self.eval(node.left))
-            b = self.value(self.eval(node.right))
+            a = self.value(self.compared(node, node.left))
+            b = self.value(self.compared(node, node.right))
             self.record(node.left, a)
             self.record(node.right, b)
             if node.op in ("crosses_above", "crosses_below"):
@@ -309,6 +322,18 @@ class _FrameEvaluator:
             t = self.truth(self.operand(node.operand))
             return Truth(~t.value & t.known, t.known)
         raise TypeError(f"cannot evaluate {type(node).__name__}")
+
+    def compared(self, cmp: Compare, node: Node) -> Any:
+        """An operand of a comparison. When only the last row is compared (a scan of one
+        date, no entries window), an N-month extreme of a ratio is computed on that row
+        alone (its whole history is a pass over every row of every column)."""
+        if (cmp.op in _CMP and self.r0 and self.r0 == self.shape[0] - 1
+                and isinstance(node, Attr) and node.name in _ROW_FIELDS
+                and node_key(node) not in self.inp.fixed):
+            obj = self.eval(node.obj)
+            if isinstance(obj, _LazyRatio):
+                return obj.months_at(node.name, self.r0)
+        return self.eval(node)
 
     def operand(self, node: Node) -> Any:
         value = self.value(self.eval(node))

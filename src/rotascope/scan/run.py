@@ -18,7 +18,7 @@ of members on the as-of date.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,16 +26,21 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NoDataError, ParameterError
-from ..rules.evaluate import _Evaluator
-from ..rules.functions import EvalContext
+from ..rules.evaluate import _bind, _Evaluator
+from ..rules.functions import REGISTRY, EvalContext
+from ..rules.grammar import Call, Name, Node, walk
 from .compile import CompiledScan
 from .frame_eval import FrameInputs, Truth, evaluate_frame, fixed_nodes, node_key
+
+#: Computes a universe's breadth history on a market view (``universe_breadth``'s
+#: contract); the Dask engine passes one that runs as a tree reduction over blocks.
+BreadthSource = Callable[["MarketView", str], pd.DataFrame]
 
 if TYPE_CHECKING:
     from ..market_view import MarketView
 
 __all__ = ["ScanPlan", "BlockResult", "ScanResult", "prepare", "scan_block", "merge",
-           "block_inputs"]
+           "block_inputs", "breadth_universes", "BreadthSource"]
 
 
 @dataclass
@@ -115,15 +120,31 @@ def _to_column(value: Any, index: pd.DatetimeIndex) -> Any:
     return s.to_numpy(dtype=np.float64)[:, None]
 
 
+def breadth_universes(trees: Sequence[Node]) -> list[str]:
+    """The universes read by ``breadth(...)`` calls in ``trees``, in order, once each."""
+    out: list[str] = []
+    for tree in trees:
+        for node in walk(tree):
+            if isinstance(node, Call) and node.func == "breadth":
+                bound, _ = _bind(REGISTRY["breadth"], node)
+                arg = bound["universe"]
+                name = arg.name if isinstance(arg, Name) else arg.value  # type: ignore[attr-defined]
+                if name not in out:
+                    out.append(name)
+    return out
+
+
 def prepare(market: MarketView, scan: CompiledScan, universe: str, *,
-            start: Any = None, end: Any = None, index: pd.DatetimeIndex | None = None
+            start: Any = None, end: Any = None, index: pd.DatetimeIndex | None = None,
+            breadth: BreadthSource | None = None
             ) -> tuple[ScanPlan, pd.DataFrame | None, np.ndarray]:
     """The plan, the members' closes and the point-in-time mask.
 
     ``start``/``end`` ask for entries between the two dates (``end`` defaults to the
     view's as-of date; the matches are those of ``end``). With ``index`` (the members'
     dates, known from elsewhere, e.g. a Parquet dataset) the closes are not loaded and
-    come back as None.
+    come back as None. ``breadth`` computes the breadth histories the condition reads
+    (default: the alert evaluator's, in this process).
     """
     market.universe(universe)  # UnknownUniverseError names the known universes
     tickers = sorted(market.present(market.ever_members(universe)))
@@ -153,9 +174,13 @@ def prepare(market: MarketView, scan: CompiledScan, universe: str, *,
     for leg in scan.legs:
         legs[leg] = market.close([leg])[leg].reindex(index).to_numpy(dtype=np.float64)
     ctx = EvalContext(market.at(index[row]) if index[row] < market.as_of else market)
+    trees = [scan.tree] + ([scan.sort_tree] if scan.sort_tree is not None else [])
+    if breadth is not None:
+        # the evaluator's breadth() reads its history from this cache entry
+        for name in breadth_universes(trees):
+            ctx.memo[f"<breadth history {name}>"] = breadth(ctx.market, name)
     ev = _Evaluator(ctx)
     fixed: dict[str, Any] = {}
-    trees = [scan.tree] + ([scan.sort_tree] if scan.sort_tree is not None else [])
     for tree in trees:
         for node in fixed_nodes(tree):
             fixed[node_key(node)] = _to_column(ev.value(ev.eval(node)), index)

@@ -63,6 +63,8 @@ __all__ = [
     "cross_2d",
     "rsi_2d",
     "extreme_2d",
+    "extreme_clean_2d",
+    "extremes_clean_2d",
     "full_set_2d",
     "alloc_like",
     "column_major",
@@ -957,6 +959,80 @@ def extreme_clean_2d(a, out, j0, j1, block, tile, window, minp, is_max, pct, ski
         _extreme_clean_1d(a, out, j, s, window, minp, sign, suf)
         if pct:
             _pct_tile(a, out, j, 0, a.shape[0], True)
+
+
+@nb.njit(nogil=True, cache=True)
+def _extremes_clean_1d(a, hi, lo, j, s, window, minp, sh, sl):  # type: ignore[no-untyped-def]
+    # _extreme_clean_1d for the max and the min at once: each value is read once and
+    # feeds four independent chains (prefix/suffix of the max and of the min).
+    n = a.shape[0]
+    ju = _U(j)
+    for t in range(s):
+        hi[t, ju] = _NAN
+        lo[t, ju] = _NAN
+    w = window
+    for r in range(2):
+        sh[r, w] = -np.inf
+        sl[r, w] = np.inf
+    cur = 0
+    first = True
+    b0 = s
+    while b0 < n:
+        b1 = min(b0 + w, n)
+        m = b1 - b0
+        nx = 1 - cur
+        pmax = -np.inf
+        pmin = np.inf
+        amax = -np.inf
+        amin = np.inf
+        for i in range(m, w + 1):
+            sh[nx, i] = -np.inf
+            sl[nx, i] = np.inf
+        if first:
+            for i in range(m):
+                x = a[_U(b0 + i), ju]
+                pmax = max(pmax, x)
+                pmin = min(pmin, x)
+                k = m - 1 - i
+                y = a[_U(b0 + k), ju]
+                amax = max(amax, y)
+                amin = min(amin, y)
+                sh[nx, k] = amax
+                sl[nx, k] = amin
+                ok = i + 1 >= minp
+                hi[_U(b0 + i), ju] = pmax if ok else _NAN
+                lo[_U(b0 + i), ju] = pmin if ok else _NAN
+        else:
+            for i in range(m):
+                x = a[_U(b0 + i), ju]
+                pmax = max(pmax, x)
+                pmin = min(pmin, x)
+                k = m - 1 - i
+                y = a[_U(b0 + k), ju]
+                amax = max(amax, y)
+                amin = min(amin, y)
+                sh[nx, k] = amax
+                sl[nx, k] = amin
+                hi[_U(b0 + i), ju] = max(sh[cur, i + 1], pmax)
+                lo[_U(b0 + i), ju] = min(sl[cur, i + 1], pmin)
+        cur = nx
+        first = False
+        b0 = b1
+
+
+@nb.njit(nogil=True, cache=True)
+def extremes_clean_2d(a, hi, lo, j0, j1, block, tile, window, minp, skip):  # type: ignore[no-untyped-def]
+    """Rolling max into ``hi`` and min into ``lo`` in one pass over column-major input
+    (gap-free columns); columns with gaps take the general kernel for each side."""
+    sh = np.empty((2, window + 1))
+    sl = np.empty((2, window + 1))
+    for j in range(j0, j1):
+        s = _clean_start(a, j)
+        if s < 0:
+            extreme_2d(a, hi, j, j + 1, 1, 0, window, minp, True, False, skip)
+            extreme_2d(a, lo, j, j + 1, 1, 0, window, minp, False, False, skip)
+            continue
+        _extremes_clean_1d(a, hi, lo, j, s, window, minp, sh, sl)
 
 
 @nb.njit(nogil=True, cache=True)

@@ -21,8 +21,10 @@ import pandas as pd
 
 from .._typing import PriceFrame
 from .._validation import as_price_frame, check_choice, check_int
+from ..errors import ParameterError
 
-__all__ = ["MONTH_ROWS", "months_extreme", "extreme_since", "previous_at_or_beyond"]
+__all__ = ["MONTH_ROWS", "months_extreme", "ratio_months_extreme_at", "extreme_since",
+           "previous_at_or_beyond"]
 
 #: Trading rows per month in every "N-month" definition.
 MONTH_ROWS = 21
@@ -176,6 +178,64 @@ def months_extreme(values: PriceFrame, *, side: str = "low", max_months: int = 2
     kernel = _months_2d_par if a.shape[1] >= 16 else _months_2d_serial
     kernel(a, side == "low", month_rows, max_months, months)
     return wrap(months)
+
+
+@nb.njit(cache=True, nogil=True, error_model="numpy")
+def _ratio_at(a: np.ndarray, leg: np.ndarray, t: int, j: int, members_first: bool) -> float:
+    # as the ratio line: num / den, a non-finite quotient is not a point (NaN)
+    q = a[t, j] / leg[t] if members_first else leg[t] / a[t, j]
+    return q if np.isfinite(q) else np.nan
+
+
+@nb.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def _ratio_months_row(a: np.ndarray, leg: np.ndarray, row: int, members_first: bool,
+                      low: bool, month_rows: int, max_months: int, out: np.ndarray) -> None:
+    # Walk back from `row` over the column's valid ratio points until one at or beyond
+    # the value (the stack pass's answer for this row) or until max_months whole months
+    # of points are behind: at most max_months * month_rows valid rows per column.
+    cap = max_months * month_rows
+    for j in nb.prange(a.shape[1]):
+        v = _ratio_at(a, leg, row, j, members_first)
+        if np.isnan(v):
+            out[j] = np.nan
+            continue
+        run = 0
+        t = row - 1
+        while t >= 0 and run < cap:
+            x = _ratio_at(a, leg, t, j, members_first)
+            if not np.isnan(x):
+                if (x <= v) if low else (x >= v):
+                    break
+                run += 1
+            t -= 1
+        out[j] = float(min(run // month_rows, max_months))
+
+
+def ratio_months_extreme_at(members: np.ndarray, leg: np.ndarray, row: int, *,
+                            members_first: bool = True, side: str = "low",
+                            max_months: int = 24, month_rows: int = MONTH_ROWS
+                            ) -> np.ndarray:
+    """:func:`months_extreme` of the ratio lines ``members / leg`` (or ``leg /
+    members``) at one row only, without computing the ratio or the extremes elsewhere.
+
+    ``members`` is a dates x tickers float array, ``leg`` the 1-D closes of the other
+    ticker on the same dates. Returns one float per column, equal to
+    ``months_extreme(ratio, side=side)[row]`` where ``ratio`` is the quotient with
+    non-finite values as NaN (the scan's ``ratio($, SPY).lowest_in_months`` on its
+    as-of date). Costs at most ``max_months * month_rows`` valid rows per column.
+    """
+    side = check_choice(side, "side", ("low", "high"), func="ratio_months_extreme_at")
+    max_months = check_int(max_months, "max_months", minimum=1, func="ratio_months_extreme_at")
+    month_rows = check_int(month_rows, "month_rows", minimum=1, func="ratio_months_extreme_at")
+    a = np.asarray(members, dtype=np.float64)
+    b = np.asarray(leg, dtype=np.float64).reshape(-1)
+    if a.ndim != 2 or b.shape[0] != a.shape[0] or not 0 <= row < a.shape[0]:
+        raise ParameterError(f"ratio_months_extreme_at(): members {a.shape}, leg {b.shape} "
+                             f"and row {row} do not fit")
+    out = np.empty(a.shape[1], dtype=np.float64)
+    _ratio_months_row(a, b, int(row), bool(members_first), side == "low", month_rows,
+                      max_months, out)
+    return out
 
 
 def extreme_since(values: PriceFrame, *, side: str = "low") -> PriceFrame:
