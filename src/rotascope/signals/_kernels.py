@@ -1140,7 +1140,8 @@ _pool_pid = 0
 
 def _n_threads() -> int:
     try:
-        return max(1, int(nb.config.NUMBA_NUM_THREADS))
+        # numba.config sets its NUMBA_* attributes at import time (no stubs declare them)
+        return max(1, int(nb.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     except (TypeError, ValueError):  # pragma: no cover - defensive
         return max(1, len(os.sched_getaffinity(0)))
 
