@@ -13,7 +13,7 @@ from .leadlag import BestLag, PeakLag, best_lag, cross_correlation, peak_lag
 from .momentum import rsi
 from .pivots import SwingPoints, swing_points
 from .ranges import RangeState, detect_range, range_breaks
-from .rolling import pct_from_high, rolling_max, rolling_min
+from .rolling import pct_from_high, rolling_extremes, rolling_max, rolling_min
 from .signal_set import signal_set
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "range_breaks",
     "rebound",
     "rebound_shape",
+    "rolling_extremes",
     "rolling_max",
     "rolling_min",
     "rsi",
