@@ -333,7 +333,7 @@ def run_checker(market: Any, texts: Path = HERE / "texts") -> dict[str, list[dic
 #: the checker was changed for it (``fresh_*`` texts), and a second one written the same
 #: way in other authors' styles (``fresh2_*`` texts; docs/text.md reports all three).
 SETS = {"in-sample": HERE / "expected.yaml", "fresh": HERE / "fresh.yaml",
-        "fresh2": HERE / "fresh2.yaml"}
+        "fresh2": HERE / "fresh2.yaml", "fresh3": HERE / "fresh3.yaml"}
 
 
 def load_expected(path: Path | None = None) -> tuple[list[Expected], dict]:
