@@ -41,7 +41,8 @@ Document date ("dateline")
 Besides metadata, a short line (under 80 characters) among the first three paragraphs
 that contains a full date (``July 10, 2026``, ``10 July 2026``, ``2026-07-10``) is the
 document date. The claim checker resolves "last week", "on Friday" and "in June"
-against it.
+against it. Failing both, :func:`read_document` takes an ISO date in the file's name
+(``markets_2025-12-31.md``, ``2025-12-31-wrap.html``: how saved pages are often named).
 """
 
 from __future__ import annotations
@@ -294,7 +295,27 @@ def read_document(path: str | Path, *, format: str = "auto",
     if not doc.paragraphs:
         why = f"; {'; '.join(doc.warnings)}" if doc.warnings else ""
         raise FileFormatError(p, f"no text found (read as {fmt}){why}")
+    if doc.date is None:
+        named = _date_in_name(p.name)
+        if named is not None:
+            doc = Document(doc.paragraphs, doc.format, doc.source, doc.title, named,
+                           f"file name {p.name!r}", raw=doc.raw, warnings=doc.warnings,
+                           tables=doc.tables)
     return doc
+
+
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def _date_in_name(name: str) -> pd.Timestamp | None:
+    """The one ISO date in a file name (None if none, several, or not a real date)."""
+    found = _NAME_DATE.findall(name)
+    if len(found) != 1:
+        return None
+    try:
+        return pd.Timestamp(f"{found[0][0]}-{found[0][1]}-{found[0][2]}")
+    except ValueError:
+        return None
 
 
 def _read_bounded(p: Path, max_bytes: int | None) -> bytes:

@@ -125,6 +125,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                               rf"{_DAY.format('day2')}\s+(?P<mon2>{_MONTH})"
                               rf"(?:\s+(?P<year2>(?:19|20)\d\d))?|"
                               rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))(?![\d-])", re.I)),
+    # "since last Friday", "since Monday": from that weekday's close, the one before the
+    # reference date ("since Friday" written on a Friday means a week ago).
+    ("since_weekday", re.compile(rf"\bsince\s+(?:last\s+)?(?P<wd>{_WD})\b", re.I)),
     ("since_month", re.compile(rf"\bsince\s+(?P<mon>{_MONTH})(?:\s+(?P<year>(?:19|20)\d\d))?\b",
                                re.I)),
     ("rolling", re.compile(rf"\b(?:over|in|during|for|across|within)?\s*the\s+(?:past|last|"
@@ -157,7 +160,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                             rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))(?![\d-])", re.I)),
     ("month", re.compile(rf"\b(?:in|during|over|for|through(?:out)?)\s+(?P<mon>{_MONTH})"
                          rf"(?:\s+(?P<year>(?:19|20)\d\d))?\b(?!\s+\d)", re.I)),
-    ("year", re.compile(r"\b(?:in|during|over|for|throughout)\s+(?P<year>(?:19|20)\d\d)\b"
+    # "in 2025", and the year a move is said to have ended in: "finished 2025 up 64%",
+    # "ended 2025 down 8%", "closed out 2025 higher".
+    ("year", re.compile(r"\b(?:in|during|over|for|throughout|(?:finish|end|close)(?:ed|s)?"
+                        r"(?:\s+out)?)\s+(?P<year>(?:19|20)\d\d)\b"
                         r"(?!\s*(?:-|to)\s*\d)", re.I)),
     ("weekday", re.compile(rf"\b(?:(?:on|last)\s+)?(?P<wd>{_WD})(?:'s|\u2019s)?"
                            rf"(?:\s+(?:session|trading))?\b", re.I)),
@@ -330,6 +336,8 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
                           year=_year(g["year"]))
     if name == "year":
         return WindowSpec("calendar", phrase, unit="year", year=int(g["year"]))
+    if name == "since_weekday":
+        return WindowSpec("since", phrase, weekday=_WEEKDAYS[g["wd"].lower()])
     if name == "weekday":
         return WindowSpec("day", phrase, weekday=_WEEKDAYS[g["wd"].lower()])
     if name == "same":
@@ -580,7 +588,10 @@ def resolve(spec: WindowSpec, ref: pd.Timestamp, dates: pd.DatetimeIndex) -> Res
     if spec.type == "since":
         if spec.relative == "vague":
             raise WindowError(f"{spec.text!r} names no exact start date")
-        if spec.day is None:
+        if spec.weekday is not None:
+            d = ref - pd.Timedelta(days=(ref.weekday() - spec.weekday - 1) % 7 + 1)
+            base = last_on_or_before(d, f"{d:%Y-%m-%d}")
+        elif spec.day is None:
             start = _month_start(spec, ref)
             base = last_on_or_before(start - pd.Timedelta(days=1), f"{start:%Y-%m-%d}")
         else:
