@@ -1628,7 +1628,8 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
              and not text[e:found.fig_start].strip(" +-\u2212")]
     if owner:
         return owner[-1]
-    after = [w for w, s, e in windows if s >= found.fig_end - 1 and s < next_start]
+    after = [w for w, s, e in windows if s >= found.fig_end - 1 and s < next_start
+             and not _RELATIVE.search(text[found.fig_end:s])]
     if after:
         return after[0]
     inside = [w for w, s, e in windows if found.start <= s < found.end]
@@ -1640,7 +1641,7 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     if len(windows) == 1:
         w, s, e = windows[0]
         between = text[e:found.fig_start] if e <= found.fig_start else text[found.end:s]
-        if _OTHER_CLAUSE.search(between):
+        if _OTHER_CLAUSE.search(between) or (e > found.fig_start and _RELATIVE.search(between)):
             return None  # "up 3% for the year after falling 10% earlier": not borrowed
         return w
     return None
@@ -1661,6 +1662,11 @@ _FIGURE = re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per\s+cent\b|bps?\b|basis\s+po
 #: How many paragraphs back a period carries to a paragraph that states none (a bullet
 #: after "What happened on Monday", a paragraph after a heading).
 _CARRY_PARAGRAPHS = 2
+
+#: A relative or participle clause about something else after the figure: "fell 7%,
+#: extending a rout that has wiped out $600bn this week" (the week is the rout's).
+_RELATIVE = re.compile(r",\s*(?:extending|adding\s+to|deepening|capping|bringing)\b|"
+                       r"\b(?:that|which)\s+(?:has|have|had)\b", re.I)
 
 #: Words that start another clause: a period on the other side of them is not shared.
 _OTHER_CLAUSE = re.compile(r"\b(?:after|before|following|having|while|whereas|but|"
@@ -2025,6 +2031,11 @@ def extract_from_sentence(sentence: Sentence, table: AliasTable,
                     break
             ctx.last_subjects = [(c.alias, c.text) for c in chain]
     text_windows = [w for w, s, e in windows]
+    if claims:
+        # Of a sentence of claims, only the periods its claims took carry on: "fell 7%,
+        # extending a rout that ... this week" passes no week to the next paragraph.
+        used = {c.window.text for c in claims if c.window is not None}
+        text_windows = [w for w in text_windows if w.text in used]
     if text_windows and (claims or not _FIGURE.search(text)):
         # A period carries from a sentence of claims or from one without figures (a
         # heading, "What happened on Monday"); not from a figure that is no market claim
