@@ -354,7 +354,10 @@ def _build(name: str, m: re.Match[str], phrase: str) -> WindowSpec | None:
     return None
 
 
-_ANCHOR = re.compile(rf"\b(?:as\s+of|through|at\s+the\s+close\s+(?:on|of))\s+(?:(?P<mon>{_MONTH})"
+_ANCHOR = re.compile(rf"\b(?:as\s+of|through|at\s+the\s+close\s+(?:on|of)|"
+                     # "in the week to April 4", "the month ended May 30"
+                     rf"(?:(?<=week\s)|(?<=month\s)|(?<=quarter\s))(?:to|end(?:ed|ing)))\s+"
+                     rf"(?:(?P<mon>{_MONTH})"
                      rf"\s+{_DAY.format('day')}(?:,?\s+(?P<year>(?:19|20)\d\d))?|"
                      rf"(?P<iso>(?:19|20)\d\d-\d\d-\d\d))", re.I)
 
