@@ -173,7 +173,11 @@ _HEDGE = re.compile(
     r"(?:looking|waiting|watching)\s+for|"
     r"needs?\s+to|has\s+to|have\s+to|would\s+need|scenario|base\s+case|bull\s+case|"
     r"bear\s+case|suppose|assuming|imagine|what\s+if|next\s+(?:week|month|quarter|year)|"
-    r"by\s+year[-\s]end|by\s+the\s+end\s+of|in\s+the\s+coming)\b", re.I)
+    r"by\s+year[-\s]end|by\s+the\s+end\s+of|in\s+the\s+coming|"
+    # a view, and the present tense of a year's end still to come: "We think the S&P 500
+    # ends the year at 7,800" (what happened is "ended the year at")
+    r"(?:we|I|they)\s+(?:think|believe|reckon)|(?:ends|finishes|closes)\s+(?:the|this)\s+year)"
+    r"\b", re.I)
 #: Where a clause starts (a hedge before it does not reach the figure).
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|whereas|but|and|as|even\s+as)\b|"
                            r"\b(?:while|whereas|but)\b|\u2014|--", re.I)
