@@ -1210,7 +1210,11 @@ _MOVE_VERB = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?
     (?!\s*(?:of|below|under|from\s+(?:its|the)\s+(?:high|peak|record))\b)""")
 _MOVE_BP = _rx(rf"""\b(?P<verb>{_UP}|{_DOWN})\s+(?:by\s+)?{_QUAL}(?P<num>\d+(?:\.\d+)?)\s*
     (?:basis\s+points?|bps?|bp)\b""")
-_MOVE_DIR = _rx(rf"""\b{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}\s+(?P<dir>higher|lower)\b""")
+_MOVE_DIR = _rx(rf"""\b{_QUAL}(?P<num>{_NUM}){_PCT_UNIT}\s+
+    (?P<dir>higher|lower|stronger|weaker)\b""")
+#: "ended 2025 roughly 40 basis points lower": the direction after the figure.
+_MOVE_BP_DIR = _rx(rf"""\b{_QUAL}(?P<num>\d+(?:\.\d+)?)\s*(?:basis\s+points?|bps?|bp)\s+
+    (?P<dir>higher|lower)\b""")
 _MOVE_NOUN = _rx(rf"""\b(?:an?|its|their|the|his|her|\u2019s|'s)\s+{_QUAL}(?P<num>{_NUM})
     (?:{_PCT_UNIT}|-percent|-per-cent)(?:\s+|-)(?:(?:one-day|single-day|daily|weekly|monthly|
     quarterly|two-week|intraday|year-to-date|ytd|annual|overnight|\w+-day)\s+)?
@@ -1253,8 +1257,15 @@ def _move_bp(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
                   details={"verb": m.group("verb"), "unit": "bp"}, direction=d)
 
 
-def _move_dir(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+def _move_bp_dir(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
     d = 1 if m.group("dir").lower() == "higher" else -1
+    return _Found("move_bp", "return", m.start(), m.end(), m.start("num"), m.end("num"),
+                  abs(float(m.group("num"))) * d, parse_qualifier(m.group("q")),
+                  details={"verb": m.group("dir"), "unit": "bp"}, direction=d)
+
+
+def _move_dir(m: re.Match[str], text: str, mentions: list[Mention]) -> _Found:
+    d = 1 if m.group("dir").lower() in ("higher", "stronger") else -1
     return _Found("move_dir", "return", m.start(), m.end(), m.start("num"), m.end("num"),
                   _signed(m.group("num"), d), parse_qualifier(m.group("q")),
                   details={"verb": m.group("dir")}, direction=d)
@@ -1473,6 +1484,7 @@ RULES: tuple[Rule, ...] = (
     Rule("move", "return", _MOVE_VERB, _move),
     Rule("move_bp", "return", _MOVE_BP, _move_bp),
     Rule("move_dir", "return", _MOVE_DIR, _move_dir),
+    Rule("move_bp_dir", "return", _MOVE_BP_DIR, _move_bp_dir),
     Rule("move_versus", "return", _MOVE_VS, _move_vs),
     Rule("move_signed", "return", _MOVE_SIGNED, _move_signed),
     Rule("move_and", "return", _MOVE_AND, _move_and),
