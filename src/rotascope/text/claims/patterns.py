@@ -1645,7 +1645,7 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     if owner:
         return owner[-1]
     after = [w for w, s, e in windows if s >= found.fig_end - 1 and s < next_start
-             and not _RELATIVE.search(text[found.fig_end:s])]
+             and not _OTHER_SUBJECT_CLAUSE.search(text[found.fig_end:s])]
     if after:
         return after[0]
     inside = [w for w, s, e in windows if found.start <= s < found.end]
@@ -1657,7 +1657,8 @@ def _window_for(found: _Found, windows: list[tuple[WindowSpec, int, int]], next_
     if len(windows) == 1:
         w, s, e = windows[0]
         between = text[e:found.fig_start] if e <= found.fig_start else text[found.end:s]
-        if _OTHER_CLAUSE.search(between) or (e > found.fig_start and _RELATIVE.search(between)):
+        if _OTHER_CLAUSE.search(between) or (
+                e > found.fig_start and _OTHER_SUBJECT_CLAUSE.search(between)):
             return None  # "up 3% for the year after falling 10% earlier": not borrowed
         return w
     return None
@@ -1681,8 +1682,9 @@ _CARRY_PARAGRAPHS = 2
 
 #: A relative or participle clause about something else after the figure: "fell 7%,
 #: extending a rout that has wiped out $600bn this week" (the week is the rout's).
-_RELATIVE = re.compile(r",\s*(?:extending|adding\s+to|deepening|capping|bringing)\b|"
-                       r"\b(?:that|which)\s+(?:has|have|had)\b", re.I)
+_OTHER_SUBJECT_CLAUSE = re.compile(
+    r",\s*(?:extending|adding\s+to|deepening|capping|bringing)\b|"
+    r"\b(?:that|which)\s+(?:has|have|had)\b", re.I)
 
 #: Words that start another clause: a period on the other side of them is not shared.
 _OTHER_CLAUSE = re.compile(r"\b(?:after|before|following|having|while|whereas|but|"
