@@ -9,11 +9,11 @@ and scores it against the expected verdicts computed independently with plain pa
 (tests/text/corpus/oracle.py). Prints the figures that docs/text.md quotes, for each
 labelled set (``in-sample``: expected.yaml, the texts the checker was extended on;
 ``fresh``: fresh.yaml, held-out-style texts written before the checker was changed for
-them; ``fresh2``: fresh2.yaml, a second such set in other authors' styles) and for all of
-them together. ``--before COMMIT`` runs the same scoring, on the
-same labels, with the checker of that commit (a temporary git worktree on PYTHONPATH):
-fd1000b is the checker before it was changed for the fresh set, 6d2d346 the one before
-it was changed for fresh2.
+them; ``fresh2``: fresh2.yaml, a second such set in other authors' styles; ``fresh3``:
+fresh3.yaml, a third) and for all of them together. ``--before COMMIT`` runs the same
+scoring, on the same labels, with the checker of that commit (a temporary git worktree on
+PYTHONPATH): fd1000b is the checker before it was changed for the fresh set, 6d2d346 the
+one before it was changed for fresh2, 479a378 the one before it was changed for fresh3.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT / "../shared/market-data"))
     ap.add_argument("--home", default=None, help="use this ROTASCOPE_HOME's store")
-    ap.add_argument("--set", default=None, help="only this labelled set (in-sample, fresh, fresh2)")
+    ap.add_argument("--set", default=None,
+                    help="only this labelled set (in-sample, fresh, fresh2, fresh3)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     ap.add_argument("--before", metavar="COMMIT", default=None,
                     help="also score the checker of this commit on the same labels")

@@ -331,7 +331,8 @@ def run_checker(market: Any, texts: Path = HERE / "texts") -> dict[str, list[dic
 
 #: The labelled sets: the in-sample corpus, and the held-out-style set written before
 #: the checker was changed for it (``fresh_*`` texts), and a second one written the same
-#: way in other authors' styles (``fresh2_*`` texts; docs/text.md reports all three).
+#: way in other authors' styles (``fresh2_*`` texts), and a third (``fresh3_*`` texts;
+#: docs/text.md reports all four).
 SETS = {"in-sample": HERE / "expected.yaml", "fresh": HERE / "fresh.yaml",
         "fresh2": HERE / "fresh2.yaml", "fresh3": HERE / "fresh3.yaml"}
 

@@ -162,7 +162,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                          rf"(?:\s+(?P<year>(?:19|20)\d\d))?\b(?!\s+\d)", re.I)),
     # "in 2025", and the year a move is said to have ended in: "finished 2025 up 64%",
     # "ended 2025 down 8%", "closed out 2025 higher".
-    ("year", re.compile(r"\b(?:in|during|over|for|throughout|(?:finish|end|close)(?:ed|s)?"
+    ("year", re.compile(r"\b(?:in|during|over|for|throughout|"
+                        r"(?:finish(?:ed|es)?|end(?:ed|s)?|close[ds]?)"
                         r"(?:\s+out)?)\s+(?P<year>(?:19|20)\d\d)\b"
                         r"(?!\s*(?:-|to)\s*\d)", re.I)),
     ("weekday", re.compile(rf"\b(?:(?:on|last)\s+)?(?P<wd>{_WD})(?:'s|\u2019s)?"
