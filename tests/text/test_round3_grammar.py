@@ -84,3 +84,10 @@ def test_weaker_stronger_and_bp_lower(table) -> None:
         [("one_day", ["NVDA"], pytest.approx(-0.074), "on Friday")]
     assert claims_of(table, "The 10-year yield ended 2025 roughly 40 basis points lower.") \
         == [("return", ["^TNX"], -40.0, "ended 2025")]
+
+
+def test_the_sector_as_subject_is_not_the_name_of_another_clause(table) -> None:
+    got = claims_of(table, "Energy stocks bore the brunt as oil prices slumped, with the "
+                           "sector down 9.2% on Friday.")
+    assert [(t, s) for _, t, s, _ in got if s == -0.092] == [([], -0.092)]  # no oil (USO)
+    assert claims_of(table, "Energy led, with the sector up 2% on Friday.")[-1][1] == ["XLE"]

@@ -1505,6 +1505,10 @@ def _is_object(m: Mention, text: str) -> bool:
 _RELATIVE = re.compile(r",?\s+(?:which|who)\s+(?:has|have|had|is|was|were|are)?\s*", re.I)
 
 
+#: A subject written as a category, right before the figure ("with the sector down").
+_GENERIC_SUBJECT = re.compile(r"\bthe\s+(?:sector|industry|group)(?:\s+\S+)?\s*$", re.I)
+
+
 def _subject_before(found: _Found, mentions: list[Mention], text: str,
                     used_objects: set[int], floor: int) -> Mention | None:
     # "kind to Tesla, which has rallied 61%": the name the relative clause hangs on.
@@ -1512,6 +1516,15 @@ def _subject_before(found: _Found, mentions: list[Mention], text: str,
     rel = _RELATIVE.match(text, near[-1].end) if near else None
     if rel is not None and rel.end() >= found.start - 40:
         return near[-1]
+    generic = _GENERIC_SUBJECT.search(text, max(0, found.start - 30), found.start)
+    if generic is not None:
+        # "as oil prices slumped, with the sector down 9.2%": the sector written as the
+        # subject is not the name before it unless that name is a sector (else no subject:
+        # "cannot check" rather than oil's move).
+        named = [m for m in near if m.end <= generic.start()]
+        if not named or "sector" not in (named[-1].alias.represents or ""):
+            return None
+        return named[-1]
     cands = [m for m in mentions if m.end <= found.start and m.start not in used_objects
              and m.start >= floor]
     cands_all = [m for m in mentions if m.end <= found.start and m.start not in used_objects]
