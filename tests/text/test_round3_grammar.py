@@ -91,3 +91,10 @@ def test_the_sector_as_subject_is_not_the_name_of_another_clause(table) -> None:
                            "sector down 9.2% on Friday.")
     assert [(t, s) for _, t, s, _ in got if s == -0.092] == [([], -0.092)]  # no oil (USO)
     assert claims_of(table, "Energy led, with the sector up 2% on Friday.")[-1][1] == ["XLE"]
+
+
+def test_the_standard_index_is_the_sp500(table) -> None:
+    got = claims_of(table, "The equal-weight S&P 500 (RSP) lagged the standard index by 6.5 "
+                           "percentage points in 2025.")
+    assert [(k, t) for k, t, _, _ in got] == [("outperformance", ["RSP", "SPY"])]
+    assert got[0][2] == pytest.approx(-0.065)
