@@ -14,6 +14,9 @@ from ._common import (
     json_option,
     open_market,
 )
+from ._common import (
+    _parse_date as parse_date_option,
+)
 
 __all__ = ["scan", "scan_table", "scan_result"]
 
@@ -37,17 +40,6 @@ ticker newly matched. --sort orders matches by a number expression, descending. 
 scans file holds `scans:` entries with name, condition, universe (default sp500),
 sort, limit.
 """
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    import pandas as pd
-
-    if value is None:
-        return None
-    try:
-        return pd.Timestamp(value).normalize()
-    except (ValueError, TypeError) as exc:
-        raise click.BadParameter(f"expected a date like 2024-06-28, got {value!r}") from exc
 
 
 def _fmt(v: Any) -> str:
@@ -94,9 +86,9 @@ def scan_table(result: Any, name: str | None = None) -> Any:
 @click.option("--universe", "universe_name", default=None,
               help="Member universe (point in time); default sp500.")
 @as_of_option
-@click.option("--from", "start", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--from", "start", callback=parse_date_option, metavar="YYYY-MM-DD",
               help="Also list the dates each ticker newly matched from this date.")
-@click.option("--to", "end", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--to", "end", callback=parse_date_option, metavar="YYYY-MM-DD",
               help="End of the --from window (default the as-of date); matches are its.")
 @click.option("--sort", "sort", metavar="EXPR", help="Order matches by EXPR, descending.")
 @click.option("--limit", type=click.IntRange(min=1), help="Keep the first N matches.")
